@@ -1,0 +1,32 @@
+# EntropyGuard — `make demo` and `make test` install whatever is missing, then build and run.
+SHELL := /bin/bash
+SWIFT ?= swift
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: deps venv model build release test demo bench clean
+
+deps:
+	@scripts/install-deps
+
+venv: deps
+	@scripts/setup-venv
+
+model: deps
+	@scripts/fetch-model
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps venv model
+	$(SWIFT) build --build-tests
+	ENTROPYGUARD_PYTHON=$(abspath $(PY)) $(SWIFT) test --skip-build
+
+demo: deps model release
+	@scripts/demo
+
+clean:
+	rm -rf .build examples/out

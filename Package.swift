@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "EntropyGuard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "entropyguard", targets: ["entropyguard"]),
+        .library(name: "EntropyGuard", targets: ["EntropyGuard"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "MiniLM", targets: ["MiniLM"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian, as system-library targets.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash",
+                       providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+
+        // Parquet writer: depends on nothing else in the project.
+        .target(name: "Parquet", dependencies: ["CZstd"]),
+        // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
+        .target(name: "MiniLM", dependencies: ["COpenBLAS"]),
+        // The pipeline: store, ingest, stages, search, output.
+        .target(name: "EntropyGuard", dependencies: ["CSQLite", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
+                resources: [.embedInCode("Schema/store.sql")]),
+        .executableTarget(name: "entropyguard", dependencies: [
+            "EntropyGuard",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),
+        .testTarget(name: "CLITests", dependencies: ["EntropyGuard"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

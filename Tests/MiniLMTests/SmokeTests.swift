@@ -1,0 +1,2 @@
+import XCTest
+final class MiniLMTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
