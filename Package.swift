@@ -30,7 +30,11 @@ let package = Package(
         .target(name: "MiniLM", dependencies: ["COpenBLAS"]),
         // The pipeline: store, ingest, stages, search, output.
         .target(name: "EntropyGuard", dependencies: ["CSQLite", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
-                resources: [.embedInCode("Schema/store.sql")]),
+                resources: [
+                    .embedInCode("Schema/pragmas.sql"),
+                    .embedInCode("Schema/tables.sql"),
+                    .embedInCode("Schema/views.sql"),
+                ]),
         .executableTarget(name: "entropyguard", dependencies: [
             "EntropyGuard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

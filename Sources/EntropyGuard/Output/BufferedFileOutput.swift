@@ -1,0 +1,80 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file (or stdout) written through a 1 MiB buffer. A named file is written under a temporary name
+/// in the same directory and renamed into place by `commit()`, so a crash never leaves a half-written
+/// output under the real name. Dropping an uncommitted output removes the temporary file.
+final class BufferedFileOutput {
+    let displayPath: String
+    private let finalPath: String?
+    private let temporaryPath: String?
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private let capacity = 1 << 20
+
+    /// `path` nil or "-" means stdout.
+    init(path: String?) throws {
+        if let path, path != "-" {
+            let url = URL(fileURLWithPath: path)
+            let directory = url.deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw EntropyGuardError(.cannotCreate, "\(path): cannot create the output: directory \(directory) does not exist")
+            }
+            let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw EntropyGuardError(.cannotCreate, "\(path): cannot create the output: \(String(cString: strerror(errno)))")
+            }
+            displayPath = path
+            finalPath = path
+            temporaryPath = temporary
+            fd = descriptor
+        } else {
+            displayPath = "<stdout>"
+            finalPath = nil
+            temporaryPath = nil
+            fd = STDOUT_FILENO
+        }
+        buffer.reserveCapacity(capacity)
+    }
+
+    deinit {
+        if let temporaryPath, !committed {
+            close(fd)
+            unlink(temporaryPath)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    func write(_ string: String) throws { try write(Array(string.utf8)) }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeAll(fd, $0, path: displayPath) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the temporary file into place (stdout: flushes).
+    func commit() throws {
+        try flush()
+        guard let temporaryPath, let finalPath else { return }
+        if fsync(fd) != 0 {
+            throw EntropyGuardError(.ioError, "\(displayPath): fsync failed: \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        committed = true
+        if rename(temporaryPath, finalPath) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw EntropyGuardError(.cannotCreate, "\(finalPath): cannot move the output into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// Writes surviving rows as records: the original record bytes with only the text field replaced, and
+/// only where a stage changed it. Other fields keep their values and key order exactly.
+struct RecordOutput {
+    let store: WorkingStore
+    let info: IngestInfo
+    let format: OutputFormat
+    let path: String
+
+    /// Writes rows alive after `stage` in input order; returns the number written.
+    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool) throws -> Int {
+        let database = store.database
+        let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
+        var csvColumns: [String]?
+        if format == .csv {
+            csvColumns = info.csvHeader ?? (try jsonColumns(after: stage))
+            if let columns = csvColumns { try output?.write(RecordRewriter.csvRow(columns)) }
+        }
+        let select = try database.cachedStatement("""
+            SELECT r.row_id, c.record, c.text FROM rows r JOIN row_content c USING (row_id)
+            WHERE r.generation >= ? ORDER BY r.row_id
+            """)
+        try select.bind(stage.generation, at: 1)
+        let csvReader = info.csvHeader.map { CSVRecordParser(header: $0) }
+        var written = 0
+        progress.begin(stage: "output", total: nil)
+        while try select.step() {
+            let record = select.bytes(1)
+            let newText = select.string(2)
+            var line: [UInt8]
+            switch (info.format, format) {
+            case (.jsonl, .csv):
+                line = try jsonRecordAsCSV(record, columns: csvColumns ?? [], newText: newText)
+            case (.jsonl, _):
+                line = try jsonRecord(record, newText: newText)
+            case (.csv, .csv):
+                var values = try csvReader!.values(of: record)
+                if let newText, let index = info.csvHeader?.firstIndex(of: info.textColumn) { values[index] = newText }
+                line = RecordRewriter.csvRow(values)
+            case (.csv, _):
+                let fields = try csvReader!.fields(of: record)
+                line = RecordRewriter.jsonObject(header: info.csvHeader ?? [], fields: fields, textColumn: info.textColumn, text: newText)
+                line.append(0x0A)
+            }
+            try output?.write(line)
+            written += 1
+            if written % 10_000 == 0 {
+                try Interrupt.check()
+                progress.update(done: written)
+            }
+        }
+        select.reset()
+        try output?.commit()
+        progress.end()
+        return written
+    }
+
+    private func jsonRecord(_ record: [UInt8], newText: String?) throws -> [UInt8] {
+        guard let newText else { return record + [0x0A] }
+        guard case .string(_, let range) = try JSONScan.textField(info.textColumn, in: record) else { return record + [0x0A] }
+        return RecordRewriter.replacingJSONValue(in: record, range: range, withString: newText) + [0x0A]
+    }
+
+    private func jsonRecordAsCSV(_ record: [UInt8], columns: [String], newText: String?) throws -> [UInt8] {
+        let fields = try JSONScan.fields(record)
+        var values = [String?](repeating: nil, count: columns.count)
+        for field in fields {
+            guard let index = columns.firstIndex(of: field.key) else { continue }
+            if field.key == info.textColumn, let newText { values[index] = newText; continue }
+            switch try JSONScan.value(of: field, in: record) {
+            case .null: values[index] = nil
+            case .bool(let v): values[index] = v ? "true" : "false"
+            case .int(let v): values[index] = String(v)
+            case .double: values[index] = String(decoding: record[field.valueRange], as: UTF8.self)
+            case .string(let v): values[index] = v
+            case .json(let v): values[index] = v
+            }
+        }
+        return RecordRewriter.csvRow(values)
+    }
+
+    /// Top-level keys of the surviving JSON records, in order of first appearance.
+    private func jsonColumns(after stage: StageID) throws -> [String] {
+        let select = try store.database.cachedStatement("""
+            SELECT c.record FROM rows r JOIN row_content c USING (row_id) WHERE r.generation >= ? ORDER BY r.row_id
+            """)
+        try select.bind(stage.generation, at: 1)
+        var seen = Set<String>()
+        var columns: [String] = []
+        while try select.step() {
+            for field in try JSONScan.fields(select.bytes(0)) where seen.insert(field.key).inserted {
+                columns.append(field.key)
+            }
+        }
+        select.reset()
+        return columns
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run: open (or create) the store, decide where to resume, run the remaining stages, write the
+/// output, the audit log and the summary.
+public final class Pipeline {
+    public let options: PipelineOptions
+    public let progress: ProgressReporter
+
+    public init(options: PipelineOptions) {
+        self.options = options
+        progress = ProgressReporter(quiet: options.quiet, showProgress: options.showProgress)
+    }
+
+    public func run() throws -> RunSummary {
+        let started = Date()
+        let workDirectory = try options.checkpointDirectory ?? Self.makeTemporaryDirectory()
+        defer {
+            if options.checkpointDirectory == nil { try? FileManager.default.removeItem(atPath: workDirectory) }
+        }
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let lock = try StoreLock(directory: workDirectory)
+        defer { withExtendedLifetime(lock) {} }
+
+        let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
+        let store = try WorkingStore(directory: workDirectory)
+        let inputHash = input.hash.hex
+        if options.checkpointDirectory != nil && !options.autoResume && !options.resume {
+            try store.reset()
+            progress.info("Not resuming (--no-auto-resume): the store in \(workDirectory) was reset")
+        }
+        let runID = try startRun(store: store, input: input)
+        do {
+            let summary = try execute(store: store, input: input, inputHash: inputHash, started: started, workDirectory: workDirectory)
+            try finishRun(store: store, runID: runID, status: "ok", summary: summary)
+            if input.isStandardInput { unlink(input.filePath) }
+            return summary
+        } catch {
+            let status = (error as? EntropyGuardError)?.status == .interrupted ? "interrupted" : "failed"
+            try? finishRun(store: store, runID: runID, status: status, summary: nil)
+            throw error
+        }
+    }
+
+    private func execute(store: WorkingStore, input: InputSource, inputHash: String, started: Date,
+                         workDirectory: String) throws -> RunSummary {
+        let info = try resolveIngestInfo(store: store, input: input, inputHash: inputHash)
+        let stages = makeStages(info: info)
+        let expected = ConfigHash.chain(stages.map { ($0.id, $0.settings) })
+
+        // Resume: the newest checkpoint whose input hash and chained config hash match.
+        var resumePoint = 0
+        var resumedFrom: String?
+        if options.autoResume || options.resume, let latest = try store.latestValidCheckpoint(inputHash: inputHash, expectedConfigHashes: expected) {
+            resumePoint = latest.generation
+            if let from = options.resumeFrom {
+                resumePoint = min(resumePoint, from.generation - 1)
+            }
+            if resumePoint > 0 {
+                let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? 0
+                let name = StageID(rawValue: resumePoint)!.checkpointName
+                progress.info("Resuming from checkpoint \(name) (generation \(resumePoint), \(rows) rows)")
+                resumedFrom = name
+            }
+        } else if options.resume {
+            progress.info("Checkpoint invalid or not found: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+        } else if !(try store.checkpoints().isEmpty) {
+            progress.info("Checkpoints not used: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+        }
+        if resumePoint > 0 {
+            try store.rewind(to: resumePoint)
+        } else {
+            // No usable checkpoint. A partial ingest of the same input with the same settings continues;
+            // anything else starts from an empty store.
+            let sameIngest = try store.meta("ingest.input_hash") == inputHash && store.meta("ingest.config_hash") == expected[.ingest]
+            if !sameIngest || options.resumeFrom == .ingest {
+                try store.reset()
+                try store.setMeta("ingest.input_hash", inputHash)
+                try store.setMeta("ingest.config_hash", expected[.ingest]!)
+            }
+        }
+        try store.setMeta("input_path", input.displayPath)
+        try store.setMeta("input_format", info.format.rawValue)
+        try store.setMeta("text_column", info.textColumn)
+
+        let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
+        var summaries: [RunSummary.Stage] = []
+        for stage in stages {
+            let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount(after: StageID(rawValue: stage.id.generation - 1)!)
+            if stage.id.generation <= resumePoint {
+                summaries.append(try summarize(stage: stage.id, status: "resumed", rowsIn: rowsIn, store: store, seconds: nil, notes: [:]))
+                continue
+            }
+            let stageStarted = Date()
+            let report = try stage.run(context)
+            try store.database.transaction {
+                if stage.id != .ingest { try store.advanceSurvivors(to: stage.id) }
+                let rowCount = try store.aliveCount(after: stage.id)
+                try store.saveCheckpoint(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
+                                                    rowCount: rowCount, createdAt: Self.timestamp()))
+            }
+            let seconds = Date().timeIntervalSince(stageStarted)
+            summaries.append(try summarize(stage: stage.id, status: stage.isEnabled ? "ran" : "off", rowsIn: rowsIn,
+                                           store: store, seconds: stage.isEnabled ? seconds : nil, notes: report.notes))
+        }
+
+        let last = stages.last!.id
+        let outputStarted = Date()
+        let format = OutputFormat(path: options.outputPath)
+        let written = try RecordOutput(store: store, info: info, format: format, path: options.outputPath)
+            .write(after: last, progress: progress, dryRun: options.dryRun)
+        let outputSeconds = Date().timeIntervalSince(outputStarted)
+        if let auditPath = options.auditLogPath {
+            try AuditLogWriter(store: store, path: auditPath).write()
+        }
+        let rowsIn = try store.database.scalar("SELECT count(*) FROM rows WHERE born = 1")?.int ?? 0
+        summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
+                                          dropped: [:], seconds: outputSeconds,
+                                          rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
+        return RunSummary(input: options.inputPath, output: options.dryRun ? nil : (options.outputPath == "-" ? "<stdout>" : options.outputPath),
+                          checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom, rowsIn: rowsIn, rowsOut: written,
+                          stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
+    }
+
+    /// The stages in order; switched-off ones pass rows through so generations stay fixed.
+    func makeStages(info: IngestInfo) -> [any PipelineStage] {
+        [
+            IngestStage(info: info, skipBadLines: options.skipBadLines),
+            PassThroughStage(id: .sanitize),
+            PassThroughStage(id: .chunk),
+            ValidateStage(minLength: options.minLength),
+            options.exactDedup ? ExactDedupStage() as any PipelineStage : PassThroughStage(id: .exactDedup),
+            PassThroughStage(id: .semanticDedup),
+        ]
+    }
+
+    /// Format, text column and CSV header. When the store already holds this input and no column was
+    /// given, the column detected last time is reused, so resuming reads nothing beyond the hash.
+    private func resolveIngestInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
+        let fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EntropyGuardError(.noInput, "\(input.displayPath): cannot read the input") }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = pread(fd, &head, head.count, 0)
+        head.removeSubrange(max(0, n)...)
+        let format = InputFormat.detect(path: input.isStandardInput ? "" : input.displayPath, firstBytes: head)
+        let path = input.isStandardInput ? "<stdin>" : input.displayPath
+        var header: [String]?
+        if format == .csv {
+            header = try CSVReader(fileDescriptor: fd, path: path).header
+        }
+        if let column = options.textColumn {
+            if let header, !header.contains(column) {
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(header.joined(separator: ", "))")
+            }
+            return IngestInfo(format: format, textColumn: column, csvHeader: header)
+        }
+        if try store.meta("ingest.input_hash") == inputHash, let column = try store.meta("text_column") {
+            return IngestInfo(format: format, textColumn: column, csvHeader: header)
+        }
+        let detected = try TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format)
+        guard let column = detected else {
+            throw EntropyGuardError(.usage, "\(path): no string field to use as text in the first 100 records; name one with --text-column")
+        }
+        progress.info("Using text column '\(column)' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
+        return IngestInfo(format: format, textColumn: column, csvHeader: header)
+    }
+
+    private func invalidReason(store: WorkingStore, inputHash: String, expected: [StageID: String]) throws -> String {
+        let checkpoints = try store.checkpoints()
+        guard let first = checkpoints.first else { return "none found" }
+        if first.inputHash != inputHash { return "input changed" }
+        for checkpoint in checkpoints where expected[checkpoint.stage] != checkpoint.configHash {
+            return "config of stage \(checkpoint.stage.name) changed"
+        }
+        return "none found"
+    }
+
+    private func summarize(stage: StageID, status: String, rowsIn: Int, store: WorkingStore, seconds: Double?,
+                           notes: [String: Int]) throws -> RunSummary.Stage {
+        let rowsOut = try store.aliveCount(after: stage)
+        let processed = stage == .ingest ? rowsOut + (try store.dropCounts(stage: .ingest).values.reduce(0, +)) : rowsIn
+        return RunSummary.Stage(name: stage.name, status: status, rowsIn: stage == .ingest ? processed : rowsIn, rowsOut: rowsOut,
+                                dropped: try store.dropCounts(stage: stage), seconds: seconds,
+                                rowsPerSecond: seconds.flatMap { $0 > 0 ? Double(processed) / $0 : nil }, notes: notes)
+    }
+
+    private func startRun(store: WorkingStore, input: InputSource) throws -> Int64 {
+        try store.database.run("INSERT INTO runs (started_at, arguments, input_path, input_hash) VALUES (?, ?, ?, ?)",
+                               [.text(Self.timestamp()), .text(options.arguments.joined(separator: " ")),
+                                .text(input.displayPath), .text(input.hash.hex)])
+        return try store.database.scalar("SELECT last_insert_rowid()")?.int64 ?? 0
+    }
+
+    private func finishRun(store: WorkingStore, runID: Int64, status: String, summary: RunSummary?) throws {
+        try store.database.run("""
+            UPDATE runs SET finished_at = ?, status = ?, rows_in = ?, rows_out = ?, summary = ? WHERE run_id = ?
+            """, [.text(Self.timestamp()), .text(status), summary.map { .integer(Int64($0.rowsIn)) } ?? .null,
+                  summary.map { .integer(Int64($0.rowsOut)) } ?? .null, summary.map { .text($0.json) } ?? .null, .integer(runID)])
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    static func makeTemporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("entropyguard.XXXXXX").utf8CString)
+        guard let result = mkdtemp(&template) else {
+            throw EntropyGuardError(.cannotCreate, "cannot create a temporary working directory: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: result)
+    }
+}

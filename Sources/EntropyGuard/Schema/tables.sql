@@ -1,0 +1,86 @@
+-- EntropyGuard working store (schema version 1).
+-- One database per checkpoint directory: <dir>/entropyguard.sqlite. Inspect it with the sqlite3 shell:
+--   sqlite3 ck/entropyguard.sqlite 'select count(*) from after_exact_dedup'
+
+-- Key/value facts about the store: schema version, the input it holds, ingest progress.
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The pipeline's stages in order. A row's generation is the ordinal of the last stage it survived.
+CREATE TABLE IF NOT EXISTS stages (
+    generation INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO stages (generation, name) VALUES
+    (1, 'ingest'), (2, 'sanitize'), (3, 'chunk'), (4, 'validate'), (5, 'exact_dedup'), (6, 'semantic_dedup');
+
+-- One row per input record (and per chunk once chunking runs). Kept narrow on purpose: every stage
+-- rewrites `generation` for all its survivors, and SQLite rewrites a whole record on update, so the
+-- wide payload (original bytes, texts) lives in row_content. The view rows_full joins the two.
+CREATE TABLE IF NOT EXISTS rows (
+    row_id       INTEGER PRIMARY KEY,   -- input order, 0-based (chunks: numbered after the input rows)
+    line         INTEGER NOT NULL,      -- 1-based line of the input where the record starts
+    generation   INTEGER NOT NULL,      -- last stage survived (stages.generation); 0 = not even ingested
+    text_state   TEXT NOT NULL DEFAULT 'ok'
+                 CHECK (text_state IN ('ok', 'missing', 'null', 'not_string', 'bad_record')),
+    dropped_by   INTEGER,               -- generation of the stage that dropped the row, NULL while alive
+    drop_reason  TEXT,                  -- exact_duplicate, semantic_duplicate, below_min_length, ...
+    drop_details TEXT,
+    duplicate_of INTEGER,               -- the surviving row this one duplicates
+    similarity   REAL,                  -- cosine similarity for semantic duplicates
+    parent_row   INTEGER,               -- chunks: the row they were cut from
+    chunk_index  INTEGER,               -- chunks: 0-based position in the parent
+    born         INTEGER NOT NULL DEFAULT 1   -- generation of the stage that created the row
+);
+
+-- The wide part of a row.
+CREATE TABLE IF NOT EXISTS row_content (
+    row_id        INTEGER PRIMARY KEY,
+    record        BLOB,                 -- the record's original bytes (a JSON object or a CSV record)
+    text_original TEXT,                 -- the text field as read, NULL when missing/null/not a string
+    text          TEXT                  -- the text as the latest stage left it; NULL = unchanged
+);
+
+-- Exact dedup: one entry per distinct normalized text, pointing at the row that kept it (its first
+-- occurrence). key = XXH3-64 of the normalized text, as a signed integer.
+CREATE TABLE IF NOT EXISTS exact_keys (
+    key    INTEGER PRIMARY KEY,
+    row_id INTEGER NOT NULL
+);
+
+-- One row per completed stage: what it was computed from, so a later run can trust it.
+CREATE TABLE IF NOT EXISTS checkpoints (
+    generation    INTEGER PRIMARY KEY,
+    stage         TEXT NOT NULL,
+    input_hash    TEXT NOT NULL,        -- XXH3-128 of the input bytes (hex)
+    config_hash   TEXT NOT NULL,        -- chained: this stage's settings + the previous stage's hash
+    row_count     INTEGER NOT NULL,     -- rows alive after the stage
+    created_at    TEXT NOT NULL,        -- ISO 8601, UTC
+    snapshot_path TEXT,                 -- after_<stage>.parquet, relative to the checkpoint dir
+    snapshot_xxh3 TEXT                  -- XXH3-64 of the snapshot file (hex)
+);
+
+-- One row per invocation.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    status      TEXT NOT NULL DEFAULT 'running',   -- running, ok, failed, interrupted
+    arguments   TEXT NOT NULL,
+    input_path  TEXT,
+    input_hash  TEXT,
+    rows_in     INTEGER,
+    rows_out    INTEGER,
+    summary     TEXT                                -- the run summary as JSON
+);
+
+-- Sentence embeddings, keyed by model and the hash of the embedded text, so identical texts are
+-- embedded once and a re-run (another threshold, --resume-from semantic_dedup) embeds nothing.
+CREATE TABLE IF NOT EXISTS embeddings (
+    model     TEXT NOT NULL,
+    text_hash BLOB NOT NULL,            -- XXH3-128 of the text's UTF-8 bytes
+    vector    BLOB NOT NULL,            -- float32 little-endian, L2-normalized
+    PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;

@@ -1,0 +1,22 @@
+-- Views for people inspecting a run with the sqlite3 shell. A row is in after_<stage> when it survived
+-- that stage: generation >= the stage's ordinal (rewinding is UPDATE rows SET generation = G WHERE generation > G).
+CREATE VIEW IF NOT EXISTS rows_full AS
+    SELECT r.row_id, r.line, r.generation, r.text_state,
+           r.dropped_by, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity,
+           r.parent_row, r.chunk_index, r.born,
+           c.record, c.text_original, coalesce(c.text, c.text_original) AS text
+    FROM rows r JOIN row_content c USING (row_id);
+
+CREATE VIEW IF NOT EXISTS after_ingest         AS SELECT * FROM rows_full WHERE generation >= 1;
+CREATE VIEW IF NOT EXISTS after_sanitize       AS SELECT * FROM rows_full WHERE generation >= 2;
+CREATE VIEW IF NOT EXISTS after_chunk          AS SELECT * FROM rows_full WHERE generation >= 3;
+CREATE VIEW IF NOT EXISTS after_validate       AS SELECT * FROM rows_full WHERE generation >= 4;
+CREATE VIEW IF NOT EXISTS after_exact_dedup    AS SELECT * FROM rows_full WHERE generation >= 5;
+CREATE VIEW IF NOT EXISTS after_semantic_dedup AS SELECT * FROM rows_full WHERE generation >= 6;
+
+-- Every dropped row with the stage and reason: the audit log, queryable.
+CREATE VIEW IF NOT EXISTS dropped AS
+    SELECT r.row_id, r.line, s.name AS stage, r.drop_reason AS reason, r.drop_details AS details,
+           r.duplicate_of, r.similarity
+    FROM rows r JOIN stages s ON s.generation = r.dropped_by
+    WHERE r.dropped_by IS NOT NULL;

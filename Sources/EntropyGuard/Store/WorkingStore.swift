@@ -1,0 +1,130 @@
+import Foundation
+
+/// The SQLite working store of one checkpoint directory: `<dir>/entropyguard.sqlite`.
+/// Rows are ingested once; each stage moves its survivors' `generation` forward and records a checkpoint.
+public final class WorkingStore {
+    public static let fileName = "entropyguard.sqlite"
+
+    public let directory: String
+    public let database: Database
+
+    public var path: String { (directory as NSString).appendingPathComponent(Self.fileName) }
+
+    public init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
+        try database.execute(SchemaSQL.pragmas)
+        try database.transaction {
+            try database.execute(SchemaSQL.tables)
+            try database.execute(SchemaSQL.views)
+        }
+        if let version = try meta("schema_version"), Int(version) != SchemaSQL.version {
+            throw EntropyGuardError(.dataError, "\(path): store schema version \(version) is not \(SchemaSQL.version); remove the checkpoint directory or use another one")
+        }
+        try setMeta("schema_version", String(SchemaSQL.version))
+    }
+
+    // MARK: meta
+
+    public func meta(_ key: String) throws -> String? {
+        try database.scalar("SELECT value FROM meta WHERE key = ?", [.text(key)])?.string
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try database.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         [.text(key), .text(value)])
+    }
+
+    public func removeMeta(prefix: String) throws {
+        try database.run("DELETE FROM meta WHERE key LIKE ? || '%'", [.text(prefix)])
+    }
+
+    // MARK: checkpoints
+
+    public func checkpoints() throws -> [Checkpoint] {
+        let statement = try database.cachedStatement("""
+            SELECT generation, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3
+            FROM checkpoints ORDER BY generation
+            """)
+        var result: [Checkpoint] = []
+        while try statement.step() {
+            guard let stage = StageID(rawValue: statement.int(0)) else { continue }
+            result.append(Checkpoint(stage: stage, inputHash: statement.string(1) ?? "", configHash: statement.string(2) ?? "",
+                                     rowCount: statement.int(3), createdAt: statement.string(4) ?? "",
+                                     snapshotPath: statement.string(5), snapshotXXH3: statement.string(6)))
+        }
+        return result
+    }
+
+    /// Records a completed stage (replacing an older checkpoint of the same stage).
+    public func saveCheckpoint(_ checkpoint: Checkpoint) throws {
+        try database.run("""
+            INSERT OR REPLACE INTO checkpoints
+                (generation, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(Int64(checkpoint.generation)), .text(checkpoint.stage.name), .text(checkpoint.inputHash),
+                  .text(checkpoint.configHash), .integer(Int64(checkpoint.rowCount)), .text(checkpoint.createdAt),
+                  checkpoint.snapshotPath.map { .text($0) } ?? .null, checkpoint.snapshotXXH3.map { .text($0) } ?? .null])
+    }
+
+    public func setSnapshot(stage: StageID, path: String?, xxh3: String?) throws {
+        try database.run("UPDATE checkpoints SET snapshot_path = ?, snapshot_xxh3 = ? WHERE generation = ?",
+                         [path.map { .text($0) } ?? .null, xxh3.map { .text($0) } ?? .null, .integer(Int64(stage.generation))])
+    }
+
+    /// The newest checkpoint whose input hash and chained config hash both match: resume is this query.
+    public func latestValidCheckpoint(inputHash: String, expectedConfigHashes: [StageID: String]) throws -> Checkpoint? {
+        let values = StageID.allCases.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
+        guard !values.isEmpty else { return nil }
+        let tuples = values.map { _ in "(?, ?)" }.joined(separator: ", ")
+        let sql = """
+            WITH expected (generation, config_hash) AS (VALUES \(tuples))
+            SELECT c.generation FROM checkpoints c JOIN expected e USING (generation, config_hash)
+            WHERE c.input_hash = ? ORDER BY c.generation DESC LIMIT 1
+            """
+        var arguments: [SQLValue] = values.flatMap { [SQLValue.integer(Int64($0.0.generation)), .text($0.1)] }
+        arguments.append(.text(inputHash))
+        guard let generation = try database.scalar(sql, arguments)?.int else { return nil }
+        return try checkpoints().first { $0.generation == generation }
+    }
+
+    // MARK: rewinding
+
+    /// Makes the store look as it did right after generation `generation` completed: later stages'
+    /// survivors move back, their drops are forgotten, rows they created are deleted, their checkpoints go.
+    public func rewind(to generation: Int) throws {
+        try database.transaction {
+            try database.run("UPDATE rows SET generation = ? WHERE generation > ?", [.integer(Int64(generation)), .integer(Int64(generation))])
+            try database.run("""
+                UPDATE rows SET dropped_by = NULL, drop_reason = NULL, drop_details = NULL, duplicate_of = NULL, similarity = NULL
+                WHERE dropped_by > ?
+                """, [.integer(Int64(generation))])
+            try database.run("DELETE FROM row_content WHERE row_id IN (SELECT row_id FROM rows WHERE born > ?)", [.integer(Int64(generation))])
+            try database.run("DELETE FROM rows WHERE born > ?", [.integer(Int64(generation))])
+            if generation < StageID.sanitize.generation {
+                try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL")
+            }
+            if generation < StageID.exactDedup.generation {
+                try database.run("DELETE FROM exact_keys")
+            }
+            try database.run("DELETE FROM checkpoints WHERE generation > ?", [.integer(Int64(generation))])
+        }
+    }
+
+    /// Empties the store (rows, checkpoints, ingest progress). Embeddings stay: they are a cache keyed by
+    /// model and text, valid for any input.
+    public func reset() throws {
+        try database.transaction {
+            try database.execute("""
+                DELETE FROM rows; DELETE FROM row_content; DELETE FROM exact_keys; DELETE FROM checkpoints;
+                DELETE FROM meta WHERE key <> 'schema_version';
+                """)
+        }
+    }
+
+    /// Rows alive after `stage`.
+    public func aliveCount(after stage: StageID) throws -> Int {
+        try database.scalar("SELECT count(*) FROM rows WHERE generation >= ?", [.integer(Int64(stage.generation))])?.int ?? 0
+    }
+}

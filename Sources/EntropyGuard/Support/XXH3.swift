@@ -1,0 +1,85 @@
+import CXXHash
+
+/// XXH3 hashes from libxxhash (the one-shot and streaming functions declared in xxhash.h).
+public enum XXH3 {
+    public static func hash64(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
+        XXH3_64bits(buffer.baseAddress, buffer.count)
+    }
+
+    public static func hash64(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { hash64($0) }
+    }
+
+    public static func hash64(_ string: String) -> UInt64 {
+        var string = string
+        return string.withUTF8 { hash64(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func hash128(_ bytes: [UInt8]) -> XXH3Digest128 {
+        bytes.withUnsafeBytes { XXH3Digest128(XXH3_128bits($0.baseAddress, $0.count)) }
+    }
+
+    public static func hash128(_ string: String) -> XXH3Digest128 {
+        var string = string
+        return string.withUTF8 { XXH3Digest128(XXH3_128bits($0.baseAddress, $0.count)) }
+    }
+}
+
+/// A 128-bit XXH3 digest; `hex` is the canonical big-endian form XXH3's own tools print.
+public struct XXH3Digest128: Hashable, Sendable {
+    public let high: UInt64
+    public let low: UInt64
+
+    init(_ value: XXH128_hash_t) {
+        high = value.high64
+        low = value.low64
+    }
+
+    public var hex: String { hex64(high) + hex64(low) }
+
+    public var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) } +
+            (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
+    }
+}
+
+func hex64(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}
+
+/// Streaming XXH3-128 over data that arrives in pieces (the input file or stdin).
+public final class XXH3Stream128 {
+    private let state: OpaquePointer
+
+    public init() {
+        state = XXH3_createState()
+        XXH3_128bits_reset(state)
+    }
+
+    deinit { XXH3_freeState(state) }
+
+    public func update(_ buffer: UnsafeRawBufferPointer) {
+        XXH3_128bits_update(state, buffer.baseAddress, buffer.count)
+    }
+
+    public func digest() -> XXH3Digest128 { XXH3Digest128(XXH3_128bits_digest(state)) }
+}
+
+/// Streaming XXH3-64 (used for snapshot files).
+public final class XXH3Stream64 {
+    private let state: OpaquePointer
+
+    public init() {
+        state = XXH3_createState()
+        XXH3_64bits_reset(state)
+    }
+
+    deinit { XXH3_freeState(state) }
+
+    public func update(_ buffer: UnsafeRawBufferPointer) {
+        XXH3_64bits_update(state, buffer.baseAddress, buffer.count)
+    }
+
+    public func digest() -> UInt64 { XXH3_64bits_digest(state) }
+}
