@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Streams the lines of a JSONL file as records.
+///
+/// - Lines end with `\n`; a CR before it (CRLF) is removed; the last line needs no terminator.
+/// - Blank and whitespace-only lines (space, tab, CR) are skipped but still counted in line numbers.
+/// - A UTF-8 byte-order mark at offset 0 is skipped.
+/// - Lines of any length are returned whole (the buffer grows for them and shrinks back afterwards).
+/// - No JSON validation happens here: see `JSONScan`.
+public struct JSONLReader: RecordReader {
+    public let path: String
+    private var window: ReadWindow
+    private var nextLine: Int
+    /// Bytes after `window.start` already searched for `\n` without finding one.
+    private var scanned = 0
+    private var needsBOMCheck: Bool
+    private var pendingError: Error?
+
+    /// - Parameters:
+    ///   - fileDescriptor: an open, readable descriptor; the reader does not close it.
+    ///   - path: used in error messages only.
+    ///   - startOffset: where to start, 0 or an `endOffset` of a record from an earlier read.
+    ///   - startLine: the line number at `startOffset`.
+    ///   - bufferSize: read(2) size and base buffer capacity.
+    public init(fileDescriptor: Int32, path: String, startOffset: Int64 = 0, startLine: Int = 1,
+                bufferSize: Int = 1 << 20) {
+        self.path = path
+        self.window = ReadWindow(fd: fileDescriptor, path: path, fileOffset: startOffset, capacity: bufferSize)
+        self.nextLine = startLine
+        self.needsBOMCheck = startOffset == 0
+        do {
+            try ReadWindow.seek(fd: fileDescriptor, path: path, to: startOffset)
+        } catch {
+            pendingError = error // reported by the first `next()`, keeping `init` non-throwing
+        }
+    }
+
+    public mutating func next() throws -> InputRecord? {
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
+        if needsBOMCheck { try skipBOM() }
+        while true {
+            if let newline = findNewline() {
+                let record = makeRecord(end: newline, terminated: true)
+                if let record { return record }
+                continue // blank line
+            }
+            scanned = window.end - window.start
+            if try !window.fill() {
+                if window.start == window.end { return nil }
+                if let record = makeRecord(end: window.end, terminated: false) { return record }
+                return nil
+            }
+        }
+    }
+
+    /// Index of the next `\n` at or after `start + scanned`, if it is in the window.
+    @inline(__always)
+    private func findNewline() -> Int? {
+        let from = window.start + scanned
+        let count = window.end - from
+        if count <= 0 { return nil }
+        return window.storage.withUnsafeBufferPointer { buf -> Int? in
+            let base = UnsafeRawPointer(buf.baseAddress!)
+            guard let hit = memchr(base + from, 0x0A, count) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }
+    }
+
+    /// Consumes `start..<end` (+ the terminator) and returns it as a record, or `nil` for a blank line.
+    private mutating func makeRecord(end: Int, terminated: Bool) -> InputRecord? {
+        let start = window.start
+        let line = nextLine
+        let startOffset = window.fileOffset(of: start)
+        let resume = terminated ? end + 1 : end
+        window.start = resume
+        scanned = 0
+        if terminated { nextLine += 1 }
+        let endOffset = window.fileOffset(of: resume)
+        return window.storage.withUnsafeBufferPointer { buf -> InputRecord? in
+            let p = buf.baseAddress!
+            var stop = end
+            if stop > start && p[stop - 1] == 0x0D { stop -= 1 }
+            // Blank-line check; the common case (a line starting with `{`) exits at once.
+            var i = start
+            while i < stop {
+                let b = p[i]
+                if b != 0x20 && b != 0x09 && b != 0x0D { break }
+                i += 1
+            }
+            if i == stop { return nil }
+            return InputRecord(line: line, startOffset: startOffset, endOffset: endOffset,
+                               bytes: Array(UnsafeBufferPointer(start: p + start, count: stop - start)),
+                               linesSpanned: terminated ? 1 : 0)
+        }
+    }
+
+    private mutating func skipBOM() throws {
+        needsBOMCheck = false
+        while window.end - window.start < 3 {
+            if try !window.fill() { break }
+        }
+        if window.end - window.start >= 3 {
+            let s = window.start
+            if window.storage[s] == 0xEF && window.storage[s + 1] == 0xBB && window.storage[s + 2] == 0xBF {
+                window.start += 3
+            }
+        }
+    }
+}
