@@ -12,15 +12,15 @@ struct RecordOutput {
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         var csvColumns: [String]?
         if format == .csv {
-            csvColumns = info.csvHeader ?? (try jsonColumns(after: stage))
-            if let columns = csvColumns { try output?.write(RecordRewriter.csvRow(columns)) }
+            let columns = try info.csvHeader ?? jsonColumns(after: stage)
+            csvColumns = columns
+            try output?.write(RecordRewriter.csvRow(columns))
         }
         let select = try database.cachedStatement("""
             SELECT r.row_id, c.record, c.text FROM rows r JOIN row_content c USING (row_id)
             WHERE r.generation >= ? ORDER BY r.row_id
             """)
         try select.bind(stage.generation, at: 1)
-        let csvReader = info.csvHeader.map { CSVRecordParser(header: $0) }
         var written = 0
         progress.begin(stage: "output", total: nil)
         while try select.step() {
@@ -33,11 +33,11 @@ struct RecordOutput {
             case (.jsonl, _):
                 line = try jsonRecord(record, newText: newText)
             case (.csv, .csv):
-                var values = try csvReader!.values(of: record)
+                var values: [String?] = try CSVFieldParser.parse(record).map(\.value)
                 if let newText, let index = info.csvHeader?.firstIndex(of: info.textColumn) { values[index] = newText }
                 line = RecordRewriter.csvRow(values)
             case (.csv, _):
-                let fields = try csvReader!.fields(of: record)
+                let fields = try CSVFieldParser.parse(record)
                 line = RecordRewriter.jsonObject(header: info.csvHeader ?? [], fields: fields, textColumn: info.textColumn, text: newText)
                 line.append(0x0A)
             }

@@ -1,0 +1,27 @@
+import ArgumentParser
+import EntropyGuard
+import Foundation
+
+/// Turns a library error into one line on stderr and the documented exit status.
+enum CLIFailure {
+    static func report(_ error: Error) -> ExitCode {
+        let status: ExitStatus
+        let message: String
+        switch error {
+        case let error as EntropyGuardError:
+            status = error.status
+            message = error.message
+        case let error as SQLiteError:
+            status = error.isIOError ? .ioError : .internalError
+            message = "working store: \(error)"
+        case let error as CustomStringConvertible:
+            status = .internalError
+            message = "internal error: \(error.description)"
+        default:
+            status = .internalError
+            message = "internal error: \(error)"
+        }
+        FileHandle.standardError.write(Data("entropyguard: error: \(message)\n".utf8))
+        return ExitCode(status.rawValue)
+    }
+}
