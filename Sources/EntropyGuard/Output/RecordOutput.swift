@@ -2,6 +2,7 @@
 /// only where a stage changed it. Other fields keep their values and key order exactly.
 struct RecordOutput {
     let store: WorkingStore
+    let input: InputSource
     let info: IngestInfo
     let format: OutputFormat
     let path: String
@@ -12,20 +13,21 @@ struct RecordOutput {
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         var csvColumns: [String]?
         if format == .csv {
-            let columns = try info.csvHeader ?? jsonColumns(after: stage)
+            let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             csvColumns = columns
             try output?.write(RecordRewriter.csvRow(columns))
         }
         let select = try database.cachedStatement("""
-            SELECT r.row_id, c.record, c.text FROM rows r JOIN row_content c USING (row_id)
+            SELECT r.row_id, r.record_offset, r.record_length, c.text FROM rows r JOIN row_content c USING (row_id)
             WHERE r.generation >= ? ORDER BY r.row_id
             """)
         try select.bind(stage.generation, at: 1)
+        let fetcher = try InputRecordFetcher(input: input)
         var written = 0
         progress.begin(stage: "output", total: nil)
         while try select.step() {
-            let record = select.bytes(1)
-            let newText = select.string(2)
+            let record = Array(try fetcher.bytes(offset: select.int64(1), length: select.int(2)))
+            let newText = select.string(3)
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv):
@@ -79,15 +81,15 @@ struct RecordOutput {
     }
 
     /// Top-level keys of the surviving JSON records, in order of first appearance.
-    private func jsonColumns(after stage: StageID) throws -> [String] {
+    private func jsonColumns(after stage: StageID, fetcher: InputRecordFetcher) throws -> [String] {
         let select = try store.database.cachedStatement("""
-            SELECT c.record FROM rows r JOIN row_content c USING (row_id) WHERE r.generation >= ? ORDER BY r.row_id
+            SELECT record_offset, record_length FROM rows WHERE generation >= ? ORDER BY row_id
             """)
         try select.bind(stage.generation, at: 1)
         var seen = Set<String>()
         var columns: [String] = []
         while try select.step() {
-            for field in try JSONScan.fields(select.bytes(0)) where seen.insert(field.key).inserted {
+            for field in try JSONScan.fields(Array(fetcher.bytes(offset: select.int64(0), length: select.int(1)))) where seen.insert(field.key).inserted {
                 columns.append(field.key)
             }
         }

@@ -35,7 +35,6 @@ public final class Pipeline {
         do {
             let summary = try execute(store: store, input: input, inputHash: inputHash, started: started, workDirectory: workDirectory)
             try finishRun(store: store, runID: runID, status: "ok", summary: summary)
-            if input.isStandardInput { unlink(input.filePath) }
             return summary
         } catch {
             let status = (error as? EntropyGuardError)?.status == .interrupted ? "interrupted" : "failed"
@@ -87,29 +86,36 @@ public final class Pipeline {
 
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
-        for stage in stages {
-            let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount(after: StageID(rawValue: stage.id.generation - 1)!)
+        var pending: [Checkpoint] = []
+        for (index, stage) in stages.enumerated() {
             if stage.id.generation <= resumePoint {
-                summaries.append(try summarize(stage: stage.id, status: "resumed", rowsIn: rowsIn, store: store, seconds: nil, notes: [:]))
+                let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount(after: StageID(rawValue: stage.id.generation - 1)!)
+                summaries.append(try summarize(stage: stage.id, status: "resumed", rowsIn: rowsIn, rowsOut: store.aliveCount(after: stage.id),
+                                               store: store, seconds: nil, notes: [:]))
                 continue
             }
+            let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount()
             let stageStarted = Date()
             let report = try stage.run(context)
-            try store.database.transaction {
-                if stage.id != .ingest { try store.advanceSurvivors(to: stage.id) }
-                let rowCount = try store.aliveCount(after: stage.id)
-                try store.saveCheckpoint(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
-                                                    rowCount: rowCount, createdAt: Self.timestamp()))
+            let rowsOut = try store.aliveCount()
+            pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
+                                      rowCount: rowsOut, createdAt: Self.timestamp()))
+            if stage.checkpointsImmediately || index == stages.count - 1 {
+                try store.database.transaction {
+                    try store.advanceSurvivors(to: stage.id)
+                    for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
+                }
+                pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)
-            summaries.append(try summarize(stage: stage.id, status: stage.isEnabled ? "ran" : "off", rowsIn: rowsIn,
+            summaries.append(try summarize(stage: stage.id, status: stage.isEnabled ? "ran" : "off", rowsIn: rowsIn, rowsOut: rowsOut,
                                            store: store, seconds: stage.isEnabled ? seconds : nil, notes: report.notes))
         }
 
         let last = stages.last!.id
         let outputStarted = Date()
         let format = OutputFormat(path: options.outputPath)
-        let written = try RecordOutput(store: store, info: info, format: format, path: options.outputPath)
+        let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath)
             .write(after: last, progress: progress, dryRun: options.dryRun)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {
@@ -178,9 +184,8 @@ public final class Pipeline {
         return "none found"
     }
 
-    private func summarize(stage: StageID, status: String, rowsIn: Int, store: WorkingStore, seconds: Double?,
+    private func summarize(stage: StageID, status: String, rowsIn: Int, rowsOut: Int, store: WorkingStore, seconds: Double?,
                            notes: [String: Int]) throws -> RunSummary.Stage {
-        let rowsOut = try store.aliveCount(after: stage)
         let processed = stage == .ingest ? rowsOut + (try store.dropCounts(stage: .ingest).values.reduce(0, +)) : rowsIn
         return RunSummary.Stage(name: stage.name, status: status, rowsIn: stage == .ingest ? processed : rowsIn, rowsOut: rowsOut,
                                 dropped: try store.dropCounts(stage: stage), seconds: seconds,

@@ -17,37 +17,35 @@ INSERT OR IGNORE INTO stages (generation, name) VALUES
     (1, 'ingest'), (2, 'sanitize'), (3, 'chunk'), (4, 'validate'), (5, 'exact_dedup'), (6, 'semantic_dedup');
 
 -- One row per input record (and per chunk once chunking runs). Kept narrow on purpose: every stage
--- rewrites `generation` for all its survivors, and SQLite rewrites a whole record on update, so the
--- wide payload (original bytes, texts) lives in row_content. The view rows_full joins the two.
+-- rewrites `generation` for all its survivors and SQLite rewrites a whole record on update, so the
+-- texts live in row_content. The record's original bytes are not copied: the input is identified by
+-- its XXH3-128 hash, so (record_offset, record_length) in that exact input is the record; the output
+-- reads them from there. The view rows_full joins the two tables.
 CREATE TABLE IF NOT EXISTS rows (
-    row_id       INTEGER PRIMARY KEY,   -- input order, 0-based (chunks: numbered after the input rows)
-    line         INTEGER NOT NULL,      -- 1-based line of the input where the record starts
-    generation   INTEGER NOT NULL,      -- last stage survived (stages.generation); 0 = not even ingested
-    text_state   TEXT NOT NULL DEFAULT 'ok'
-                 CHECK (text_state IN ('ok', 'missing', 'null', 'not_string', 'bad_record')),
-    dropped_by   INTEGER,               -- generation of the stage that dropped the row, NULL while alive
-    drop_reason  TEXT,                  -- exact_duplicate, semantic_duplicate, below_min_length, ...
-    drop_details TEXT,
-    duplicate_of INTEGER,               -- the surviving row this one duplicates
-    similarity   REAL,                  -- cosine similarity for semantic duplicates
-    parent_row   INTEGER,               -- chunks: the row they were cut from
-    chunk_index  INTEGER,               -- chunks: 0-based position in the parent
-    born         INTEGER NOT NULL DEFAULT 1   -- generation of the stage that created the row
+    row_id        INTEGER PRIMARY KEY,  -- input order, 0-based (chunks: numbered after the input rows)
+    line          INTEGER NOT NULL,     -- 1-based line of the input where the record starts
+    record_offset INTEGER NOT NULL,     -- byte offset of the record in the input
+    record_length INTEGER NOT NULL,     -- its length in bytes, without the line terminator
+    generation    INTEGER NOT NULL,     -- last stage survived (stages.generation); 0 = rejected at ingest
+    text_state    TEXT NOT NULL DEFAULT 'ok'
+                  CHECK (text_state IN ('ok', 'missing', 'null', 'not_string', 'bad_record')),
+    text_length   INTEGER,              -- code points of the current text, trimmed of whitespace
+    dedup_key     INTEGER,              -- exact-dedup key: XXH3-64 of the normalized current text
+    dropped_by    INTEGER,              -- generation of the stage that dropped the row, NULL while alive
+    drop_reason   TEXT,                 -- exact_duplicate, semantic_duplicate, below_min_length, ...
+    drop_details  TEXT,
+    duplicate_of  INTEGER,              -- the surviving row this one duplicates
+    similarity    REAL,                 -- cosine similarity for semantic duplicates
+    parent_row    INTEGER,              -- chunks: the row they were cut from
+    chunk_index   INTEGER,              -- chunks: 0-based position in the parent
+    born          INTEGER NOT NULL DEFAULT 1   -- generation of the stage that created the row
 );
 
--- The wide part of a row.
+-- The wide part of a row: its texts.
 CREATE TABLE IF NOT EXISTS row_content (
     row_id        INTEGER PRIMARY KEY,
-    record        BLOB,                 -- the record's original bytes (a JSON object or a CSV record)
     text_original TEXT,                 -- the text field as read, NULL when missing/null/not a string
     text          TEXT                  -- the text as the latest stage left it; NULL = unchanged
-);
-
--- Exact dedup: one entry per distinct normalized text, pointing at the row that kept it (its first
--- occurrence). key = XXH3-64 of the normalized text, as a signed integer.
-CREATE TABLE IF NOT EXISTS exact_keys (
-    key    INTEGER PRIMARY KEY,
-    row_id INTEGER NOT NULL
 );
 
 -- One row per completed stage: what it was computed from, so a later run can trust it.

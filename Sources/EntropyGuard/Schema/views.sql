@@ -1,10 +1,10 @@
 -- Views for people inspecting a run with the sqlite3 shell. A row is in after_<stage> when it survived
 -- that stage: generation >= the stage's ordinal (rewinding is UPDATE rows SET generation = G WHERE generation > G).
 CREATE VIEW IF NOT EXISTS rows_full AS
-    SELECT r.row_id, r.line, r.generation, r.text_state,
+    SELECT r.row_id, r.line, r.record_offset, r.record_length, r.generation, r.text_state, r.text_length, r.dedup_key,
            r.dropped_by, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity,
            r.parent_row, r.chunk_index, r.born,
-           c.record, c.text_original, coalesce(c.text, c.text_original) AS text
+           c.text_original, coalesce(c.text, c.text_original) AS text
     FROM rows r JOIN row_content c USING (row_id);
 
 CREATE VIEW IF NOT EXISTS after_ingest         AS SELECT * FROM rows_full WHERE generation >= 1;

@@ -16,6 +16,7 @@ public struct IngestInfo: Sendable {
 /// SIGKILL the next run continues after the last committed batch.
 struct IngestStage: PipelineStage {
     let id = StageID.ingest
+    let checkpointsImmediately = true
     let info: IngestInfo
     let skipBadLines: Bool
 
@@ -54,11 +55,13 @@ struct IngestStage: PipelineStage {
         }
 
         let insertRow = try database.cachedStatement("""
-            INSERT INTO rows (row_id, line, generation, text_state, dropped_by, drop_reason, drop_details, born)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+            INSERT INTO rows (row_id, line, record_offset, record_length, generation, text_state, text_length, dedup_key,
+                              dropped_by, drop_reason, drop_details, born)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
             """)
         let insertContent = try database.cachedStatement(
-            "INSERT INTO row_content (row_id, record, text_original) VALUES (?, ?, ?)")
+            "INSERT INTO row_content (row_id, text_original) VALUES (?, ?)")
+        let normalizer = TextNormalizer()
 
         context.progress.begin(stage: "ingest", total: nil)
         var badRecords = 0
@@ -94,17 +97,22 @@ struct IngestStage: PipelineStage {
                     }
                     try insertRow.bind(nextRow, at: 1)
                     try insertRow.bind(record.line, at: 2)
-                    try insertRow.bind(badProblem == nil ? 1 : 0, at: 3)
-                    try insertRow.bind(state, at: 4)
+                    try insertRow.bind(record.startOffset, at: 3)
+                    try insertRow.bind(record.bytes.count, at: 4)
+                    try insertRow.bind(badProblem == nil ? 1 : 0, at: 5)
+                    try insertRow.bind(state, at: 6)
+                    if let text {
+                        try insertRow.bind(TextNormalizer.trimmedLength(text), at: 7)
+                        try insertRow.bind(normalizer.key(text), at: 8)
+                    }
                     if let badProblem {
-                        try insertRow.bind(StageID.ingest.generation, at: 5)
-                        try insertRow.bind("bad_record", at: 6)
-                        try insertRow.bind(badProblem, at: 7)
+                        try insertRow.bind(StageID.ingest.generation, at: 9)
+                        try insertRow.bind("bad_record", at: 10)
+                        try insertRow.bind(badProblem, at: 11)
                     }
                     try insertRow.runToCompletion()
                     try insertContent.bind(nextRow, at: 1)
-                    try insertContent.bindBlob(record.bytes, at: 2)
-                    if let text { try insertContent.bind(text, at: 3) }
+                    if let text { try insertContent.bind(text, at: 2) }
                     try insertContent.runToCompletion()
                     insertRow.reset()
                     insertContent.reset()

@@ -8,11 +8,16 @@ protocol PipelineStage {
     var settings: String { get }
     /// Disabled stages pass every row through unchanged (and keep their view and checkpoint).
     var isEnabled: Bool { get }
+    /// Expensive stages commit their checkpoint (and move survivors to their generation) as soon as
+    /// they finish. Cheap ones are committed together with the next such commit, in the same
+    /// transaction, which saves a full-table UPDATE per stage; a crash in between only redoes them.
+    var checkpointsImmediately: Bool { get }
     func run(_ context: StageContext) throws -> StageReport
 }
 
 extension PipelineStage {
     var isEnabled: Bool { true }
+    var checkpointsImmediately: Bool { false }
 }
 
 /// What a stage gets to work with.
@@ -30,18 +35,24 @@ struct StageReport {
 }
 
 extension WorkingStore {
-    /// Moves every row alive after `stage`'s predecessor and not dropped by `stage` to `stage`'s
-    /// generation. Called in the stage's final transaction, together with its checkpoint.
+    /// Moves every alive row to `stage`'s generation: they survived it and every stage before it.
+    /// Runs in the transaction that commits the stage's checkpoint.
     func advanceSurvivors(to stage: StageID) throws {
-        try database.run("UPDATE rows SET generation = ? WHERE generation = ? AND dropped_by IS NULL",
-                         [.integer(Int64(stage.generation)), .integer(Int64(stage.generation - 1))])
+        try database.run("UPDATE rows SET generation = ?1 WHERE dropped_by IS NULL AND generation < ?1",
+                         [.integer(Int64(stage.generation))])
     }
 
-    /// Marks one row dropped by `stage`.
+    /// Rows not dropped so far: the input of the next stage.
+    func aliveCount() throws -> Int {
+        try database.scalar("SELECT count(*) FROM rows WHERE dropped_by IS NULL")?.int ?? 0
+    }
+
+    /// Marks one row dropped by `stage`; its generation is the stage before (the last one it survived).
     func drop(row: Int64, by stage: StageID, reason: String, details: String? = nil,
               duplicateOf: Int64? = nil, similarity: Double? = nil) throws {
         let statement = try database.cachedStatement("""
-            UPDATE rows SET dropped_by = ?, drop_reason = ?, drop_details = ?, duplicate_of = ?, similarity = ?
+            UPDATE rows SET dropped_by = ?, drop_reason = ?, drop_details = ?, duplicate_of = ?, similarity = ?,
+                            generation = ?
             WHERE row_id = ?
             """)
         try statement.bind(Int64(stage.generation), at: 1)
@@ -49,7 +60,8 @@ extension WorkingStore {
         if let details { try statement.bind(details, at: 3) }
         if let duplicateOf { try statement.bind(duplicateOf, at: 4) }
         if let similarity { try statement.bind(similarity, at: 5) }
-        try statement.bind(row, at: 6)
+        try statement.bind(stage.generation - 1, at: 6)
+        try statement.bind(row, at: 7)
         try statement.runToCompletion()
     }
 

@@ -1,50 +1,98 @@
 /// The exact-dedup key's text form: Unicode lowercase, every whitespace run (ASCII, NBSP and the other
 /// Unicode spaces, line breaks) collapsed to one space, trimmed. Only the key is lowercased; output
-/// text keeps its case.
-public struct TextNormalizer {
-    private var buffer: [UInt8] = []
+/// text keeps its case. Also measures the trimmed length the validate stage uses.
+public final class TextNormalizer {
+    /// Reused output buffer for the ASCII path, so hashing a row allocates nothing.
+    private var buffer: UnsafeMutableBufferPointer<UInt8>
 
-    public init() { buffer.reserveCapacity(1024) }
+    public init() { buffer = .allocate(capacity: 4096) }
 
-    /// The normalized UTF-8 bytes of `text`, valid until the next call.
-    public mutating func normalize(_ text: String) -> [UInt8] {
-        buffer.removeAll(keepingCapacity: true)
-        var text = text
-        let ascii = text.withUTF8 { bytes -> Bool in
-            for byte in bytes where byte >= 0x80 { return false }
-            // ASCII fast path: lowercase and collapse in one pass over the bytes.
-            var pendingSpace = false
-            for byte in bytes {
-                switch byte {
-                case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
-                    pendingSpace = !buffer.isEmpty
-                default:
-                    if pendingSpace { buffer.append(0x20); pendingSpace = false }
-                    buffer.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
-                }
-            }
-            return true
-        }
-        if ascii { return buffer }
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = !buffer.isEmpty
-                continue
-            }
-            if pendingSpace { buffer.append(0x20); pendingSpace = false }
-            if scalar.value < 0x80 {
-                let byte = UInt8(scalar.value)
-                buffer.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
-            } else {
-                buffer.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
-            }
-        }
-        return buffer
+    deinit { buffer.deallocate() }
+
+    /// The normalized UTF-8 bytes of `text`.
+    public func normalize(_ text: String) -> [UInt8] {
+        withNormalized(text) { Array($0) }
     }
 
     /// XXH3-64 of the normalized text, as the signed integer SQLite stores.
-    public mutating func key(_ text: String) -> Int64 {
-        Int64(bitPattern: XXH3.hash64(normalize(text)))
+    public func key(_ text: String) -> Int64 {
+        withNormalized(text) { Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer($0))) }
+    }
+
+    /// Calls `body` with the normalized bytes (valid only inside `body`).
+    public func withNormalized<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var text = text
+        let ascii = text.withUTF8 { bytes -> Int? in
+            // Worst case the output is as long as the input (ASCII): grow once, then never reallocate.
+            if bytes.count > buffer.count {
+                buffer.deallocate()
+                buffer = .allocate(capacity: bytes.count * 2)
+            }
+            var count = 0
+            var pendingSpace = false
+            let out = buffer.baseAddress!
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                    pendingSpace = count > 0
+                    continue
+                }
+                if pendingSpace { out[count] = 0x20; count += 1; pendingSpace = false }
+                out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
+        if let ascii { return body(UnsafeBufferPointer(rebasing: buffer[0..<ascii])) }
+        // Unicode path: lowercase mappings can be longer than the input, so build an array.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 16)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace { bytes.append(0x20); pendingSpace = false }
+            if scalar.value < 0x80 {
+                let byte = UInt8(scalar.value)
+                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            } else {
+                bytes.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
+            }
+        }
+        return bytes.withUnsafeBufferPointer(body)
+    }
+
+    /// Code points of `text` once leading and trailing whitespace (Unicode White_Space) is trimmed:
+    /// what the length gate measures; 0 means "empty after strip".
+    public static func trimmedLength(_ text: String) -> Int {
+        var text = text
+        let ascii = text.withUTF8 { bytes -> Int? in
+            var first = -1
+            var last = -1
+            for (index, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return nil }
+                if !(byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)) {
+                    if first < 0 { first = index }
+                    last = index
+                }
+            }
+            return first < 0 ? 0 : last - first + 1
+        }
+        if let ascii { return ascii }
+        var count = 0
+        var trailingSpaces = 0
+        var started = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                if started { trailingSpaces += 1 }
+            } else {
+                started = true
+                count += trailingSpaces + 1
+                trailingSpaces = 0
+            }
+        }
+        return count
     }
 }

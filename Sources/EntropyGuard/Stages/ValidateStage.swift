@@ -1,35 +1,27 @@
 /// Quality gates, run before dedup so a row that wins a dedup group is never removed afterwards:
 /// null/missing/non-string text (empty_or_null), empty after sanitize (empty_after_strip), fewer than
 /// `minLength` code points (below_min_length). A null in any other field never drops a row.
-/// Done in SQL: SQLite's length() counts code points of TEXT, and the work stays inside the store.
+/// One UPDATE on the narrow rows table.
 struct ValidateStage: PipelineStage {
     let id = StageID.validate
     let minLength: Int
 
     var settings: String { "min_length=\(minLength)" }
 
-    /// Whitespace that trimming removes: ASCII whitespace, NBSP and the other Unicode spaces.
-    static let whitespace = "char(9,10,11,12,13,32,133,160,5760,8192,8193,8194,8195,8196,8197,8198,8199,8200,8201,8202,8232,8233,8239,8287,12288,65279)"
-
     func run(_ context: StageContext) throws -> StageReport {
-        let database = context.store.database
         try Interrupt.check()
-        try database.run("""
-            UPDATE rows SET dropped_by = ?1, drop_reason = v.reason, drop_details = v.details
-            FROM (
-                SELECT r.row_id,
-                       CASE WHEN r.text_state <> 'ok' THEN 'empty_or_null'
-                            WHEN trim(t.text, \(Self.whitespace)) = '' THEN 'empty_after_strip'
-                            WHEN length(t.text) < ?2 THEN 'below_min_length' END AS reason,
-                       CASE WHEN r.text_state = 'missing' THEN 'text field missing'
-                            WHEN r.text_state = 'null' THEN 'text is null'
-                            WHEN r.text_state = 'not_string' THEN 'text is not a string'
-                            WHEN trim(t.text, \(Self.whitespace)) = '' THEN NULL
-                            WHEN length(t.text) < ?2 THEN length(t.text) || ' < ' || ?2 || ' code points' END AS details
-                FROM rows r JOIN (SELECT row_id, coalesce(text, text_original) AS text FROM row_content) t USING (row_id)
-                WHERE r.generation = ?3
-            ) AS v
-            WHERE rows.row_id = v.row_id AND v.reason IS NOT NULL
+        // text_length is the trimmed text's code points, kept current by the stages that change text.
+        try context.store.database.run("""
+            UPDATE rows SET dropped_by = ?1, generation = ?3,
+                drop_reason = CASE WHEN text_state <> 'ok' THEN 'empty_or_null'
+                                   WHEN text_length = 0 THEN 'empty_after_strip'
+                                   ELSE 'below_min_length' END,
+                drop_details = CASE text_state WHEN 'missing' THEN 'text field missing'
+                                               WHEN 'null' THEN 'text is null'
+                                               WHEN 'not_string' THEN 'text is not a string'
+                                               ELSE CASE WHEN text_length > 0 THEN text_length || ' < ' || ?2 || ' characters' END END
+            WHERE dropped_by IS NULL
+              AND (text_state <> 'ok' OR text_length = 0 OR text_length < ?2)
             """, [.integer(Int64(id.generation)), .integer(Int64(minLength)), .integer(Int64(id.generation - 1))])
         return StageReport()
     }

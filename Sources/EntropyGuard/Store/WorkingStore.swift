@@ -15,6 +15,7 @@ public final class WorkingStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
+        try SQLFunctions.register(on: database)
         try database.transaction {
             try database.execute(SchemaSQL.tables)
             try database.execute(SchemaSQL.views)
@@ -103,10 +104,12 @@ public final class WorkingStore {
             try database.run("DELETE FROM row_content WHERE row_id IN (SELECT row_id FROM rows WHERE born > ?)", [.integer(Int64(generation))])
             try database.run("DELETE FROM rows WHERE born > ?", [.integer(Int64(generation))])
             if generation < StageID.sanitize.generation {
+                // Texts go back to the original: so do the values derived from them.
+                try database.run("""
+                    UPDATE rows SET dedup_key = eg_dedup_key(c.text_original), text_length = eg_text_length(c.text_original)
+                    FROM row_content c WHERE c.row_id = rows.row_id AND c.text IS NOT NULL
+                    """)
                 try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL")
-            }
-            if generation < StageID.exactDedup.generation {
-                try database.run("DELETE FROM exact_keys")
             }
             try database.run("DELETE FROM checkpoints WHERE generation > ?", [.integer(Int64(generation))])
         }
@@ -117,7 +120,7 @@ public final class WorkingStore {
     public func reset() throws {
         try database.transaction {
             try database.execute("""
-                DELETE FROM rows; DELETE FROM row_content; DELETE FROM exact_keys; DELETE FROM checkpoints;
+                DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints;
                 DELETE FROM meta WHERE key <> 'schema_version';
                 """)
         }
