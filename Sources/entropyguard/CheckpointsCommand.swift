@@ -1,6 +1,78 @@
 import ArgumentParser
 import EntropyGuard
+import Foundation
 
 struct CheckpointsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "checkpoints", abstract: "List or clean the checkpoints of a checkpoint directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoints",
+        abstract: "List or clean the checkpoints of a checkpoint directory.",
+        subcommands: [List.self, Clean.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each checkpoint: stage, generation, rows, input and config hash, time, valid or why not.",
+            discussion: "Example: entropyguard checkpoints list --checkpoint-dir ./checkpoints")
+
+        @Option(name: .long, help: ArgumentHelp("The checkpoint directory.", valueName: "dir")) var checkpointDir: String
+        @Option(name: .long, help: ArgumentHelp("Also check that the checkpoints were made from this input.", valueName: "path")) var input: String?
+        @Flag(name: .long, help: "One JSON object per checkpoint on stdout.") var json = false
+
+        func run() throws {
+            do {
+                guard FileManager.default.fileExists(atPath: (checkpointDir as NSString).appendingPathComponent(WorkingStore.fileName)) else {
+                    throw EntropyGuardError(.noInput, "\(checkpointDir): no EntropyGuard store here (entropyguard.sqlite is missing)")
+                }
+                let manager = try CheckpointManager(checkpointDir: checkpointDir)
+                let inputHash = try input.map { try InputSource.hashOnly(path: $0).hex }
+                let statuses = try manager.list(inputHash: inputHash)
+                if statuses.isEmpty && !json { print("No checkpoints in \(checkpointDir).") }
+                for status in statuses {
+                    let c = status.checkpoint
+                    if json {
+                        let object: [String: Any] = ["stage": c.stage.name, "generation": c.generation, "row_count": c.rowCount,
+                                                     "input_hash": c.inputHash, "config_hash": c.configHash, "created_at": c.createdAt,
+                                                     "snapshot": c.snapshotPath ?? NSNull(), "valid": status.isValid,
+                                                     "problem": status.problem ?? NSNull()]
+                        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                        print(String(decoding: data, as: UTF8.self))
+                    } else {
+                        let validity = status.problem.map { "invalid: \($0)" } ?? "valid"
+                        print("\(c.checkpointName.padding(toLength: 21, withPad: " ", startingAt: 0)) gen \(c.generation)  \(String(c.rowCount).padding(toLength: 9, withPad: " ", startingAt: 0)) rows  input \(c.inputHash.prefix(16))  config \(c.configHash.prefix(16))  \(c.createdAt)  \(validity)")
+                    }
+                }
+            } catch {
+                throw CLIFailure.report(error)
+            }
+        }
+    }
+
+    struct Clean: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the store and snapshots of a checkpoint directory, or with --keep-latest all but the newest checkpoint.",
+            discussion: "Example: entropyguard checkpoints clean --checkpoint-dir ./checkpoints --keep-latest")
+
+        @Option(name: .long, help: ArgumentHelp("The checkpoint directory.", valueName: "dir")) var checkpointDir: String
+        @Flag(name: .long, help: "Keep the newest checkpoint, so the next run still resumes from it.") var keepLatest = false
+
+        func run() throws {
+            do {
+                guard FileManager.default.fileExists(atPath: (checkpointDir as NSString).appendingPathComponent(WorkingStore.fileName)) else {
+                    FileHandle.standardError.write(Data("Nothing to clean in \(checkpointDir).\n".utf8))
+                    return
+                }
+                let lock = try StoreLock(directory: checkpointDir)
+                try withExtendedLifetime(lock) {
+                    try CheckpointManager(checkpointDir: checkpointDir).cleanupCheckpoints(keepLatest: keepLatest)
+                }
+                FileHandle.standardError.write(Data("Cleaned \(checkpointDir)\(keepLatest ? " (kept the newest checkpoint)" : "").\n".utf8))
+            } catch {
+                throw CLIFailure.report(error)
+            }
+        }
+    }
+}
+
+extension Checkpoint {
+    var checkpointName: String { stage.checkpointName }
 }

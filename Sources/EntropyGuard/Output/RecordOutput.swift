@@ -15,7 +15,7 @@ struct RecordOutput {
         if format == .csv {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             csvColumns = columns
-            try output?.write(RecordRewriter.csvRow(columns))
+            try output?.write(RecordRewriter.csvRow(columns) + [0x0D, 0x0A])
         }
         let select = try database.cachedStatement("""
             SELECT r.row_id, r.record_offset, r.record_length, c.text FROM rows r JOIN row_content c USING (row_id)
@@ -37,7 +37,7 @@ struct RecordOutput {
             case (.csv, .csv):
                 var values: [String?] = try CSVFieldParser.parse(record).map(\.value)
                 if let newText, let index = info.csvHeader?.firstIndex(of: info.textColumn) { values[index] = newText }
-                line = RecordRewriter.csvRow(values)
+                line = RecordRewriter.csvRow(values) + [0x0D, 0x0A]
             case (.csv, _):
                 let fields = try CSVFieldParser.parse(record)
                 line = RecordRewriter.jsonObject(header: info.csvHeader ?? [], fields: fields, textColumn: info.textColumn, text: newText)
@@ -77,7 +77,7 @@ struct RecordOutput {
             case .json(let v): values[index] = v
             }
         }
-        return RecordRewriter.csvRow(values)
+        return RecordRewriter.csvRow(values) + [0x0D, 0x0A]
     }
 
     /// Top-level keys of the surviving JSON records, in order of first appearance.

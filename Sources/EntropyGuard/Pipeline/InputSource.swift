@@ -37,6 +37,14 @@ public struct InputSource {
         return InputSource(displayPath: path, filePath: path, hash: hash, byteCount: count)
     }
 
+    /// The XXH3-128 of a file, without keeping anything.
+    public static func hashOnly(path: String) throws -> XXH3Digest128 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EntropyGuardError(.noInput, "\(path): cannot read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return try copyHashing(from: fd, displayPath: path, to: nil).0
+    }
+
     /// Reads `fd` to the end in 4 MiB blocks, hashing, and copying to `destination` if given.
     private static func copyHashing(from fd: Int32, displayPath: String, to destination: String?) throws -> (XXH3Digest128, Int64) {
         var out: Int32 = -1

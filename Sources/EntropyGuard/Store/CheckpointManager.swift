@@ -1,0 +1,101 @@
+import Foundation
+
+/// The library face of a checkpoint directory, mirroring the Python tool's CheckpointManager:
+/// save, load (nil when invalid) and cleanupCheckpoints(keepLatest:). The store is the truth; a
+/// checkpoint is a row of its `checkpoints` table that names what the stage was computed from.
+public final class CheckpointManager {
+    public let checkpointDir: String
+    public let store: WorkingStore
+
+    /// A checkpoint and whether it can be trusted, with the reason when not.
+    public struct Status: Sendable {
+        public let checkpoint: Checkpoint
+        public let problem: String?
+        public var isValid: Bool { problem == nil }
+    }
+
+    public init(checkpointDir: String) throws {
+        self.checkpointDir = checkpointDir
+        store = try WorkingStore(directory: checkpointDir)
+    }
+
+    /// Records that `stage` completed for the rows now alive after it, computed from the given input
+    /// and (chained) config hash.
+    @discardableResult
+    public func save(stage: StageID, inputHash: String, configHash: String) throws -> Checkpoint {
+        let checkpoint = Checkpoint(stage: stage, inputHash: inputHash, configHash: configHash,
+                                    rowCount: try store.aliveCount(after: stage), createdAt: Pipeline.timestamp())
+        try store.saveCheckpoint(checkpoint)
+        return checkpoint
+    }
+
+    /// The checkpoint of `stage` if it exists, matches both hashes and passes the consistency checks; nil otherwise.
+    public func load(stage: StageID, inputHash: String, configHash: String) throws -> Checkpoint? {
+        guard let status = try list().first(where: { $0.checkpoint.stage == stage }), status.isValid,
+              status.checkpoint.inputHash == inputHash, status.checkpoint.configHash == configHash else { return nil }
+        return status.checkpoint
+    }
+
+    /// Every checkpoint with its validity: the chain before it is complete, its row count matches the
+    /// store, it is of the same input as the others (and of `inputHash` when given), and its Parquet
+    /// snapshot, when one was recorded, is present with the recorded XXH3.
+    public func list(inputHash: String? = nil) throws -> [Status] {
+        let checkpoints = try store.checkpoints()
+        var result: [Status] = []
+        var chainBroken = false
+        for (index, checkpoint) in checkpoints.enumerated() {
+            var problem: String?
+            if index != checkpoint.generation - 1 || chainBroken {
+                problem = "an earlier stage has no checkpoint"
+            } else if let inputHash, checkpoint.inputHash != inputHash {
+                problem = "input changed"
+            } else if checkpoint.inputHash != checkpoints[0].inputHash {
+                problem = "made from another input than the earlier stages"
+            } else if try store.aliveCount(after: checkpoint.stage) != checkpoint.rowCount {
+                problem = "row count \(checkpoint.rowCount) differs from the store's \(try store.aliveCount(after: checkpoint.stage))"
+            } else if let snapshot = checkpoint.snapshotPath {
+                problem = SnapshotCheck.problem(directory: checkpointDir, relativePath: snapshot, expectedXXH3: checkpoint.snapshotXXH3)
+            }
+            if problem != nil { chainBroken = true }
+            result.append(Status(checkpoint: checkpoint, problem: problem))
+        }
+        return result
+    }
+
+    /// keepLatest: keeps the newest checkpoint (resuming from it still works) and forgets the earlier
+    /// ones and their snapshots. Otherwise removes the store, the snapshots and the metadata file.
+    public func cleanupCheckpoints(keepLatest: Bool) throws {
+        let checkpoints = try store.checkpoints()
+        let doomed = keepLatest ? Array(checkpoints.dropLast()) : checkpoints
+        for checkpoint in doomed {
+            if let snapshot = checkpoint.snapshotPath {
+                try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(snapshot))
+            }
+        }
+        if keepLatest {
+            if let latest = checkpoints.last {
+                try store.database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(latest.generation))])
+            }
+            return
+        }
+        for name in [WorkingStore.fileName, WorkingStore.fileName + "-wal", WorkingStore.fileName + "-shm",
+                     "checkpoint_metadata.json", "stdin.input"] {
+            try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(name))
+        }
+    }
+}
+
+/// Verifies a snapshot file against the XXH3-64 recorded for it.
+enum SnapshotCheck {
+    static func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
+        let path = (directory as NSString).appendingPathComponent(relativePath)
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "snapshot \(relativePath) is missing" }
+        defer { try? handle.close() }
+        guard let expectedXXH3 else { return nil }
+        let hasher = XXH3Stream64()
+        while let data = try? handle.read(upToCount: 4 << 20), !data.isEmpty {
+            data.withUnsafeBytes { hasher.update($0) }
+        }
+        return hex64(hasher.digest()) == expectedXXH3 ? nil : "snapshot \(relativePath) does not match its recorded XXH3 (truncated or changed)"
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+/// Runs the built `entropyguard` binary, as users do.
+struct CLIResult {
+    let status: Int32
+    let stdout: Data
+    let stderr: String
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let debug = packageRoot.appendingPathComponent(".build/debug/entropyguard")
+        return debug
+    }
+
+    /// Starts the binary; the caller waits (or kills).
+    static func start(_ arguments: [String], stdin: Data? = nil, currentDirectory: URL? = nil) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        if let stdin {
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            DispatchQueue.global().async {
+                input.fileHandleForWriting.write(stdin)
+                try? input.fileHandleForWriting.close()
+            }
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+        return (process, out, err)
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], stdin: Data? = nil, currentDirectory: URL? = nil) throws -> CLIResult {
+        let (process, out, err) = try start(arguments, stdin: stdin, currentDirectory: currentDirectory)
+        // Read both pipes concurrently so a full pipe never blocks the child.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        process.waitUntilExit()
+        group.wait()
+        return CLIResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A fresh temporary directory per test.
+func makeTemporaryDirectory(_ name: String = #function) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("eg-test-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Deterministic JSONL with exact and near-exact duplicates, short and null texts, and extra fields.
+func makeDataset(rows: Int, seed: UInt64 = 42) -> String {
+    var generator = SplitMix64(seed: seed)
+    let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+                 "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"]
+    var texts: [String] = []
+    var lines: [String] = []
+    for i in 0..<rows {
+        let r = generator.next() % 100
+        var text: String
+        if !texts.isEmpty && r < 10 {
+            text = texts[Int(generator.next() % UInt64(texts.count))]
+        } else if !texts.isEmpty && r < 15 {
+            text = "  " + texts[Int(generator.next() % UInt64(texts.count))].uppercased().replacingOccurrences(of: " ", with: "\t ") + " "
+        } else {
+            text = (0..<12).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ") + " #\(i)"
+            texts.append(text)
+        }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\t", with: "\\t")
+        if r == 97 {
+            lines.append("{\"id\": \(i), \"text\": null, \"score\": 0.5}")
+        } else if r == 98 {
+            lines.append("{\"id\": \(i), \"text\": \"too short\", \"score\": 1}")
+        } else {
+            lines.append("{\"id\": \(i), \"text\": \"\(escaped)\", \"meta\": {\"n\": [\(i), null]}, \"score\": \(Double(i) / 8)}")
+        }
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension XCTestCase {
+    func write(_ text: String, to url: URL) throws {
+        try Data(text.utf8).write(to: url)
+    }
+
+    func read(_ url: URL) throws -> String {
+        String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class CLITestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
