@@ -35,7 +35,8 @@ struct RecordOutput {
             case (.jsonl, _):
                 line = try jsonRecord(record, newText: newText)
             case (.csv, .csv):
-                var values: [String?] = try CSVFieldParser.parse(record).map(\.value)
+                guard newText != nil else { line = record + [0x0D, 0x0A]; break }   // unchanged: the original bytes
+                var values: [String?] = try CSVFieldParser.parse(record).map { $0.value.isEmpty && !$0.wasQuoted ? nil : $0.value }
                 if let newText, let index = info.csvHeader?.firstIndex(of: info.textColumn) { values[index] = newText }
                 line = RecordRewriter.csvRow(values) + [0x0D, 0x0A]
             case (.csv, _):
