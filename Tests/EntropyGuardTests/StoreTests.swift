@@ -1,0 +1,105 @@
+@testable import EntropyGuard
+import Foundation
+import XCTest
+
+final class TextNormalizerTests: XCTestCase {
+    func testLowercasesCollapsesAndTrims() {
+        let normalizer = TextNormalizer()
+        XCTAssertEqual(String(decoding: normalizer.normalize("  Hello\t\tWORLD \n again  "), as: UTF8.self), "hello world again")
+        XCTAssertEqual(String(decoding: normalizer.normalize("Caf\u{E9}\u{A0}\u{2003}Cr\u{C8}ME"), as: UTF8.self), "caf\u{E9} cr\u{E8}me")
+        XCTAssertEqual(String(decoding: normalizer.normalize(""), as: UTF8.self), "")
+        XCTAssertEqual(normalizer.key("A  b"), normalizer.key("a b"))
+        XCTAssertNotEqual(normalizer.key("a b"), normalizer.key("ab"))
+    }
+
+    func testTrimmedLengthCountsCodePoints() {
+        XCTAssertEqual(TextNormalizer.trimmedLength("  abc  "), 3)
+        XCTAssertEqual(TextNormalizer.trimmedLength("\u{A0}h\u{E9} llo\u{3000}"), 6)
+        XCTAssertEqual(TextNormalizer.trimmedLength(" \n\t "), 0)
+        XCTAssertEqual(TextNormalizer.trimmedLength("👍🏽"), 2)
+    }
+}
+
+final class ConfigHashTests: XCTestCase {
+    func testChangingOneStageInvalidatesThatStageAndLaterOnly() {
+        let base: [(stage: StageID, settings: String)] = StageID.allCases.map { ($0, "v") }
+        var changed = base
+        changed[3].settings = "other"
+        let a = ConfigHash.chain(base), b = ConfigHash.chain(changed)
+        for stage in StageID.allCases {
+            if stage < .validate { XCTAssertEqual(a[stage], b[stage], stage.name) } else { XCTAssertNotEqual(a[stage], b[stage], stage.name) }
+        }
+    }
+}
+
+final class WorkingStoreTests: XCTestCase {
+    func makeStore() throws -> WorkingStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eg-store-\(UUID().uuidString)")
+        return try WorkingStore(directory: dir.path)
+    }
+
+    func insert(_ store: WorkingStore, texts: [String]) throws {
+        let normalizer = TextNormalizer()
+        try store.database.transaction {
+            for (i, text) in texts.enumerated() {
+                try store.database.run("""
+                    INSERT INTO rows (row_id, line, record_offset, record_length, generation, text_length, dedup_key) VALUES (?, ?, 0, 0, 1, ?, ?)
+                    """, [.integer(Int64(i)), .integer(Int64(i + 1)), .integer(Int64(TextNormalizer.trimmedLength(text))), .integer(normalizer.key(text))])
+                try store.database.run("INSERT INTO row_content (row_id, text_original) VALUES (?, ?)", [.integer(Int64(i)), .text(text)])
+            }
+        }
+    }
+
+    func context(_ store: WorkingStore) -> StageContext {
+        StageContext(store: store, options: PipelineOptions(), progress: ProgressReporter(quiet: true, showProgress: false),
+                     input: InputSource(displayPath: "-", filePath: "/dev/null", hash: XXH3.hash128([]), byteCount: 0),
+                     ingestInfo: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil))
+    }
+
+    func testSchemaCreatesAViewPerStage() throws {
+        let store = try makeStore()
+        for stage in StageID.allCases {
+            XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = ?", [.text(stage.checkpointName)])?.int, 1)
+        }
+    }
+
+    func testExactDedupNeverMergesDifferentTextsWithCollidingKeys() throws {
+        let store = try makeStore()
+        try insert(store, texts: ["first text", "other text", "First  TEXT", "OTHER text", "third"])
+        // Force a 64-bit collision: every row gets the same key.
+        try store.database.run("UPDATE rows SET dedup_key = 42")
+        let report = try ExactDedupStage().run(context(store))
+        let drops = try store.database.rows("SELECT row_id, duplicate_of FROM rows WHERE dropped_by = 5 ORDER BY row_id")
+        XCTAssertEqual(drops, [[.integer(2), .integer(0)], [.integer(3), .integer(1)]])
+        XCTAssertEqual(report.notes["hash_collisions"], 2)
+    }
+
+    func testRewindRestoresEarlierGenerationAndForgetsLaterDrops() throws {
+        let store = try makeStore()
+        try insert(store, texts: ["a long text", "a long text", "short"])
+        try ValidateStage(minLength: 6).run(context(store))
+        try store.advanceSurvivors(to: .validate)
+        _ = try ExactDedupStage().run(context(store))
+        try store.advanceSurvivors(to: .exactDedup)
+        XCTAssertEqual(try store.aliveCount(after: .exactDedup), 1)
+        XCTAssertEqual(try store.aliveCount(after: .validate), 2)
+        try store.rewind(to: StageID.validate.generation)
+        XCTAssertEqual(try store.aliveCount(after: .validate), 2)
+        XCTAssertEqual(try store.aliveCount(after: .exactDedup), 0)
+        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM rows WHERE dropped_by = 5")?.int, 0)
+        XCTAssertEqual(try store.database.scalar("SELECT drop_reason FROM rows WHERE row_id = 2")?.string, "below_min_length")
+    }
+
+    func testLatestValidCheckpointMatchesInputAndChainedConfig() throws {
+        let store = try makeStore()
+        let hashes = ConfigHash.chain(StageID.allCases.map { ($0, "x") })
+        for stage in [StageID.ingest, .sanitize, .chunk] {
+            try store.saveCheckpoint(Checkpoint(stage: stage, inputHash: "in", configHash: hashes[stage]!, rowCount: 0, createdAt: "t"))
+        }
+        XCTAssertEqual(try store.latestValidCheckpoint(inputHash: "in", expectedConfigHashes: hashes)?.stage, .chunk)
+        XCTAssertNil(try store.latestValidCheckpoint(inputHash: "other", expectedConfigHashes: hashes))
+        var changed = StageID.allCases.map { ($0, "x") }
+        changed[2].1 = "y"
+        XCTAssertEqual(try store.latestValidCheckpoint(inputHash: "in", expectedConfigHashes: ConfigHash.chain(changed))?.stage, .sanitize)
+    }
+}
