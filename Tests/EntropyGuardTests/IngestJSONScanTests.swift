@@ -100,6 +100,11 @@ final class IngestJSONScanTests: XCTestCase {
             let record = ingestBytes(#"{"t":""#) + sequence + ingestBytes(#""}"#)
             XCTAssertEqual(ingestProblem { _ = try JSONScan.fields(record) }, "invalid UTF-8 at byte 7", "\(sequence)")
         }
+        // Outside strings too; and in a value that is not an object.
+        XCTAssertEqual(ingestProblem { _ = try JSONScan.fields(ingestBytes(#"{"a":1}"#) + [0xFF]) }, "invalid UTF-8 at byte 8")
+        XCTAssertEqual(ingestProblem { _ = try JSONScan.fields(ingestBytes(#"["#) + [0xE2, 0x82, 0x41]) }, "invalid UTF-8 at byte 2")
+        XCTAssertEqual(ingestProblem { _ = try JSONScan.decodeString(ingestBytes(#""a"#)[...] + [0xC3]) }, "invalid UTF-8 at byte 3")
+        XCTAssertEqual(UTF8Validation.firstInvalidOffset(ingestBytes("0123456789abcdefé") + [0xF8]), 18)
         XCTAssertNil(UTF8Validation.firstInvalidOffset(ingestBytes("plain ascii, then é, 中文, 🎉 and more ascii")))
     }
 
