@@ -57,6 +57,27 @@ final class IngestJSONLReaderTests: XCTestCase {
         XCTAssertEqual(ingestText(records[2]), "{\"id\":3}")
     }
 
+    func testOverlongLineIsSkippedAndReported() throws {
+        let long = "{\"text\":\"" + String(repeating: "y", count: 5000) + "\"}"
+        let file = try IngestTempFile("{\"a\":1}\n" + long + "\n{\"b\":2}\n" + long)
+        defer { file.close() }
+        var reader = JSONLReader(fileDescriptor: file.fd, path: "in.jsonl", bufferSize: 64, maxRecordBytes: 1000)
+        XCTAssertEqual(try reader.next().map(ingestText), "{\"a\":1}")
+        XCTAssertThrowsError(try reader.next()) { error in
+            XCTAssertEqual((error as? RecordError)?.problem, "line longer than 1000 bytes")
+            XCTAssertEqual((error as? RecordError)?.line, 2)
+            XCTAssertEqual((error as? RecordError)?.snippet.hasPrefix("{\"text\":\"yyyy"), true)
+        }
+        let after = try XCTUnwrap(reader.next())
+        XCTAssertEqual(ingestText(after), "{\"b\":2}")
+        XCTAssertEqual(after.line, 3)
+        XCTAssertEqual(after.startOffset, Int64(8 + long.utf8.count + 1))
+        XCTAssertThrowsError(try reader.next()) { error in
+            XCTAssertEqual((error as? RecordError)?.line, 4)
+        }
+        XCTAssertNil(try reader.next())
+    }
+
     /// Records straddling buffer boundaries: every buffer size gives the same records.
     func testSmallBuffersGiveIdenticalRecords() throws {
         var random = IngestRandom(seed: 42)

@@ -1,9 +1,11 @@
 /// A JSON syntax problem in one record, before path and line are known.
 /// `problem` is the full message, e.g. `invalid JSON: unexpected character 'x' at column 17`.
-public struct JSONScanError: Error, Equatable, Sendable {
+public struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertible {
     public let problem: String
     /// Byte offset in the record where the problem was found.
     public let offset: Int
+
+    public var description: String { problem }
 
     /// The same problem as a `RecordError` for `record` read from `path` at `line`.
     public func recordError(path: String, line: Int, record: [UInt8]) -> RecordError {
