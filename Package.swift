@@ -40,6 +40,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Ingest micro-benchmark (benchmarks/ingest/run.sh).
+        .executableTarget(name: "ingest-bench", dependencies: ["EntropyGuard"], path: "benchmarks/ingest/Sources"),
+
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

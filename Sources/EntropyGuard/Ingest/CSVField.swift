@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One field of a CSV record.
 public struct CSVField: Equatable, Sendable {
     /// The field's text, with the surrounding quotes removed and `""` turned into `"`.
@@ -44,27 +50,40 @@ enum CSVFieldParser {
         var k = 0
         while true {
             if k < n && p[k] == quote {
-                // Quoted field: runs up to each quote; `""` is an escaped quote.
+                // Quoted field: runs up to each quote; `""` is an escaped quote. The value is written
+                // straight into the string's storage (never longer than the quoted text).
                 let fieldStart = k
                 k += 1
-                var value: [UInt8] = []
-                while true {
-                    guard k < n else {
-                        throw SyntaxError(problem: "unterminated quoted field starting at column \(column(p, fieldStart))")
+                var closed = false
+                let value = String(unsafeUninitializedCapacity: max(n - k, 1)) { out in
+                    var w = 0
+                    while k < n {
+                        let runEnd: Int
+                        if let hit = memchr(p + k, Int32(quote), n - k) {
+                            runEnd = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+                        } else {
+                            runEnd = n
+                        }
+                        (out.baseAddress! + w).update(from: p + k, count: runEnd - k)
+                        w += runEnd - k
+                        k = runEnd
+                        if k == n { break }
+                        if k + 1 < n && p[k + 1] == quote {
+                            out[w] = quote
+                            w += 1
+                            k += 2
+                        } else {
+                            k += 1 // the closing quote
+                            closed = true
+                            break
+                        }
                     }
-                    let runStart = k
-                    while k < n && p[k] != quote { k += 1 }
-                    value.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: k - runStart))
-                    guard k < n else { continue }
-                    if k + 1 < n && p[k + 1] == quote {
-                        value.append(quote)
-                        k += 2
-                    } else {
-                        k += 1 // the closing quote
-                        break
-                    }
+                    return w
                 }
-                fields.append(CSVField(value: String(decoding: value, as: UTF8.self), wasQuoted: true))
+                guard closed else {
+                    throw SyntaxError(problem: "unterminated quoted field starting at column \(column(p, fieldStart))")
+                }
+                fields.append(CSVField(value: value, wasQuoted: true))
                 if k == n { return fields }
                 guard p[k] == comma else {
                     throw SyntaxError(problem: "unexpected character \(describe(p, n, k)) after closing quote at column \(column(p, k))")
@@ -72,7 +91,11 @@ enum CSVFieldParser {
                 k += 1
             } else {
                 let fieldStart = k
-                while k < n && p[k] != comma { k += 1 }
+                if let hit = memchr(p + k, Int32(comma), n - k) {
+                    k = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+                } else {
+                    k = n
+                }
                 let value = String(decoding: UnsafeBufferPointer(start: p + fieldStart, count: k - fieldStart), as: UTF8.self)
                 fields.append(CSVField(value: value, wasQuoted: false))
                 if k == n { return fields }

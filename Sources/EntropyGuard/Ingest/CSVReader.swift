@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Streams the records of an RFC 4180 CSV file.
 ///
 /// - The first record is the header (`header`); it is always read from offset 0, even when resuming.
@@ -103,89 +109,114 @@ public struct CSVReader: RecordReader {
 }
 
 /// Finds where the next CSV record ends: at a `\n` outside quotes.
+///
+/// A `"` opens a quoted field only at the start of a field (RFC 4180); elsewhere it is a literal
+/// character, as in `CSVFieldParser`. Quoted spans are skipped with memchr, unquoted ones eight
+/// bytes at a time.
 struct CSVRecordSplitter {
     let path: String
     let maxRecordBytes: Int
 
-    private enum State { case fieldStart, unquoted, quoted, afterQuote }
+    private enum Scan {
+        /// The record ends at the `\n` at `end`; `newlines` more were inside quotes.
+        case complete(end: Int, newlines: Int)
+        /// The window ends inside the record.
+        case incomplete(inQuotes: Bool, newlines: Int)
+    }
 
     /// The next non-empty record, consuming it from `window`; `line` advances past it.
     mutating func next(from window: inout ReadWindow, line: inout Int) throws -> InputRecord? {
         while true {
             // Scan from the record start each time: after a refill the partial record is rescanned,
             // which is bounded because the window only refills when the record does not fit.
-            let found = scan(window)
-            if let (end, newlines) = found {
+            switch scan(window) {
+            case .complete(let end, let newlines):
                 if let record = take(&window, end: end, terminated: true, newlines: newlines, line: &line) {
                     return record
                 }
                 continue
-            }
-            if window.end - window.start > maxRecordBytes {
-                throw RecordError(path: path, line: line,
-                                  problem: "record longer than \(maxRecordBytes) bytes (an unterminated quoted field?)",
-                                  record: Array(window.storage[window.start..<min(window.end, window.start + 400)]))
-            }
-            if try !window.fill() {
+            case .incomplete(let inQuotes, let newlines):
+                if window.end - window.start > maxRecordBytes {
+                    throw RecordError(path: path, line: line,
+                                      problem: "record longer than \(maxRecordBytes) bytes (an unterminated quoted field?)",
+                                      record: Array(window.storage[window.start..<min(window.end, window.start + 400)]))
+                }
+                if try window.fill() { continue }
+                // End of file.
                 if window.start == window.end { return nil }
-                let (state, newlines) = scanToEnd(window)
-                if state == .quoted {
+                if inQuotes {
                     let bytes = Array(window.storage[window.start..<window.end])
                     window.start = window.end
                     throw RecordError(path: path, line: line, problem: "invalid CSV: unterminated quoted field",
                                       record: bytes)
                 }
-                if let record = take(&window, end: window.end, terminated: false, newlines: newlines, line: &line) {
-                    return record
-                }
-                return nil
+                return take(&window, end: window.end, terminated: false, newlines: newlines, line: &line)
             }
         }
     }
 
-    /// Index of the record-ending `\n` and the number of newlines inside quotes before it.
-    private func scan(_ window: ReadWindow) -> (Int, Int)? {
-        let (state, end, newlines) = run(window)
-        _ = state
-        return end.map { ($0, newlines) }
-    }
-
-    private func scanToEnd(_ window: ReadWindow) -> (State, Int) {
-        let (state, _, newlines) = run(window)
-        return (state, newlines)
-    }
-
-    private func run(_ window: ReadWindow) -> (State, Int?, Int) {
+    private func scan(_ window: ReadWindow) -> Scan {
         window.storage.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
-            var state = State.fieldStart
+            let end = window.end
+            let quote = UInt8(ascii: "\"")
             var newlines = 0
             var k = window.start
-            let end = window.end
-            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(0x0A)
-            while k < end {
-                let b = p[k]
-                switch state {
-                case .fieldStart:
-                    if b == quote { state = .quoted }
-                    else if b == lf { return (state, k, newlines) }
-                    else if b != comma { state = .unquoted }
-                case .unquoted:
-                    if b == comma { state = .fieldStart }
-                    else if b == lf { return (state, k, newlines) }
-                case .quoted:
-                    if b == quote { state = .afterQuote }
-                    else if b == lf { newlines += 1 }
-                case .afterQuote:
-                    if b == quote { state = .quoted }
-                    else if b == comma { state = .fieldStart }
-                    else if b == lf { return (state, k, newlines) }
-                    else { state = .unquoted } // text after a closing quote: `fields(of:)` reports it
+            while true {
+                // At the start of a field.
+                if k < end && p[k] == quote {
+                    k += 1
+                    while true {
+                        guard let hit = memchr(p + k, Int32(quote), end - k) else {
+                            newlines += countNewlines(p, k, end)
+                            return .incomplete(inQuotes: true, newlines: newlines)
+                        }
+                        let q = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+                        newlines += countNewlines(p, k, q)
+                        k = q + 1
+                        if k < end && p[k] == quote { // a doubled quote
+                            k += 1
+                            continue
+                        }
+                        // The closing quote. At the window's end it may yet be doubled by the next byte;
+                        // the scan below then reports `.incomplete` and the record is rescanned after a refill.
+                        break
+                    }
                 }
-                k += 1
+                // The rest of the field (after a closing quote, only junk that `fields(of:)` rejects).
+                k = firstCommaOrNewline(p, k, end)
+                if k == end { return .incomplete(inQuotes: false, newlines: newlines) }
+                if p[k] == 0x0A { return .complete(end: k, newlines: newlines) }
+                k += 1 // the comma
             }
-            return (state, nil, newlines)
         }
+    }
+
+    private func countNewlines(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var count = 0
+        var k = from
+        while k < to, let hit = memchr(p + k, 0x0A, to - k) {
+            count += 1
+            k = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit)) + 1
+        }
+        return count
+    }
+
+    /// Index of the first `,` or `\n` in `from..<end`, or `end`.
+    @inline(__always)
+    private func firstCommaOrNewline(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+        var k = from
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        while k + 8 <= end {
+            let w = UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+            let comma = w ^ 0x2C2C_2C2C_2C2C_2C2C
+            let newline = w ^ 0x0A0A_0A0A_0A0A_0A0A
+            let hits = (((comma &- ones) & ~comma) | ((newline &- ones) & ~newline)) & high
+            if hits != 0 { return k + hits.trailingZeroBitCount >> 3 }
+            k += 8
+        }
+        while k < end && p[k] != UInt8(ascii: ",") && p[k] != 0x0A { k += 1 }
+        return k
     }
 
     /// Consumes the record ending at `end`; `nil` for an empty line.

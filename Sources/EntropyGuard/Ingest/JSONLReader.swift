@@ -9,10 +9,14 @@ import Darwin
 /// - Lines end with `\n`; a CR before it (CRLF) is removed; the last line needs no terminator.
 /// - Blank and whitespace-only lines (space, tab, CR) are skipped but still counted in line numbers.
 /// - A UTF-8 byte-order mark at offset 0 is skipped.
-/// - Lines of any length are returned whole (the buffer grows for them and shrinks back afterwards).
+/// - Lines of any length up to `maxRecordBytes` are returned whole (the buffer grows for them and
+///   shrinks back afterwards). A longer line (say, a binary file without newlines) is skipped without
+///   being held in memory, and reported as a `RecordError`; reading goes on after it.
 /// - No JSON validation happens here: see `JSONScan`.
 public struct JSONLReader: RecordReader {
     public let path: String
+    /// Lines longer than this are skipped and reported instead of returned.
+    public let maxRecordBytes: Int
     private var window: ReadWindow
     private var nextLine: Int
     /// Bytes after `window.start` already searched for `\n` without finding one.
@@ -26,9 +30,11 @@ public struct JSONLReader: RecordReader {
     ///   - startOffset: where to start, 0 or an `endOffset` of a record from an earlier read.
     ///   - startLine: the line number at `startOffset`.
     ///   - bufferSize: read(2) size and base buffer capacity.
+    ///   - maxRecordBytes: the longest line returned; longer ones are skipped with an error.
     public init(fileDescriptor: Int32, path: String, startOffset: Int64 = 0, startLine: Int = 1,
-                bufferSize: Int = 1 << 20) {
+                bufferSize: Int = 1 << 20, maxRecordBytes: Int = 1 << 30) {
         self.path = path
+        self.maxRecordBytes = max(maxRecordBytes, 1)
         self.window = ReadWindow(fd: fileDescriptor, path: path, fileOffset: startOffset, capacity: bufferSize)
         self.nextLine = startLine
         self.needsBOMCheck = startOffset == 0
@@ -52,6 +58,7 @@ public struct JSONLReader: RecordReader {
                 continue // blank line
             }
             scanned = window.end - window.start
+            if scanned > maxRecordBytes { try skipLongLine() }
             if try !window.fill() {
                 if window.start == window.end { return nil }
                 if let record = makeRecord(end: window.end, terminated: false) { return record }
@@ -99,6 +106,25 @@ public struct JSONLReader: RecordReader {
                                bytes: Array(UnsafeBufferPointer(start: p + start, count: stop - start)),
                                linesSpanned: terminated ? 1 : 0)
         }
+    }
+
+    /// Discards the current line (longer than `maxRecordBytes`) up to and including its `\n`,
+    /// keeping only a snippet, then throws its `RecordError`.
+    private mutating func skipLongLine() throws {
+        let line = nextLine
+        let snippet = Array(window.storage[window.start..<min(window.end, window.start + 400)])
+        while true {
+            scanned = 0
+            window.start = window.end
+            if try !window.fill() { break }
+            if let newline = findNewline() {
+                window.start = newline + 1
+                nextLine += 1
+                break
+            }
+        }
+        scanned = 0
+        throw RecordError(path: path, line: line, problem: "line longer than \(maxRecordBytes) bytes", record: snippet)
     }
 
     private mutating func skipBOM() throws {

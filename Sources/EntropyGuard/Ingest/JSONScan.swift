@@ -42,11 +42,10 @@ public enum JSONScan {
     /// All top-level fields in order (duplicates included, as they appear).
     public static func fields(_ bytes: [UInt8]) throws -> [JSONField] {
         try bytes.withUnsafeBufferPointer { buffer in
-            try validateUTF8(buffer)
             var scanner = JSONScanner(buffer)
             try scanner.beginObject()
             var result: [JSONField] = []
-            try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind in
+            try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind, _ in
                 let key = keyHasEscapes
                     ? JSONStringCodec.decodeEscaped(buffer, literal: keyRange)
                     : JSONStringCodec.decodePlain(buffer, literal: keyRange)
@@ -62,20 +61,22 @@ public enum JSONScan {
         var name = name
         return try name.withUTF8 { nameBytes in
             try bytes.withUnsafeBufferPointer { buffer in
-                try validateUTF8(buffer)
                 var scanner = JSONScanner(buffer)
                 try scanner.beginObject()
-                var found: (range: Range<Int>, kind: JSONValueKind)?
-                try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind in
+                var found: (range: Range<Int>, kind: JSONValueKind, hasEscapes: Bool)?
+                try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind, valueHasEscapes in
                     guard found == nil else { return }
                     if keyMatches(buffer, keyRange, keyHasEscapes, nameBytes) {
-                        found = (valueRange, kind)
+                        found = (valueRange, kind, valueHasEscapes)
                     }
                 }
                 guard let found else { return .missing }
                 switch found.kind {
                 case .string:
-                    return .string(JSONStringCodec.decode(buffer, literal: found.range), valueRange: found.range)
+                    let text = found.hasEscapes
+                        ? JSONStringCodec.decodeEscaped(buffer, literal: found.range)
+                        : JSONStringCodec.decodePlain(buffer, literal: found.range)
+                    return .string(text, valueRange: found.range)
                 case .null:
                     return .null
                 default:
@@ -100,13 +101,6 @@ public enum JSONScan {
             return try textField(name, in: record.bytes)
         } catch let error as JSONScanError {
             throw error.recordError(path: path, line: record.line, record: record.bytes)
-        }
-    }
-
-    @inline(__always)
-    static func validateUTF8(_ buffer: UnsafeBufferPointer<UInt8>) throws {
-        if let bad = UTF8Validation.firstInvalidOffset(buffer) {
-            throw JSONScanError(problem: "invalid UTF-8 at byte \(bad + 1)", offset: bad)
         }
     }
 

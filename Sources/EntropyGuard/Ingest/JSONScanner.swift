@@ -1,9 +1,11 @@
 /// A JSON syntax problem in one record, before path and line are known.
 /// `problem` is the full message, e.g. `invalid JSON: unexpected character 'x' at column 17`.
-public struct JSONScanError: Error, Equatable, Sendable {
+public struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertible {
     public let problem: String
     /// Byte offset in the record where the problem was found.
     public let offset: Int
+
+    public var description: String { problem }
 
     /// The same problem as a `RecordError` for `record` read from `path` at `line`.
     public func recordError(path: String, line: Int, record: [UInt8]) -> RecordError {
@@ -13,9 +15,9 @@ public struct JSONScanError: Error, Equatable, Sendable {
 
 /// The validating byte-level JSON scanner behind `JSONScan`.
 ///
-/// Works on raw pointers for speed; the caller guarantees the bytes are valid UTF-8
-/// (checked beforehand by `UTF8Validation`), so inside strings only `"`, `\` and control
-/// characters need attention and they are found eight bytes at a time.
+/// Works on raw pointers for speed. UTF-8 is validated on the way: outside strings only ASCII is
+/// valid JSON, and inside strings the eight-bytes-at-a-time loop stops at `"`, `\`, control
+/// characters and non-ASCII bytes, whose sequences are then checked.
 struct JSONScanner {
     /// Deeper nesting is rejected, which bounds the scanner's work stack.
     static let maxDepth = 512
@@ -23,6 +25,8 @@ struct JSONScanner {
     let p: UnsafePointer<UInt8>
     let n: Int
     var i = 0
+    /// Whether the last string scanned by `scanScalar` (e.g. a member's value) had escapes.
+    var lastStringHasEscapes = false
 
     init(_ buffer: UnsafeBufferPointer<UInt8>) {
         // A zero-length buffer may have no base address; point at a dummy byte that is never read.
@@ -47,10 +51,16 @@ struct JSONScanner {
         JSONScanError(problem: "invalid JSON: \(what) at column \(column(of: offset))", offset: offset)
     }
 
-    /// "unexpected character 'x'" or "unexpected end of record" at the current position.
+    /// "unexpected character 'x'" or "unexpected end of record" at the current position;
+    /// bad UTF-8 there is reported as such.
     func unexpected() -> JSONScanError {
         if i >= n { return error("unexpected end of record", at: n) }
+        if p[i] >= 0x80 && UTF8Validation.sequenceLength(p, i, n) == nil { return invalidUTF8(at: i) }
         return error("unexpected character \(describeCharacter(at: i))", at: i)
+    }
+
+    func invalidUTF8(at offset: Int) -> JSONScanError {
+        JSONScanError(problem: "invalid UTF-8 at byte \(offset + 1)", offset: offset)
     }
 
     func describeCharacter(at offset: Int) -> String {
@@ -99,8 +109,9 @@ struct JSONScanner {
                 let slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
                 let ones: UInt64 = 0x0101_0101_0101_0101
                 let high: UInt64 = 0x8080_8080_8080_8080
+                // Flags `"`, `\`, bytes < 0x20, and non-ASCII bytes (whose UTF-8 is checked below).
                 let hits = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)
-                            | ((w &- 0x2020_2020_2020_2020) & ~w)) & high
+                            | ((w &- 0x2020_2020_2020_2020) & ~w) | w) & high
                 if hits != 0 {
                     // The lowest flagged byte is always a real hit (borrows only run upwards).
                     i += hits.trailingZeroBitCount >> 3
@@ -114,7 +125,10 @@ struct JSONScanner {
                 i += 1
                 return hasEscapes
             }
-            if b == UInt8(ascii: "\\") {
+            if b >= 0x80 {
+                guard let length = UTF8Validation.sequenceLength(p, i, n) else { throw invalidUTF8(at: i) }
+                i += length
+            } else if b == UInt8(ascii: "\\") {
                 hasEscapes = true
                 try scanEscape()
             } else if b < 0x20 {
@@ -202,7 +216,7 @@ struct JSONScanner {
         guard i < n else { throw unexpected() }
         switch p[i] {
         case UInt8(ascii: "\""):
-            _ = try scanString()
+            lastStringHasEscapes = try scanString()
             return .string
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try scanNumber()
@@ -325,7 +339,7 @@ struct JSONScanner {
     @inline(__always)
     mutating func forEachMember(
         _ body: (_ keyRange: Range<Int>, _ keyHasEscapes: Bool, _ valueRange: Range<Int>,
-                 _ kind: JSONValueKind) throws -> Void
+                 _ kind: JSONValueKind, _ valueHasEscapes: Bool) throws -> Void
     ) throws {
         skipWhitespace()
         if i < n && p[i] == UInt8(ascii: "}") {
@@ -341,7 +355,7 @@ struct JSONScanner {
                 skipWhitespace()
                 let valueStart = i
                 let kind = try scanValue()
-                try body(keyRange, keyHasEscapes, valueStart..<i, kind)
+                try body(keyRange, keyHasEscapes, valueStart..<i, kind, kind == .string && lastStringHasEscapes)
                 skipWhitespace()
                 guard i < n else { throw unexpected() }
                 if p[i] == UInt8(ascii: ",") {

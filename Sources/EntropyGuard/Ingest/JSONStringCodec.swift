@@ -10,7 +10,6 @@ extension JSONScan {
     /// Throws `JSONScanError` if `bytes` is not exactly one valid string literal in valid UTF-8.
     public static func decodeString(_ bytes: ArraySlice<UInt8>) throws -> String {
         try bytes.withUnsafeBufferPointer { buffer in
-            try validateUTF8(buffer)
             var scanner = JSONScanner(buffer)
             let hasEscapes = try scanner.scanString()
             if scanner.i != buffer.count { throw scanner.unexpected() }
@@ -47,52 +46,59 @@ enum JSONStringCodec {
                as: UTF8.self)
     }
 
-    /// A checked literal with escapes.
+    /// A checked literal with escapes. Unescaped runs are copied with memchr/memcpy straight into the
+    /// new string's storage; the decoded text is never longer than the literal, which sizes the storage.
     static func decodeEscaped(_ buffer: UnsafeBufferPointer<UInt8>, literal: Range<Int>) -> String {
         let p = buffer.baseAddress!
-        var out: [UInt8] = []
-        out.reserveCapacity(literal.count)
-        var i = literal.lowerBound + 1
+        let start = literal.lowerBound + 1
         let end = literal.upperBound - 1
-        while i < end {
-            let b = p[i]
-            if b != UInt8(ascii: "\\") {
-                out.append(b)
-                i += 1
-                continue
-            }
-            let e = p[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(p + i)
-                i += 4
-                if scalar >= 0xD800 && scalar < 0xDC00 {
-                    // A high surrogate: combine with a following low surrogate escape, if there is one.
-                    if i + 6 <= end && p[i] == UInt8(ascii: "\\") && p[i + 1] == UInt8(ascii: "u") {
-                        let low = hex4(p + i + 2)
-                        if low >= 0xDC00 && low < 0xE000 {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            i += 6
-                        } else {
-                            scalar = 0xFFFD
-                        }
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                    scalar = 0xFFFD // a lone low surrogate
+        return String(unsafeUninitializedCapacity: max(end - start, 1)) { out in
+            let o = out.baseAddress!
+            var w = 0
+            var i = start
+            while i < end {
+                let runEnd: Int
+                if let hit = memchr(p + i, Int32(UInt8(ascii: "\\")), end - i) {
+                    runEnd = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+                } else {
+                    runEnd = end
                 }
-                appendUTF8(scalar, to: &out)
-            default: out.append(e) // `"`, `\`, `/`
+                (o + w).update(from: p + i, count: runEnd - i)
+                w += runEnd - i
+                i = runEnd
+                if i >= end { break }
+                let e = p[i + 1]
+                i += 2
+                switch e {
+                case UInt8(ascii: "b"): o[w] = 0x08; w += 1
+                case UInt8(ascii: "f"): o[w] = 0x0C; w += 1
+                case UInt8(ascii: "n"): o[w] = 0x0A; w += 1
+                case UInt8(ascii: "r"): o[w] = 0x0D; w += 1
+                case UInt8(ascii: "t"): o[w] = 0x09; w += 1
+                case UInt8(ascii: "u"):
+                    var scalar = hex4(p + i)
+                    i += 4
+                    if scalar >= 0xD800 && scalar < 0xDC00 {
+                        // A high surrogate: combine with a following low surrogate escape, if there is one.
+                        scalar = 0xFFFD
+                        if i + 6 <= end && p[i] == UInt8(ascii: "\\") && p[i + 1] == UInt8(ascii: "u") {
+                            let low = hex4(p + i + 2)
+                            if low >= 0xDC00 && low < 0xE000 {
+                                scalar = 0x10000 + ((hex4(p + i - 4) - 0xD800) << 10) + (low - 0xDC00)
+                                i += 6
+                            }
+                        }
+                    } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                        scalar = 0xFFFD // a lone low surrogate
+                    }
+                    w += writeUTF8(scalar, to: o + w)
+                default: // `"`, `\`, `/`
+                    o[w] = e
+                    w += 1
+                }
             }
+            return w
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     @inline(__always)
@@ -102,22 +108,28 @@ enum JSONStringCodec {
         return v
     }
 
-    private static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+    /// Writes the UTF-8 encoding of scalar `v` at `o`; returns the byte count.
+    @inline(__always)
+    private static func writeUTF8(_ v: UInt32, to o: UnsafeMutablePointer<UInt8>) -> Int {
         switch v {
         case 0..<0x80:
-            out.append(UInt8(v))
+            o[0] = UInt8(v)
+            return 1
         case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
+            o[0] = UInt8(0xC0 | (v >> 6))
+            o[1] = UInt8(0x80 | (v & 0x3F))
+            return 2
         case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
+            o[0] = UInt8(0xE0 | (v >> 12))
+            o[1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            o[2] = UInt8(0x80 | (v & 0x3F))
+            return 3
         default:
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
+            o[0] = UInt8(0xF0 | (v >> 18))
+            o[1] = UInt8(0x80 | ((v >> 12) & 0x3F))
+            o[2] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            o[3] = UInt8(0x80 | (v & 0x3F))
+            return 4
         }
     }
 
