@@ -1,0 +1,98 @@
+/// One detected PII span, as a byte range of the text's UTF-8.
+struct PIIMatch: Equatable {
+    var kind: PIIKind
+    var start: Int
+    var end: Int
+}
+
+/// The output of `maskPII`.
+public struct PIIMaskResult: Sendable, Equatable {
+    /// The text with every detected span replaced by its kind's token.
+    public let text: String
+    /// Masked spans per kind; kinds with no match are absent.
+    public let counts: [PIIKind: Int]
+}
+
+/// Replaces PII of the selected kinds by `[KIND_REMOVED]` tokens.
+///
+/// Each detector proposes whole spans; overlapping spans are resolved by `PIIKind.priorityOrder`
+/// (email > iban > credit_card > ssn > ip > phone), then by earliest start, and a losing span is dropped
+/// whole, so a masked token always covers an entire number. Rules per kind are documented on the
+/// detectors in `PIIScanners`. Only ASCII digits and separators are recognised (the text is expected to
+/// have gone through `cleanUnicode`, which turns NBSP and friends into plain spaces).
+public func maskPII(_ text: String, kinds: Set<PIIKind> = Set(PIIKind.allCases)) -> PIIMaskResult {
+    let bytes = Array(text.utf8)
+    let matches = PIIScanners.findAll(in: bytes, kinds: kinds)
+    guard !matches.isEmpty else { return PIIMaskResult(text: text, counts: [:]) }
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count)
+    var counts: [PIIKind: Int] = [:]
+    var cursor = 0
+    for match in matches {
+        out.append(contentsOf: bytes[cursor..<match.start])
+        out.append(contentsOf: match.kind.token.utf8)
+        counts[match.kind, default: 0] += 1
+        cursor = match.end
+    }
+    out.append(contentsOf: bytes[cursor...])
+    return PIIMaskResult(text: String(decoding: out, as: UTF8.self), counts: counts)
+}
+
+/// The PII detectors. Each `find…` returns candidate spans; `findAll` resolves overlaps.
+enum PIIScanners {
+    /// Non-overlapping matches of the selected kinds, sorted by start.
+    static func findAll(in bytes: [UInt8], kinds: Set<PIIKind>) -> [PIIMatch] {
+        // Fast exit: every kind needs an ASCII digit, except email which needs "@".
+        var hasDigit = false, hasAt = false
+        for b in bytes {
+            if CleanBytes.isDigit(b) { hasDigit = true } else if b == UInt8(ascii: "@") { hasAt = true }
+            if hasDigit && hasAt { break }
+        }
+        guard hasDigit || hasAt else { return [] }
+        var accepted: [PIIMatch] = []
+        for kind in PIIKind.priorityOrder where kinds.contains(kind) {
+            let candidates: [PIIMatch]
+            switch kind {
+            case .email: candidates = hasAt ? findEmails(bytes) : []
+            case .iban: candidates = hasDigit ? findIBANs(bytes) : []
+            case .credit_card: candidates = hasDigit ? findCards(bytes) : []
+            case .ssn: candidates = hasDigit ? findSSNs(bytes) : []
+            case .ip: candidates = hasDigit ? findIPv4(bytes) + findIPv6(bytes) : []
+            case .phone: candidates = hasDigit ? findPhones(bytes) : []
+            }
+            for candidate in candidates.sorted(by: { $0.start < $1.start })
+            where !accepted.contains(where: { $0.start < candidate.end && candidate.start < $0.end }) {
+                accepted.append(candidate)
+            }
+        }
+        return accepted.sorted { $0.start < $1.start }
+    }
+
+    /// True when a number may start at `i`: the previous byte is not alphanumeric, and not a joiner
+    /// ("-", ".", "_", "/", "+", "@") glued to an identifier, as in "ORD-2024-001234" or "v1.2".
+    static func isNumberStart(_ bytes: [UInt8], _ i: Int) -> Bool {
+        guard i > 0 else { return true }
+        let p = bytes[i - 1]
+        if CleanBytes.isAlnum(p) { return false }
+        switch p {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: "+"),
+             UInt8(ascii: "@"), UInt8(ascii: "#"):
+            return i < 2 || !CleanBytes.isAlnum(bytes[i - 2])
+        default:
+            return true
+        }
+    }
+
+    /// True when a number may end at `end`: the next byte is not alphanumeric and not a "-"/"." joined
+    /// to more digits.
+    static func isNumberEnd(_ bytes: [UInt8], _ end: Int) -> Bool {
+        guard end < bytes.count else { return true }
+        let b = bytes[end]
+        if CleanBytes.isAlnum(b) { return false }
+        if (b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_"))
+            && end + 1 < bytes.count && CleanBytes.isAlnum(bytes[end + 1]) {
+            return false
+        }
+        return true
+    }
+}
