@@ -52,7 +52,8 @@ enum HTMLEntities {
         return table
     }()
 
-    /// Names that HTML decodes even without the trailing ";" (the common legacy ones).
+    /// Names that HTML decodes even without the trailing ";" (the common legacy ones), also as a prefix
+    /// of a longer run ("&copy2024" -> "©2024", as browsers do in text).
     static let legacyWithoutSemicolon: Set<String> = ["amp", "lt", "gt", "quot", "nbsp", "copy", "reg",
                                                       "AMP", "LT", "GT", "QUOT", "COPY", "REG"]
 
@@ -77,7 +78,7 @@ enum HTMLEntities {
     /// Decodes the character reference starting at `bytes[at]` (which is "&").
     ///
     /// Returns the decoded scalar and the index just after the reference, or nil when the text is not a
-    /// reference we decode (unknown names like "&foo;" and bare "&" stay literal). Decoding is one pass
+    /// reference we decode (unknown names like "&foo;" and bare "&" stay literal; "&amp", "&lt3" decode). Decoding is one pass
     /// over the source, so "&amp;lt;" becomes "&lt;" and never "<".
     static func decode(_ bytes: [UInt8], at: Int) -> (Unicode.Scalar, Int)? {
         let n = bytes.count
@@ -106,8 +107,12 @@ enum HTMLEntities {
         if i < n && bytes[i] == UInt8(ascii: ";"), let scalar = named[name] {
             return (scalar, i + 1)
         }
-        if legacyWithoutSemicolon.contains(name), let scalar = named[name] {
-            return (scalar, i)
+        // Without ";", HTML decodes the longest legacy name that prefixes the run: "&lt3" -> "<3".
+        for length in stride(from: min(i - nameStart, 4), through: 2, by: -1) {
+            let prefix = String(decoding: bytes[nameStart..<(nameStart + length)], as: UTF8.self)
+            if legacyWithoutSemicolon.contains(prefix), let scalar = named[prefix] {
+                return (scalar, nameStart + length)
+            }
         }
         return nil
     }

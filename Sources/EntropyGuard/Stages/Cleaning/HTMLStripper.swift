@@ -1,6 +1,7 @@
-/// True when `text` contains at least one HTML tag: `<name ...>`/`</name>` with a known element name,
-/// a comment `<!--`, or `<!doctype`. Plain text such as "a < b and c > d", "x<y", "<3", `List<String>` or
-/// an address in angle brackets (`<a@b.com>`: "a" is followed by "@", so it is not a tag) is not HTML.
+/// True when `text` contains at least one HTML tag: `<name attr="v" ...>`/`</name>` with a known element
+/// name and well-formed attributes, a comment `<!--`, or `<!doctype`. Plain text such as "a < b and c > d", "x<y", "<3", `List<String>` or
+/// an address in angle brackets (`<a@b.com>`: "a" is followed by "@", so it is not a tag) or code like
+/// `if (a<b && c>d)` ("&&" is not an attribute) is not HTML.
 public func containsHTMLTag(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
     var i = 0
@@ -9,7 +10,8 @@ public func containsHTMLTag(_ text: String) -> Bool {
             || CleanBytes.matchesLowercase(bytes, at: lt + 1, "!doctype") {
             return true
         }
-        if let tag = HTMLStripScanner.parseTag(bytes, at: lt), HTMLTags.known.contains(tag.name) {
+        if let tag = HTMLStripScanner.parseTag(bytes, at: lt), HTMLTags.known.contains(tag.name),
+           HTMLStripScanner.hasWellFormedAttributes(bytes, from: tag.nameEnd, closing: tag.closing) {
             return true
         }
         i = lt + 1
@@ -75,6 +77,50 @@ struct HTMLStripScanner {
         name.unicodeScalars.reserveCapacity(i - start)
         for k in start..<i { name.unicodeScalars.append(Unicode.Scalar(CleanBytes.lower(bytes[k]))) }
         return Tag(name: name, closing: closing, nameEnd: i)
+    }
+
+    /// True when `bytes[from...]` is `( attr(=value)?)* /?>`: attribute names [A-Za-z_:@][A-Za-z0-9_:.@-]*,
+    /// values quoted or unquoted without spaces/quotes/"<>`". Closing tags allow only spaces before ">".
+    static func hasWellFormedAttributes(_ bytes: [UInt8], from: Int, closing: Bool) -> Bool {
+        let n = bytes.count
+        var i = from
+        func skipSpaces() -> Bool {
+            let start = i
+            while i < n && CleanBytes.isASCIISpace(bytes[i]) { i += 1 }
+            return i > start
+        }
+        while true {
+            let spaced = skipSpaces()
+            guard i < n else { return false }
+            let b = bytes[i]
+            if b == UInt8(ascii: ">") { return true }
+            if b == UInt8(ascii: "/") && !closing { return i + 1 < n && bytes[i + 1] == UInt8(ascii: ">") }
+            guard spaced, !closing, CleanBytes.isAlpha(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: ":")
+                    || b == UInt8(ascii: "@") else { return false }
+            while i < n && (CleanBytes.isAlnum(bytes[i]) || bytes[i] == UInt8(ascii: "_") || bytes[i] == UInt8(ascii: ":")
+                            || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "@")) {
+                i += 1
+            }
+            _ = skipSpaces()
+            guard i < n, bytes[i] == UInt8(ascii: "=") else { continue }
+            i += 1
+            _ = skipSpaces()
+            guard i < n else { return false }
+            let q = bytes[i]
+            if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") {
+                i += 1
+                while i < n && bytes[i] != q { i += 1 }
+                guard i < n else { return false }
+                i += 1
+            } else {
+                let start = i
+                while i < n && !CleanBytes.isASCIISpace(bytes[i]) && bytes[i] != UInt8(ascii: ">")
+                        && bytes[i] != UInt8(ascii: "<") && bytes[i] != UInt8(ascii: "\"") && bytes[i] != UInt8(ascii: "'") {
+                    i += 1
+                }
+                guard i > start else { return false }
+            }
+        }
     }
 
     /// End of the tag whose name ends at `from`: index after ">" (quotes respected, falling back to the
@@ -186,12 +232,18 @@ struct HTMLStripScanner {
             out.append(UInt8(ascii: "<"))
             return at + 1
         }
+        // Breaks do not stack ("</li><li>" is one line break), except <br>, which always adds one.
         if HTMLTags.paragraphBreak.contains(tag.name) {
-            out.append(0x0A); out.append(0x0A)
-        } else if HTMLTags.lineBreak.contains(tag.name) {
+            while !out.isEmpty && !(out.count >= 2 && out[out.count - 1] == 0x0A && out[out.count - 2] == 0x0A) {
+                if out[out.count - 1] == 0x0A { out.append(0x0A); break }
+                out.append(0x0A)
+            }
+        } else if tag.name == "br" {
             out.append(0x0A)
+        } else if HTMLTags.lineBreak.contains(tag.name) {
+            if !out.isEmpty && out[out.count - 1] != 0x0A { out.append(0x0A) }
         } else if HTMLTags.cellBreak.contains(tag.name) {
-            out.append(0x20)
+            if !out.isEmpty && out[out.count - 1] != 0x20 && out[out.count - 1] != 0x0A { out.append(0x20) }
         }
         if !tag.closing && HTMLTags.dropContent.contains(tag.name) {
             let selfClosing = closed && end >= 2 && bytes[end - 2] == UInt8(ascii: "/")

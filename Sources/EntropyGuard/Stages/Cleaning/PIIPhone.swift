@@ -7,8 +7,8 @@
 ///   "(555) 123-4567", "(555)123-4567"), 7–11 digits in total, first group 1–5 digits (1 digit only
 ///   with 3+ groups: "1-800-555-0199"), later groups 2–8 digits. Rejected shapes: a bare digit run
 ///   ("order 1234567890" is not a phone), dates (4-2-2 and 2-2-4: "2024-01-15", "15.01.2024"),
-///   thousands groupings (1–3 digits then groups of exactly 3: "1 000 000", "12.345.678"), and "."
-///   with fewer than 3 groups (decimals).
+///   SSN shapes (3-2-4), thousands groupings (1–3 digits then groups of exactly 3: "1 000 000",
+///   "12.345.678"), and "." separators unless 3+ groups and 9+ digits ("3.14", "01.02.03.04").
 /// - Segmentation: groups joined by "-", "." or parentheses are never split. Digit groups joined by
 ///   single spaces into a longer run ("2024 555-123-4567") are split only at those spaces, taking the
 ///   earliest then longest valid window; a run made only of space-separated single groups
@@ -123,9 +123,12 @@ extension PIIScanners {
         guard (1...5).contains(first), first > 1 || groups.count >= 3 || groups[0].paren else { return false }
         guard groups.dropFirst().allSatisfy({ (2...8).contains($0.digits) }) else { return false }
         let shape = groups.map(\.digits)
-        if shape == [4, 2, 2] || shape == [2, 2, 4] { return false }
+        // Dates and SSN-shaped numbers (an invalid SSN is still not a phone).
+        if shape == [4, 2, 2] || shape == [2, 2, 4] || shape == [3, 2, 4] { return false }
         if !groups[0].paren && first <= 3 && groups.dropFirst().allSatisfy({ $0.digits == 3 }) { return false }
-        if groups.contains(where: { $0.separatorBefore == UInt8(ascii: ".") }) && groups.count < 3 { return false }
+        if groups.contains(where: { $0.separatorBefore == UInt8(ascii: ".") }) && (groups.count < 3 || total < 9) {
+            return false
+        }
         return true
     }
 }
