@@ -36,6 +36,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Throughput figures for the cleaning functions (run via benchmarks/cleaning-bench).
+        .executableTarget(name: "cleaning-bench", dependencies: ["EntropyGuard"], path: "benchmarks/CleaningBench"),
+
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

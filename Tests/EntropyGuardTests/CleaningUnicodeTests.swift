@@ -58,3 +58,36 @@ final class CleaningUnicodeTests: XCTestCase {
         }
     }
 }
+
+final class CleaningNFCPrecheckTests: XCTestCase {
+    /// `NFCPrecheck` may only skip NFC when NFC cannot change the text. For every assigned scalar in
+    /// planes 0–3 (plus plane 14): if it normalizes to something else, or appears as a non-first part
+    /// of some scalar's canonical decomposition (so it could compose with a preceding character), the
+    /// precheck must not call it inert.
+    func testPrecheckIsASupersetOfNFCSensitiveScalars() {
+        var composing = Set<UInt32>()
+        var singletons: [UInt32] = []
+        let ranges: [ClosedRange<UInt32>] = [0x300...0x3FFFF, 0xE0000...0xE01EF]
+        for range in ranges {
+            for value in range {
+                guard let scalar = Unicode.Scalar(value), scalar.properties.generalCategory != .unassigned,
+                      scalar.properties.canonicalCombiningClass == .notReordered || !NFCPrecheck.isInert(scalar)
+                else { continue }
+                let string = String(scalar)
+                let decomposed = string.decomposedStringWithCanonicalMapping.unicodeScalars
+                if decomposed.count > 1 { decomposed.dropFirst().forEach { composing.insert($0.value) } }
+                if decomposed.count == 1 && decomposed.first != scalar { singletons.append(value) }
+                if string.precomposedStringWithCanonicalMapping != string { singletons.append(value) }
+            }
+        }
+        XCTAssertFalse(composing.isEmpty)
+        for value in composing.union(singletons) {
+            XCTAssertFalse(NFCPrecheck.isInert(Unicode.Scalar(value)!), String(value, radix: 16))
+        }
+        // And the fast path agrees with Foundation on typical texts.
+        for text in ["plain", "café", "日本語", "한국어", "\u{1100}\u{1161}", "e\u{301}", "Ω \u{2126}", "क़"] {
+            XCTAssertEqual(NFCPrecheck.mayNeedNormalization(text), text.precomposedStringWithCanonicalMapping != text
+                           || !text.unicodeScalars.allSatisfy(NFCPrecheck.isInert), text)
+        }
+    }
+}

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Unicode and whitespace normalization, in one pass after NFC:
+/// Unicode and whitespace normalization, in one pass over UTF-8 after NFC:
 ///
-/// - NFC (skipped when the text has no scalar >= U+0300, since such text is already NFC).
+/// - NFC (skipped when `NFCPrecheck` proves the text is already NFC, which is the common case).
 /// - Line breaks: "\r\n", "\r", U+2028, U+2029, U+0085, vertical tab and form feed become "\n".
 /// - Removed: C0/C1 controls other than "\n" and "\t", and invisible format characters: soft hyphen,
 ///   ZWSP, ZWNJ, LRM/RLM, bidi embeddings/overrides/isolates, word joiner, invisible operators, BOM,
@@ -13,51 +13,101 @@ import Foundation
 ///   space; whitespace at the start or end of a line is dropped; 3+ consecutive line breaks become 2
 ///   (a paragraph break); the result is trimmed. Case is preserved.
 public func cleanUnicode(_ text: String) -> String {
-    let source = text.utf8.contains(where: { $0 >= 0xCC }) ? text.precomposedStringWithCanonicalMapping : text
-    var out = [UInt8]()
-    out.reserveCapacity(source.utf8.count)
-    var pendingSpace = false
-    var pendingNewlines = 0
-    var lastKept: Unicode.Scalar = " "
-    let scalars = source.unicodeScalars
-    var index = scalars.startIndex
-    while index != scalars.endIndex {
-        let c = scalars[index]
-        scalars.formIndex(after: &index)
-        switch UnicodeClass.of(c) {
-        case .carriageReturn:
-            if index != scalars.endIndex && scalars[index] == "\n" { continue }
-            pendingNewlines += 1
-            pendingSpace = false
-        case .newline:
-            pendingNewlines += 1
-            pendingSpace = false
-        case .space:
-            if pendingNewlines == 0 { pendingSpace = true }
-        case .remove:
-            continue
-        case .zeroWidthJoiner:
-            let next = index != scalars.endIndex ? scalars[index] : " "
-            guard !out.isEmpty, pendingNewlines == 0, !pendingSpace,
-                  UnicodeClass.isEmojiPart(lastKept), UnicodeClass.isEmojiPart(next) else { continue }
-            CleanBytes.appendUTF8(c, to: &out)
-            lastKept = c
-        case .keep:
-            if !out.isEmpty {
-                if pendingNewlines > 0 {
-                    out.append(0x0A)
-                    if pendingNewlines > 1 { out.append(0x0A) }
-                } else if pendingSpace {
-                    out.append(0x20)
+    var source = text
+    if NFCPrecheck.mayNeedNormalization(source) { source = source.precomposedStringWithCanonicalMapping }
+    let cleaned = source.utf8.withContiguousStorageIfAvailable { UnicodeCleanPass.run($0) }
+        ?? Array(source.utf8).withUnsafeBufferPointer { UnicodeCleanPass.run($0) }
+    return String(decoding: cleaned, as: UTF8.self)
+}
+
+/// The byte-level pass behind `cleanUnicode`. Input must be valid UTF-8 (it comes from a String).
+enum UnicodeCleanPass {
+    static func run(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let n = bytes.count
+        var out = [UInt8]()
+        out.reserveCapacity(n)
+        var pendingSpace = false
+        var pendingNewlines = 0
+        var lastKept: Unicode.Scalar = " "
+        var i = 0
+        while i < n {
+            let b = bytes[i]
+            let scalar: Unicode.Scalar
+            let length: Int
+            if b < 0x80 {
+                if b >= 0x21 && b < 0x7F {
+                    flush(&out, &pendingNewlines, &pendingSpace)
+                    out.append(b)
+                    lastKept = Unicode.Scalar(b)
+                    i += 1
+                    continue
                 }
+                scalar = Unicode.Scalar(b)
+                length = 1
+            } else {
+                (scalar, length) = decode(bytes, at: i)
+            }
+            let start = i
+            i += length
+            switch UnicodeClass.of(scalar) {
+            case .carriageReturn:
+                if i < n && bytes[i] == 0x0A { continue }
+                pendingNewlines += 1
+                pendingSpace = false
+            case .newline:
+                pendingNewlines += 1
+                pendingSpace = false
+            case .space:
+                if pendingNewlines == 0 { pendingSpace = true }
+            case .remove:
+                continue
+            case .zeroWidthJoiner:
+                let next: Unicode.Scalar = i < n ? decode(bytes, at: i).0 : " "
+                guard !out.isEmpty, pendingNewlines == 0, !pendingSpace,
+                      UnicodeClass.isEmojiPart(lastKept), UnicodeClass.isEmojiPart(next) else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                lastKept = scalar
+            case .keep:
+                flush(&out, &pendingNewlines, &pendingSpace)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                lastKept = scalar
+            }
+        }
+        return out
+    }
+
+    /// Writes the whitespace owed before a visible character (none at the start of the text).
+    @inline(__always)
+    private static func flush(_ out: inout [UInt8], _ pendingNewlines: inout Int, _ pendingSpace: inout Bool) {
+        if pendingNewlines > 0 {
+            if !out.isEmpty {
+                out.append(0x0A)
+                if pendingNewlines > 1 { out.append(0x0A) }
             }
             pendingNewlines = 0
             pendingSpace = false
-            CleanBytes.appendUTF8(c, to: &out)
-            lastKept = c
+        } else if pendingSpace {
+            if !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
         }
     }
-    return String(decoding: out, as: UTF8.self)
+
+    /// Decodes the scalar at `i` of valid UTF-8.
+    @inline(__always)
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int) {
+        let b0 = UInt32(bytes[i])
+        if b0 < 0x80 { return (Unicode.Scalar(UInt8(b0)), 1) }
+        if b0 < 0xE0 {
+            return (Unicode.Scalar(((b0 & 0x1F) << 6) | (UInt32(bytes[i + 1]) & 0x3F))!, 2)
+        }
+        if b0 < 0xF0 {
+            let v = ((b0 & 0x0F) << 12) | ((UInt32(bytes[i + 1]) & 0x3F) << 6) | (UInt32(bytes[i + 2]) & 0x3F)
+            return (Unicode.Scalar(v)!, 3)
+        }
+        let v = ((b0 & 0x07) << 18) | ((UInt32(bytes[i + 1]) & 0x3F) << 12) | ((UInt32(bytes[i + 2]) & 0x3F) << 6)
+            | (UInt32(bytes[i + 3]) & 0x3F)
+        return (Unicode.Scalar(v)!, 4)
+    }
 }
 
 /// How `cleanUnicode` treats each scalar.
