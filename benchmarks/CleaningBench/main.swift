@@ -1,5 +1,5 @@
 // Throughput of the cleaning functions on ~200-byte texts. Prints figures; asserts nothing.
-// Run: benchmarks/cleaning-bench  (builds in release mode)
+// Run: benchmarks/cleaning-bench [rows] [name filter]  (builds in release mode)
 import EntropyGuard
 import Foundation
 
@@ -42,6 +42,7 @@ func makeCorpus(count: Int) -> [String] {
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func measure(_ name: String, corpus: [String], runs: Int, _ body: (String) -> Int) {
+    if let only, !name.contains(only) { return }
     var rates: [Double] = []
     var sink = 0
     for _ in 0..<runs {
@@ -58,6 +59,8 @@ func measure(_ name: String, corpus: [String], runs: Int, _ body: (String) -> In
 }
 
 let rows = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 100_000
+/// Optional second argument: run only the measurements whose name contains it (for profiling).
+let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
 let runs = 5
 let corpus = makeCorpus(count: rows)
 let averageBytes = corpus.reduce(0) { $0 + $1.utf8.count } / corpus.count

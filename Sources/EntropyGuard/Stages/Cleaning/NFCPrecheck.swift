@@ -10,7 +10,12 @@
 enum NFCPrecheck {
     static func mayNeedNormalization(_ text: String) -> Bool {
         // Everything below U+0300 is inert; in UTF-8 those scalars use only bytes < 0xCC.
-        guard text.utf8.contains(where: { $0 >= 0xCC }) else { return false }
+        let hasHighBytes = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            var any = false
+            for b in buffer where b >= 0xCC { any = true; break }
+            return any
+        } ?? text.utf8.contains(where: { $0 >= 0xCC })
+        guard hasHighBytes else { return false }
         for scalar in text.unicodeScalars where scalar.value >= 0x300 && !isInert(scalar) { return true }
         return false
     }

@@ -42,25 +42,37 @@ public func maskPII(_ text: String, kinds: Set<PIIKind> = Set(PIIKind.allCases))
 enum PIIScanners {
     /// Non-overlapping matches of the selected kinds, sorted by start.
     static func findAll(in bytes: [UInt8], kinds: Set<PIIKind>) -> [PIIMatch] {
-        // Fast exit: every kind needs an ASCII digit, except email which needs "@".
-        var hasDigit = false, hasAt = false
+        // One cheap pass decides which detectors can possibly match, so ordinary prose (few digits, no
+        // "@") skips nearly all of them.
+        var digits = 0, ats = 0, colons = 0, dots = 0, dashes = 0
         for b in bytes {
-            if CleanBytes.isDigit(b) { hasDigit = true } else if b == UInt8(ascii: "@") { hasAt = true }
-            if hasDigit && hasAt { break }
+            if CleanBytes.isDigit(b) { digits += 1; continue }
+            switch b {
+            case UInt8(ascii: "@"): ats += 1
+            case UInt8(ascii: ":"): colons += 1
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "-"): dashes += 1
+            default: break
+            }
         }
-        guard hasDigit || hasAt else { return [] }
+        guard digits > 0 || ats > 0 else { return [] }
         var accepted: [PIIMatch] = []
         for kind in PIIKind.priorityOrder where kinds.contains(kind) {
             let candidates: [PIIMatch]
             switch kind {
-            case .email: candidates = hasAt ? findEmails(bytes) : []
-            case .iban: candidates = hasDigit ? findIBANs(bytes) : []
-            case .credit_card: candidates = hasDigit ? findCards(bytes) : []
-            case .ssn: candidates = hasDigit ? findSSNs(bytes) : []
-            case .ip: candidates = hasDigit ? findIPv4(bytes) + findIPv6(bytes) : []
-            case .phone: candidates = hasDigit ? findPhones(bytes) : []
+            case .email: candidates = ats > 0 ? findEmails(bytes) : []
+            case .iban: candidates = digits >= 2 && bytes.count >= 15 ? findIBANs(bytes) : []
+            case .credit_card: candidates = digits >= 13 ? findCards(bytes) : []
+            case .ssn: candidates = digits >= 9 && dashes >= 2 ? findSSNs(bytes) : []
+            case .ip:
+                // IPv6 first at equal starts, and an IPv6 with an embedded quad ("::ffff:1.2.3.4") before
+                // the quad it contains: sort by start, longer first.
+                candidates = ((digits >= 4 && dots >= 3 ? findIPv4(bytes) : []) + (colons >= 2 ? findIPv6(bytes) : []))
+                    .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+            case .phone: candidates = digits >= 7 ? findPhones(bytes) : []
             }
-            for candidate in candidates.sorted(by: { $0.start < $1.start })
+            // Detectors report spans in increasing start order.
+            for candidate in candidates
             where !accepted.contains(where: { $0.start < candidate.end && candidate.start < $0.end }) {
                 accepted.append(candidate)
             }

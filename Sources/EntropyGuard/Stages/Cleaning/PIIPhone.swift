@@ -101,31 +101,31 @@ extension PIIScanners {
         if !isNumberEnd(bytes, groups[count - 1].end) { canEnd[count - 1] = false }
         for s in 0..<count where canStart[s] {
             for e in stride(from: count - 1, through: s, by: -1) where canEnd[e] {
-                let window = Array(groups[s...e])
+                let window = groups[s...e]
                 if international ? isInternationalPhone(window) : isNationalPhone(window) { return s..<(e + 1) }
             }
         }
         return nil
     }
 
-    private static func isInternationalPhone(_ groups: [PhoneGroup]) -> Bool {
+    private static func isInternationalPhone(_ groups: ArraySlice<PhoneGroup>) -> Bool {
         let total = groups.reduce(0) { $0 + $1.digits }
         guard (8...15).contains(total) else { return false }
-        if groups.count > 1 && groups[0].digits > 3 { return false }
+        if groups.count > 1 && groups[groups.startIndex].digits > 3 { return false }
         return groups.dropFirst().allSatisfy { $0.digits <= 8 }
     }
 
-    private static func isNationalPhone(_ groups: [PhoneGroup]) -> Bool {
+    private static func isNationalPhone(_ groups: ArraySlice<PhoneGroup>) -> Bool {
         guard groups.count >= 2 else { return false }
         let total = groups.reduce(0) { $0 + $1.digits }
         guard (7...11).contains(total) else { return false }
-        let first = groups[0].digits
-        guard (1...5).contains(first), first > 1 || groups.count >= 3 || groups[0].paren else { return false }
+        let first = groups[groups.startIndex].digits
+        guard (1...5).contains(first), first > 1 || groups.count >= 3 || groups[groups.startIndex].paren else { return false }
         guard groups.dropFirst().allSatisfy({ (2...8).contains($0.digits) }) else { return false }
         let shape = groups.map(\.digits)
         // Dates and SSN-shaped numbers (an invalid SSN is still not a phone).
         if shape == [4, 2, 2] || shape == [2, 2, 4] || shape == [3, 2, 4] { return false }
-        if !groups[0].paren && first <= 3 && groups.dropFirst().allSatisfy({ $0.digits == 3 }) { return false }
+        if !groups[groups.startIndex].paren && first <= 3 && groups.dropFirst().allSatisfy({ $0.digits == 3 }) { return false }
         if groups.contains(where: { $0.separatorBefore == UInt8(ascii: ".") }) && (groups.count < 3 || total < 9) {
             return false
         }
