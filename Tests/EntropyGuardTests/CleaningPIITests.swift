@@ -51,6 +51,8 @@ final class CleaningPIITests: XCTestCase {
             ("020 7946 0958", "[PHONE_REMOVED]"),
             ("030 123456", "[PHONE_REMOVED]"),
             ("(call 555-1234)", "(call [PHONE_REMOVED])"),
+            ("call 555-123-4567.Thanks", "call [PHONE_REMOVED].Thanks"),
+            ("call 555-123-4567-ext", "call [PHONE_REMOVED]-ext"),
             // Segmentation at spaces: the neighbouring number stays, the phone is masked whole.
             ("in 2024 555-123-4567", "in 2024 [PHONE_REMOVED]"),
             ("555-123-4567 2024", "[PHONE_REMOVED] 2024"),
@@ -98,6 +100,7 @@ final class CleaningPIITests: XCTestCase {
             ("5500 0000 0000 0004 exp 2027", "[CREDIT_CARD_REMOVED] exp 2027"),
             ("6011111111111117", "[CREDIT_CARD_REMOVED]"),
             ("4111 1111 1111 1111 2024", "[CREDIT_CARD_REMOVED] 2024"),
+            ("paid with 4111111111111111.Thanks", "paid with [CREDIT_CARD_REMOVED].Thanks"),
             // Near misses.
             ("4111 1111 1111 1112", "4111 1111 1111 1112"),
             ("1234567890123456", "1234567890123456"),

@@ -95,16 +95,17 @@ enum PIIScanners {
         }
     }
 
-    /// True when a number may end at `end`: the next byte is not alphanumeric and not a "-"/"." joined
-    /// to more digits.
+    /// True when a number may end at `end`: the next byte is not alphanumeric, not "-"/"." followed by
+    /// more digits ("1.2.3.4.5", "4111…-2"), and not "_" glued to an identifier. A sentence may follow
+    /// without a space: "call 555-123-4567.Thanks" still ends the number.
     static func isNumberEnd(_ bytes: [UInt8], _ end: Int) -> Bool {
         guard end < bytes.count else { return true }
         let b = bytes[end]
         if CleanBytes.isAlnum(b) { return false }
-        if (b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_"))
-            && end + 1 < bytes.count && CleanBytes.isAlnum(bytes[end + 1]) {
-            return false
-        }
+        guard end + 1 < bytes.count else { return true }
+        let next = bytes[end + 1]
+        if (b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) && CleanBytes.isDigit(next) { return false }
+        if b == UInt8(ascii: "_") && CleanBytes.isAlnum(next) { return false }
         return true
     }
 }
