@@ -176,3 +176,15 @@ final class CleaningPIITests: XCTestCase {
         XCTAssertTrue(result.counts.isEmpty)
     }
 }
+
+final class CleaningPIIKindListTests: XCTestCase {
+    func testParseList() throws {
+        XCTAssertEqual(try PIIKind.parseList("email, phone,credit_card"), [.email, .phone, .credit_card])
+        XCTAssertEqual(try PIIKind.parseList("all"), Set(PIIKind.allCases))
+        XCTAssertEqual(try PIIKind.parseList("none"), [])
+        XCTAssertEqual(try PIIKind.parseList(""), [])
+        XCTAssertThrowsError(try PIIKind.parseList("email,passport")) { error in
+            XCTAssertEqual("\(error)", "unknown PII kind 'passport' (expected one of: email, phone, ssn, credit_card, ip, iban, all, none)")
+        }
+    }
+}

@@ -47,7 +47,7 @@ final class CleaningSanitizeTests: XCTestCase {
 
     func testDeterministicOnRandomInputAndNoCrash() {
         // Random mixes of markup, entities, digits and separators must never crash and must be stable.
-        var rng = SplitMix64(seed: 42)
+        var rng = CleaningTestRNG(seed: 42)
         let alphabet = Array("<>/&;#x!-pdivbrscript\"' =.:@+()0123456789abcXYZ\n\r\t\u{A0}\u{200B}\u{200D}é😀")
         for _ in 0..<2000 {
             let length = Int(rng.next() % 80)
@@ -60,7 +60,7 @@ final class CleaningSanitizeTests: XCTestCase {
 }
 
 /// Small deterministic PRNG for seeded tests.
-struct SplitMix64: RandomNumberGenerator {
+struct CleaningTestRNG: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -189,3 +189,19 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(ConfigFile.discover(in: directory.path), toml)
     }
 }
+
+final class ConfigValueAccessorTests: XCTestCase {
+    func testAccessors() {
+        XCTAssertEqual(ConfigValue.string("a").stringValue, "a")
+        XCTAssertNil(ConfigValue.int(1).stringValue)
+        XCTAssertEqual(ConfigValue.int(3).intValue, 3)
+        XCTAssertNil(ConfigValue.double(3.5).intValue)
+        XCTAssertEqual(ConfigValue.int(3).doubleValue, 3.0)
+        XCTAssertEqual(ConfigValue.double(0.5).doubleValue, 0.5)
+        XCTAssertEqual(ConfigValue.bool(true).boolValue, true)
+        XCTAssertNil(ConfigValue.string("true").boolValue)
+        XCTAssertEqual(ConfigValue.array([.string("a"), .string("b")]).stringArray, ["a", "b"])
+        XCTAssertNil(ConfigValue.array([.string("a"), .int(1)]).stringArray)
+        XCTAssertEqual(ConfigValue.array([]).typeName, "array")
+    }
+}

@@ -49,7 +49,7 @@ enum UnicodeCleanPass {
             }
             let start = i
             i += length
-            switch UnicodeClass.of(scalar) {
+            switch CleanUnicodeClass.of(scalar) {
             case .carriageReturn:
                 if i < n && bytes[i] == 0x0A { continue }
                 pendingNewlines += 1
@@ -64,7 +64,7 @@ enum UnicodeCleanPass {
             case .zeroWidthJoiner:
                 let next: Unicode.Scalar = i < n ? decode(bytes, at: i).0 : " "
                 guard !out.isEmpty, pendingNewlines == 0, !pendingSpace,
-                      UnicodeClass.isEmojiPart(lastKept), UnicodeClass.isEmojiPart(next) else { continue }
+                      CleanUnicodeClass.isEmojiPart(lastKept), CleanUnicodeClass.isEmojiPart(next) else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
                 lastKept = scalar
             case .keep:
@@ -111,11 +111,11 @@ enum UnicodeCleanPass {
 }
 
 /// How `cleanUnicode` treats each scalar.
-enum UnicodeClass {
+enum CleanUnicodeClass {
     case keep, space, newline, carriageReturn, remove, zeroWidthJoiner
 
     @inline(__always)
-    static func of(_ c: Unicode.Scalar) -> UnicodeClass {
+    static func of(_ c: Unicode.Scalar) -> CleanUnicodeClass {
         let v = c.value
         if v < 0x80 {
             if v >= 0x21 && v < 0x7F { return .keep }
