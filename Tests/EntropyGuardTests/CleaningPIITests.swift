@@ -55,6 +55,8 @@ final class CleaningPIITests: XCTestCase {
             ("call 555-123-4567-ext", "call [PHONE_REMOVED]-ext"),
             // Segmentation at spaces: the neighbouring number stays, the phone is masked whole.
             ("in 2024 555-123-4567", "in 2024 [PHONE_REMOVED]"),
+            ("call 555 123 4567 or 555 1234 2", "call [PHONE_REMOVED] or [PHONE_REMOVED] 2"),
+            ("phone 555 123 4567 12 people", "phone [PHONE_REMOVED] 12 people"),
             ("555-123-4567 2024", "[PHONE_REMOVED] 2024"),
             // Near misses.
             ("order 1234567890", "order 1234567890"),
@@ -64,6 +66,11 @@ final class CleaningPIITests: XCTestCase {
             ("pi is 3.14159 and 12345.678", "pi is 3.14159 and 12345.678"),
             ("population 1 000 000 or 12.345.678", "population 1 000 000 or 12.345.678"),
             ("room 12 34", "room 12 34"),
+            ("years 1999-2024 and 2010 2020", "years 1999-2024 and 2010 2020"),
+            ("0171 1234567 or 0171-1234567", "[PHONE_REMOVED] or [PHONE_REMOVED]"),
+            ("fax: 49-30-1234567", "fax: [PHONE_REMOVED]"),
+            ("ISBN 978-3-16-148410-0", "ISBN 978-3-16-148410-0"),
+            ("UUID 123e4567-e89b-12d3-a456-426614174000", "UUID 123e4567-e89b-12d3-a456-426614174000"),
             ("10:30-11:45", "10:30-11:45"),
             ("+12 3", "+12 3"),
             ("1234 5678 9012 3456", "1234 5678 9012 3456"),
@@ -105,6 +112,8 @@ final class CleaningPIITests: XCTestCase {
             ("4111 1111 1111 1112", "4111 1111 1111 1112"),
             ("1234567890123456", "1234567890123456"),
             ("41111111111111110", "41111111111111110"),
+            // Luhn-valid by chance but not card-grouped (3-digit groups): not a card.
+            ("card 5551 1234 5678 2024 5551 234", "card 5551 1234 5678 2024 5551 234"),
             ("id 4111111111111111111111", "id 4111111111111111111111"),
             ("x4111111111111111", "x4111111111111111"),
             ("4111111111111111-2", "4111111111111111-2"),

@@ -1,6 +1,7 @@
 extension PIIScanners {
     /// Credit card: 13–19 digits starting with 2–6 (Mastercard 2/5, Amex/Diners 3, Visa 4, Discover 6),
-    /// compact or in groups separated by one kind of separator (" " or "-"), Luhn-valid. A compact run of
+    /// compact or in card-style groups (4-4-4-4, 4-6-5…) separated by one kind of separator (" " or "-"),
+    /// Luhn-valid. A compact run of
     /// more than 19 digits is not a card. When groups continue past a valid card ("4532 1234 5678 9010 2024"),
     /// the longest Luhn-valid prefix of whole groups is taken.
     static func findCards(_ bytes: [UInt8]) -> [PIIMatch] {
@@ -30,6 +31,7 @@ extension PIIScanners {
                 guard (13...19).contains(count) else { continue }
                 // The whole run must end cleanly; a shorter prefix may only be cut at a space.
                 if end == groupEnds.last! ? !isNumberEnd(bytes, end) : separator != UInt8(ascii: " ") { continue }
+                guard hasCardGrouping(groupEnds.prefix(while: { $0 <= end }), start: i, bytes) else { continue }
                 let number = Array(digits[0..<count])
                 guard number[0] >= UInt8(ascii: "2") && number[0] <= UInt8(ascii: "6"), luhnIsValid(number) else { continue }
                 found = PIIMatch(kind: .credit_card, start: i, end: end)
@@ -43,6 +45,20 @@ extension PIIScanners {
             }
         }
         return result
+    }
+
+    /// Separated cards are written 4-4-4-4, 4-4-4-4-3, 4-6-5 or 4-6-4: the first group has 4 digits,
+    /// the others 4–6 (the last may have 3). Compact numbers always pass.
+    private static func hasCardGrouping(_ ends: ArraySlice<Int>, start: Int, _ bytes: [UInt8]) -> Bool {
+        guard ends.count > 1 else { return true }
+        var groupStart = start
+        for (k, end) in ends.enumerated() {
+            let length = end - groupStart
+            let ok = k == 0 ? length == 4 : k == ends.count - 1 ? (3...6).contains(length) : (4...6).contains(length)
+            guard ok else { return false }
+            groupStart = end + 1
+        }
+        return true
     }
 
     private static func digitsBefore(_ end: Int, start: Int, _ bytes: [UInt8]) -> Int {
