@@ -42,6 +42,8 @@ let package = Package(
 
         // Ingest micro-benchmark (benchmarks/ingest/run.sh).
         .executableTarget(name: "ingest-bench", dependencies: ["EntropyGuard"], path: "benchmarks/ingest/Sources"),
+        // Throughput figures for the cleaning functions (run via benchmarks/cleaning-bench).
+        .executableTarget(name: "cleaning-bench", dependencies: ["EntropyGuard"], path: "benchmarks/CleaningBench"),
 
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
