@@ -22,10 +22,10 @@ struct RunCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("Input JSONL or CSV file; - or omitted: stdin.", valueName: "path"))
-    var input: String = "-"
+    var input: String?
 
-    @Option(name: .long, help: ArgumentHelp("Output file (.jsonl, .csv); - or omitted: stdout.", valueName: "path"))
-    var output: String = "-"
+    @Option(name: .long, help: ArgumentHelp("Output file (.jsonl, .csv, .parquet); - or omitted: stdout.", valueName: "path"))
+    var output: String?
 
     @Option(name: .long, help: ArgumentHelp("The field holding the text. Omitted: the string field with the longest mean length in the first 100 records.", valueName: "name"))
     var textColumn: String?
@@ -42,23 +42,50 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Redo from this stage on: ingest, sanitize, chunk, validate, exact_dedup, semantic_dedup.", valueName: "stage"))
     var resumeFrom: String?
 
-    @Option(name: .long, help: "Drop texts shorter than this many characters (code points).")
-    var minLength: Int = 50
+    @Option(name: .long, help: "Drop texts shorter than this many characters (code points), after sanitizing. Default 50.")
+    var minLength: Int?
 
-    @Option(name: .long, help: "Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one.")
-    var dedupThreshold: Double = 0.95
+    @Option(name: .long, help: ArgumentHelp("Fail before anything runs unless the input has these columns.", valueName: "a,b,..."))
+    var requiredColumns: String?
 
-    @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path.", valueName: "name|path"))
-    var modelName: String = "all-MiniLM-L6-v2"
+    @Option(name: .long, help: "Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one. Default 0.95.")
+    var dedupThreshold: Double?
 
-    @Option(name: .long, help: "Rows per store transaction and progress step.")
-    var batchSize: Int = 10_000
+    @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path. Default all-MiniLM-L6-v2.", valueName: "name|path"))
+    var modelName: String?
+
+    @Option(name: .long, help: "Rows per store transaction and progress step. Default 10000.")
+    var batchSize: Int?
 
     @Flag(name: .long, help: "Skip the semantic dedup stage.")
     var noSemanticDedup = false
 
+    @Option(name: .long, help: ArgumentHelp("Semantic search: exact, ivf or auto (by size).", valueName: "mode"))
+    var search: String?
+
+    @Flag(name: .long, help: "Do not mask PII.")
+    var noPii = false
+
+    @Option(name: .long, help: ArgumentHelp("PII kinds to mask: email, phone, ssn, credit_card, ip, iban (default: all).", valueName: "kinds"))
+    var pii: String?
+
+    @Option(name: .long, help: "Split texts longer than this many characters into chunks (off by default).")
+    var chunkSize: Int?
+
+    @Option(name: .long, help: "Characters of overlap between consecutive chunks. Default 50.")
+    var chunkOverlap: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Chunk separators, comma-separated, with \\n and \\t escapes.", valueName: "list"))
+    var separators: String?
+
     @Option(name: .long, help: ArgumentHelp("Write one entry per dropped row: .json (array) or .jsonl.", valueName: "path"))
     var auditLog: String?
+
+    @Option(name: .long, help: ArgumentHelp("Parquet snapshots of the stages in the checkpoint dir: all, dedup (the two dedup stages) or none.", valueName: "which"))
+    var snapshots: String?
+
+    @Option(name: .long, help: ArgumentHelp("Settings file (.json or .toml; keys are the long flag names). Default: ./.entropyguardrc.json or .toml if present.", valueName: "path"))
+    var config: String?
 
     @Flag(name: .long, help: "Record unreadable lines (reason bad_record) and go on, instead of stopping with exit 65.")
     var skipBadLines = false
@@ -73,48 +100,20 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        if minLength < 0 { throw ValidationError("--min-length must be 0 or more (got \(minLength))") }
-        if !(0...1).contains(dedupThreshold) { throw ValidationError("--dedup-threshold must be between 0 and 1 (got \(dedupThreshold))") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if resume && checkpointDir == nil { throw ValidationError("--resume needs --checkpoint-dir") }
-        if let resumeFrom {
-            if StageID(name: resumeFrom) == nil {
-                throw ValidationError("--resume-from: unknown stage '\(resumeFrom)'; stages: \(StageID.allCases.map(\.name).joined(separator: ", "))")
-            }
-            if checkpointDir == nil { throw ValidationError("--resume-from needs --checkpoint-dir") }
-        }
-        if textColumn?.isEmpty == true { throw ValidationError("--text-column must not be empty") }
+        if resumeFrom != nil && checkpointDir == nil { throw ValidationError("--resume-from needs --checkpoint-dir") }
     }
 
     func run() throws {
-        var options = PipelineOptions()
-        options.inputPath = input
-        options.outputPath = output
-        options.textColumn = textColumn
-        options.checkpointDirectory = checkpointDir
-        options.resume = resume
-        options.autoResume = !noAutoResume
-        options.resumeFrom = resumeFrom.flatMap(StageID.init(name:))
-        options.minLength = minLength
-        options.dedupThreshold = dedupThreshold
-        options.modelName = modelName
-        options.batchSize = batchSize
-        options.semanticDedup = !noSemanticDedup
-        options.auditLogPath = auditLog
-        options.skipBadLines = skipBadLines
-        options.quiet = quiet
-        options.jsonSummary = json
-        options.dryRun = dryRun
-        options.arguments = Array(CommandLine.arguments.dropFirst())
-
-        Interrupt.install()
         do {
+            let options = try RunSettings.options(from: self)
+            Interrupt.install()
             let summary = try Pipeline(options: options).run()
-            if json {
+            if options.jsonSummary {
                 let line = summary.json + "\n"
-                if output == "-" && !dryRun { FileHandle.standardError.write(Data(line.utf8)) }
+                if options.outputPath == "-" && !options.dryRun { FileHandle.standardError.write(Data(line.utf8)) }
                 else { FileHandle.standardOutput.write(Data(line.utf8)) }
-            } else if !quiet {
+            } else if !options.quiet {
                 FileHandle.standardError.write(Data((summary.text + "\n").utf8))
             }
         } catch {

@@ -15,12 +15,14 @@ struct RecordOutput {
         if format == .csv {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             csvColumns = columns
-            try output?.write(RecordRewriter.csvRow(columns) + [0x0D, 0x0A])
+            try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A])
         }
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, c.text FROM rows r JOIN row_content c USING (row_id)
-            WHERE r.generation >= ? ORDER BY r.row_id
+            SELECT r.row_id, r.record_offset, r.record_length, c.text, r.parent_row, r.chunk_index
+            FROM rows r JOIN row_content c USING (row_id)
+            WHERE r.generation >= ? ORDER BY \(try store.rowOrder(alias: "r"))
             """)
+        let chunked = try store.hasChunks()
         try select.bind(stage.generation, at: 1)
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
@@ -28,6 +30,7 @@ struct RecordOutput {
         while try select.step() {
             let record = Array(try fetcher.bytes(offset: select.int64(1), length: select.int(2)))
             let newText = select.string(3)
+            let chunk: (parent: Int64, index: Int)? = select.isNull(4) ? nil : (select.int64(4), select.int(5))
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv):
@@ -44,6 +47,7 @@ struct RecordOutput {
                 line = RecordRewriter.jsonObject(header: info.csvHeader ?? [], fields: fields, textColumn: info.textColumn, text: newText)
                 line.append(0x0A)
             }
+            if chunked { line = Self.addingChunk(chunk, to: line, format: format) }
             try output?.write(line)
             written += 1
             if written % 10_000 == 0 {
@@ -55,6 +59,19 @@ struct RecordOutput {
         try output?.commit()
         progress.end()
         return written
+    }
+
+    /// Chunks carry `_chunk`: {"parent": row, "index": i} in JSON, the index in a CSV column.
+    static func addingChunk(_ chunk: (parent: Int64, index: Int)?, to line: [UInt8], format: OutputFormat) -> [UInt8] {
+        var body = Array(line.dropLast(format == .csv ? 2 : 1))
+        switch format {
+        case .csv:
+            body += Array(",\(chunk.map { String($0.index) } ?? "")".utf8) + [0x0D, 0x0A]
+        default:
+            let value = chunk.map { "{\"parent\": \($0.parent), \"index\": \($0.index)}" } ?? "null"
+            body = RecordRewriter.appendingField(to: body, key: "_chunk", jsonValue: Array(value.utf8)) + [0x0A]
+        }
+        return body
     }
 
     private func jsonRecord(_ record: [UInt8], newText: String?) throws -> [UInt8] {

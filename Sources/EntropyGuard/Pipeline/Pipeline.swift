@@ -134,8 +134,13 @@ public final class Pipeline {
     func makeStages(info: IngestInfo) -> [any PipelineStage] {
         [
             IngestStage(info: info, skipBadLines: options.skipBadLines),
-            PassThroughStage(id: .sanitize),
-            PassThroughStage(id: .chunk),
+            options.sanitize
+                ? SanitizeStage(options: SanitizeOptions(stripHTML: options.stripHTML, normalizeUnicode: true,
+                                                         piiKinds: Set(options.piiKinds.compactMap(PIIKind.init(rawValue:)))))
+                : PassThroughStage(id: .sanitize),
+            options.chunkSize.map { ChunkStage(chunker: Chunker(size: $0, overlap: options.chunkOverlap,
+                                                                separators: options.chunkSeparators ?? Chunker.defaultSeparators)) }
+                ?? PassThroughStage(id: .chunk),
             ValidateStage(minLength: options.minLength),
             options.exactDedup ? ExactDedupStage() as any PipelineStage : PassThroughStage(id: .exactDedup),
             PassThroughStage(id: .semanticDedup),
@@ -156,6 +161,13 @@ public final class Pipeline {
         var header: [String]?
         if format == .csv {
             header = try CSVReader(fileDescriptor: fd, path: path).header
+        }
+        if !options.requiredColumns.isEmpty {
+            let available = try header ?? TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path)
+            let missing = options.requiredColumns.filter { !available.contains($0) }
+            if !missing.isEmpty {
+                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(available.joined(separator: ", "))")
+            }
         }
         if let column = options.textColumn {
             if let header, !header.contains(column) {

@@ -17,4 +17,17 @@ enum TextColumnDetection {
             return TextColumnDetector.detect(csvHeader: reader.header, rows: rows)
         }
     }
+
+    /// Top-level keys of the first records, in order of first appearance (the inferred schema's columns).
+    static func jsonKeys(fileDescriptor: Int32, path: String) throws -> [String] {
+        var reader = JSONLReader(fileDescriptor: fileDescriptor, path: path)
+        var keys: [String] = []
+        var seen = Set<String>()
+        var count = 0
+        while count < TextColumnDetector.sampleSize, let record = try reader.next() {
+            count += 1
+            for field in (try? JSONScan.fields(record.bytes)) ?? [] where seen.insert(field.key).inserted { keys.append(field.key) }
+        }
+        return keys
+    }
 }

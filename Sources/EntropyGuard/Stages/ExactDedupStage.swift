@@ -17,7 +17,9 @@ struct ExactDedupStage: PipelineStage {
         let database = context.store.database
         let alive = try database.scalar("SELECT count(*) FROM rows WHERE dropped_by IS NULL")?.int ?? 0
         let partitions = max(1, (alive + partitionCapacity - 1) / partitionCapacity)
-        let scan = try database.cachedStatement("SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL ORDER BY row_id")
+        // Input order: "first occurrence" is by row, with chunks where their parent was.
+        let scan = try database.cachedStatement(
+            "SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL AND text_state = 'ok' ORDER BY \(try context.store.rowOrder())")
         let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
         let normalizer = TextNormalizer()
 
@@ -53,7 +55,7 @@ struct ExactDedupStage: PipelineStage {
             scan.reset()
             try Interrupt.check()
 
-            // Confirm each pair by text, then record the drops in batches (one transaction each).
+            // Confirm each pair by text (pairs are in input order, so survivors come first), then record the drops in batches (one transaction each).
             var index = 0
             while index < pairs.count {
                 let end = min(index + context.options.batchSize, pairs.count)

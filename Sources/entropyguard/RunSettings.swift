@@ -1,0 +1,130 @@
+import EntropyGuard
+import Foundation
+
+/// Merges the command line with the settings file: a flag given on the command line wins, then the
+/// file, then the default. Keys of the file are the long flag names; an unknown key or a bad value is
+/// a usage error (exit 64) naming the key and the file.
+enum RunSettings {
+    static let knownKeys: Set<String> = [
+        "input", "output", "text-column", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "min-length",
+        "required-columns", "dedup-threshold", "model-name", "batch-size", "no-semantic-dedup", "search", "no-pii", "pii",
+        "chunk-size", "chunk-overlap", "separators", "audit-log", "snapshots", "skip-bad-lines", "quiet", "json", "dry-run",
+    ]
+
+    static func options(from command: RunCommand) throws -> PipelineOptions {
+        var file: [String: ConfigValue] = [:]
+        var filePath: String?
+        if let path = command.config {
+            guard FileManager.default.fileExists(atPath: path) else { throw EntropyGuardError(.usage, "--config \(path): file not found") }
+            filePath = path
+        } else {
+            filePath = try ConfigFile.discoverStrict(in: FileManager.default.currentDirectoryPath)
+        }
+        if let filePath {
+            do { file = try ConfigFile.load(path: filePath) } catch { throw EntropyGuardError(.usage, "\(error)") }
+            for key in file.keys.sorted() where !knownKeys.contains(key) {
+                throw EntropyGuardError(.usage, "\(filePath): unknown key '\(key)' (keys are the long flag names, e.g. min-length)")
+            }
+        }
+        let reader = ConfigReader(values: file, path: filePath ?? "")
+
+        var o = PipelineOptions()
+        o.inputPath = try command.input ?? reader.string("input") ?? "-"
+        o.outputPath = try command.output ?? reader.string("output") ?? "-"
+        o.textColumn = try command.textColumn ?? reader.string("text-column")
+        o.checkpointDirectory = try command.checkpointDir ?? reader.string("checkpoint-dir")
+        o.resume = try command.resume || (reader.bool("resume") ?? false)
+        o.autoResume = !(try command.noAutoResume || (reader.bool("no-auto-resume") ?? false))
+        if let stage = try command.resumeFrom ?? reader.string("resume-from") {
+            guard let id = StageID(name: stage) else {
+                throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(stage)'; stages: \(StageID.allCases.map(\.name).joined(separator: ", "))")
+            }
+            o.resumeFrom = id
+        }
+        o.minLength = try command.minLength ?? reader.int("min-length") ?? 50
+        o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? reader.stringList("required-columns")) ?? []
+        o.dedupThreshold = try command.dedupThreshold ?? reader.double("dedup-threshold") ?? 0.95
+        o.modelName = try command.modelName ?? reader.string("model-name") ?? o.modelName
+        o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? 10_000
+        o.semanticDedup = !(try command.noSemanticDedup || (reader.bool("no-semantic-dedup") ?? false))
+        o.searchMode = try command.search ?? reader.string("search") ?? "auto"
+        let noPII = try command.noPii || (reader.bool("no-pii") ?? false)
+        if noPII {
+            o.piiKinds = []
+        } else if let kinds = try command.pii ?? reader.stringList("pii")?.joined(separator: ",") {
+            do { o.piiKinds = try PIIKind.parseList(kinds).map(\.rawValue).sorted() } catch { throw EntropyGuardError(.usage, "--pii: \(error)") }
+        }
+        o.chunkSize = try command.chunkSize ?? reader.int("chunk-size")
+        o.chunkOverlap = try command.chunkOverlap ?? reader.int("chunk-overlap") ?? 50
+        if let separators = try command.separators ?? reader.string("separators") { o.chunkSeparators = Chunker.parseSeparators(separators) }
+        o.auditLogPath = try command.auditLog ?? reader.string("audit-log")
+        if let which = try command.snapshots ?? reader.string("snapshots") {
+            guard let value = PipelineOptions.Snapshots(rawValue: which) else { throw EntropyGuardError(.usage, "--snapshots must be all, dedup or none (got \(which))") }
+            o.snapshots = value
+        }
+        o.skipBadLines = try command.skipBadLines || (reader.bool("skip-bad-lines") ?? false)
+        o.quiet = try command.quiet || (reader.bool("quiet") ?? false)
+        o.jsonSummary = try command.json || (reader.bool("json") ?? false)
+        o.dryRun = try command.dryRun || (reader.bool("dry-run") ?? false)
+        o.arguments = Array(CommandLine.arguments.dropFirst())
+        try validate(o)
+        return o
+    }
+
+    static func validate(_ o: PipelineOptions) throws {
+        func usage(_ message: String) -> EntropyGuardError { EntropyGuardError(.usage, message) }
+        if o.minLength < 0 { throw usage("--min-length must be 0 or more (got \(o.minLength))") }
+        if !(0...1).contains(o.dedupThreshold) { throw usage("--dedup-threshold must be between 0 and 1 (got \(o.dedupThreshold))") }
+        if o.batchSize < 1 { throw usage("--batch-size must be at least 1 (got \(o.batchSize))") }
+        if !["exact", "ivf", "auto"].contains(o.searchMode) { throw usage("--search must be exact, ivf or auto (got \(o.searchMode))") }
+        if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
+        if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }
+        if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
+        if let size = o.chunkSize {
+            do { try Chunker.validate(size: size, overlap: o.chunkOverlap) } catch { throw usage("--chunk-size/--chunk-overlap: \(error)") }
+        }
+    }
+}
+
+/// Typed access to the settings file, with errors naming the key and the file.
+struct ConfigReader {
+    let values: [String: ConfigValue]
+    let path: String
+
+    private func bad(_ key: String, _ expected: String, _ value: ConfigValue) -> EntropyGuardError {
+        EntropyGuardError(.usage, "\(path): key '\(key)' must be \(expected), not a \(value.typeName)")
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = values[key] else { return nil }
+        guard let string = value.stringValue else { throw bad(key, "a string", value) }
+        return string
+    }
+
+    func int(_ key: String) throws -> Int? {
+        guard let value = values[key] else { return nil }
+        guard let int = value.intValue else { throw bad(key, "an integer", value) }
+        return int
+    }
+
+    func double(_ key: String) throws -> Double? {
+        guard let value = values[key] else { return nil }
+        guard let double = value.doubleValue else { throw bad(key, "a number", value) }
+        return double
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = values[key] else { return nil }
+        guard let bool = value.boolValue else { throw bad(key, "true or false", value) }
+        return bool
+    }
+
+    /// A list: an array of strings, or one comma-separated string.
+    func stringList(_ key: String) throws -> [String]? {
+        guard let value = values[key] else { return nil }
+        if let list = value.stringArray { return list }
+        if let string = value.stringValue { return string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        throw bad(key, "a list of strings", value)
+    }
+}
