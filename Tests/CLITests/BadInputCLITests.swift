@@ -74,7 +74,7 @@ final class BadInputCLITests: XCTestCase {
     }
 
     func testTenMegabyteLine() throws {
-        let big = String(repeating: "lorem ipsum dolor sit amet ", count: 400_000)
+        let big = String(repeating: "lorem ipsum dolor sit amet ", count: 400_000) + "end"
         let content = "\(good1)\n{\"id\": 2, \"text\": \"\(big)\"}\n"
         let (result, dir) = try run(Data(content.utf8))
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -14,7 +14,15 @@ final class PipelineCLITests: XCTestCase {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard trimmed.count >= minLength else { continue }
             let key = trimmed.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-            if seen.insert(key).inserted { kept.append(String(line)) }
+            guard seen.insert(key).inserted else { continue }
+            // Sanitize collapses runs of spaces and tabs and trims; the record keeps everything else.
+            let cleaned = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            if cleaned == text {
+                kept.append(String(line))
+            } else {
+                let escape = { (s: String) in s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\t", with: "\\t") }
+                kept.append(line.replacingOccurrences(of: "\"text\": \"\(escape(text))\"", with: "\"text\": \"\(escape(cleaned))\""))
+            }
         }
         return kept.map { $0 + "\n" }.joined()
     }
