@@ -36,6 +36,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmark of the Parquet writer against pyarrow (driven by benchmarks/parquet/run.sh).
+        .executableTarget(name: "parquet-bench", dependencies: ["Parquet"], path: "benchmarks/parquet/Sources"),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

@@ -2,8 +2,8 @@
 struct FinishedColumnChunk {
     /// Header + (compressed) body of the dictionary page, when the chunk is dictionary encoded.
     var dictionaryPage: [UInt8]?
-    /// Headers + (compressed) bodies of the data pages, back to back.
-    var dataPages: [UInt8]
+    /// Header + (compressed) body of each data page, in order.
+    var dataPages: [[UInt8]]
     var valueCount: Int64
     var totalUncompressedSize: Int64
     var totalCompressedSize: Int64
@@ -33,7 +33,8 @@ final class ColumnChunkWriter {
     private var pagePlainSizeOfIndexedValues = 0
 
     // Current column chunk.
-    private var dataPages: [UInt8] = []
+    /// One array per page rather than one growing buffer: no reallocation copies of the chunk.
+    private var dataPages: [[UInt8]] = []
     private var chunkValueCount: Int64 = 0
     private var chunkUncompressedSize: Int64 = 0
     private var chunkCompressedSize: Int64 = 0
@@ -161,7 +162,22 @@ final class ColumnChunkWriter {
             dictionaryActive = false
         }
         let encoding: ColumnEncoding = dictionaryActive ? .rleDictionary : .plain
+        try dataPages.append(encodeDataPage(encoding))
+        chunkValueCount += Int64(pageValueCount)
+        if encoding == .plain { wrotePlainDataPage = true } else { wroteDictionaryDataPage = true }
 
+        pageValues.removeAll(keepingCapacity: true)
+        pageIndices.removeAll(keepingCapacity: true)
+        pageDefinitionLevels.removeAll(keepingCapacity: true)
+        pageValueCount = 0
+        pagePlainSizeOfIndexedValues = 0
+    }
+
+    private func encodeDataPage(_ encoding: ColumnEncoding) throws -> [UInt8] {
+        let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
+        if !column.optional && encoding == .plain && column.type != .boolean {
+            return try encodePage(pageValues, type: .dataPage, dataPage: header)  // body is the values as is
+        }
         var body: [UInt8] = []
         body.reserveCapacity(pageValues.count + pageIndices.count + pageDefinitionLevels.count / 4 + 64)
         if column.optional {
@@ -179,17 +195,7 @@ final class ColumnChunkWriter {
         } else {
             body.append(contentsOf: pageValues)
         }
-
-        let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
-        try encodePage(body, type: .dataPage, dataPage: header, into: &dataPages)
-        chunkValueCount += Int64(pageValueCount)
-        if encoding == .plain { wrotePlainDataPage = true } else { wroteDictionaryDataPage = true }
-
-        pageValues.removeAll(keepingCapacity: true)
-        pageIndices.removeAll(keepingCapacity: true)
-        pageDefinitionLevels.removeAll(keepingCapacity: true)
-        pageValueCount = 0
-        pagePlainSizeOfIndexedValues = 0
+        return try encodePage(body, type: .dataPage, dataPage: header)
     }
 
     /// PLAIN booleans: one bit each, LSB first.
@@ -205,20 +211,24 @@ final class ColumnChunkWriter {
         if booleans.count % 8 != 0 { out.append(byte) }
     }
 
+    /// Page header + compressed body, counted into the chunk sizes.
     private func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
-                            dictionaryPage: DictionaryPageHeader? = nil, into out: inout [UInt8]) throws {
+                            dictionaryPage: DictionaryPageHeader? = nil) throws -> [UInt8] {
         guard body.count <= Int(Int32.max) else {
             throw ParquetError("page of column \(column.name) exceeds 2 GiB")
         }
-        try compressor.withCompressed(body) { compressed in
+        return try compressor.withCompressed(body) { compressed in
             let header = PageHeader(type: type, uncompressedSize: Int32(body.count),
                                     compressedSize: Int32(compressed.count),
                                     dataPage: dataPage, dictionaryPage: dictionaryPage)
             let headerBytes = ThriftCompactEncoder.encode(header)
+            var out: [UInt8] = []
+            out.reserveCapacity(headerBytes.count + compressed.count)
             out.append(contentsOf: headerBytes)
             out.append(contentsOf: compressed)
             chunkUncompressedSize += Int64(headerBytes.count + body.count)
             chunkCompressedSize += Int64(headerBytes.count + compressed.count)
+            return out
         }
     }
 
@@ -227,10 +237,8 @@ final class ColumnChunkWriter {
         try flushPage()
         var dictionaryPage: [UInt8]?
         if wroteDictionaryDataPage {
-            var page: [UInt8] = []
-            try encodePage(dictionary.plainData, type: .dictionaryPage,
-                           dictionaryPage: DictionaryPageHeader(numValues: Int32(dictionary.count)), into: &page)
-            dictionaryPage = page
+            dictionaryPage = try encodePage(dictionary.plainData, type: .dictionaryPage,
+                                            dictionaryPage: DictionaryPageHeader(numValues: Int32(dictionary.count)))
         }
         var encodings: [ColumnEncoding] = []
         if wrotePlainDataPage || wroteDictionaryDataPage { encodings.append(.plain) }

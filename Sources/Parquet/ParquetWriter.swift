@@ -129,7 +129,9 @@ public final class ParquetWriter {
     // MARK: - private
 
     private var bufferedBytes: Int {
-        columnWriters.reduce(0) { $0 + $1.bufferedBytes }
+        var total = 0
+        for writer in columnWriters { total += writer.bufferedBytes }
+        return total
     }
 
     private func checkOpen() throws {
@@ -168,7 +170,7 @@ public final class ParquetWriter {
                 try file.write(page)
             }
             let dataOffset = file.offset
-            try file.write(finished.dataPages)
+            for page in finished.dataPages { try file.write(page) }
             let metadata = ColumnMetaData(
                 type: Self.physicalType(writer.column.type), encodings: finished.encodings,
                 path: [writer.column.name], codec: compressor.codec, numValues: finished.valueCount,
