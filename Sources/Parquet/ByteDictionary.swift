@@ -39,11 +39,11 @@ struct ByteDictionary {
         let entry = entryOffsets.count
         slots[slot] = Int32(entry + 1)
         var length = UInt32(bytes.count).littleEndian
-        withUnsafeBytes(of: &length) { plainData.append(contentsOf: $0) }
+        withUnsafeBytes(of: &length) { plainData.appendBytes($0) }
         entryOffsets.append(plainData.count)
         entryLengths.append(bytes.count)
         entryHashes.append(hash)
-        plainData.append(contentsOf: bytes)
+        plainData.appendBytes(bytes)
         if entryOffsets.count * 2 > slots.count { grow() }
         return (Int32(entry), true)
     }

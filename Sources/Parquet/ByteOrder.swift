@@ -18,6 +18,12 @@ extension Array where Element == UInt8 {
     /// Appends `value` in little-endian byte order.
     mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
         var le = value.littleEndian
-        Swift.withUnsafeBytes(of: &le) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: &le) { appendBytes($0) }
+    }
+
+    /// Appends raw bytes as one memcpy (the generic `append(contentsOf:)` on a raw buffer is slower).
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 }

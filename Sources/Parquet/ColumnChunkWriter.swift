@@ -17,7 +17,10 @@ struct FinishedColumnChunk {
 /// dictionary is dropped when the first page shows it does not make the data smaller, and the
 /// rest of the chunk falls back to PLAIN once the dictionary would exceed its byte limit
 /// (the pages already written keep using it, as parquet-mr does).
-final class ColumnChunkWriter {
+///
+/// A struct rather than a class: its fields are then accessed without the runtime exclusivity
+/// checks that class properties need, which matters on this per-value path.
+struct ColumnChunkWriter {
     let column: ParquetColumn
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
@@ -76,7 +79,7 @@ final class ColumnChunkWriter {
     }
 
     /// Appends one value; the caller has checked `accepts(value)`.
-    func append(_ value: ParquetValue) throws {
+    mutating func append(_ value: ParquetValue) throws {
         switch value {
         case .null: try appendNull()
         case .bool(let v): try appendBool(v)
@@ -87,32 +90,32 @@ final class ColumnChunkWriter {
         }
     }
 
-    func appendNull() throws {
+    mutating func appendNull() throws {
         pageDefinitionLevels.append(0)
         pageValueCount += 1
         statistics.nullCount += 1
         try flushPageIfFull()
     }
 
-    func appendBool(_ v: Bool) throws {
+    mutating func appendBool(_ v: Bool) throws {
         pageValues.append(v ? 1 : 0)
         statistics.observe(v)
         try valueAppended()
     }
 
-    func appendInt64(_ v: Int64) throws {
+    mutating func appendInt64(_ v: Int64) throws {
         pageValues.appendLittleEndian(v)
         statistics.observe(v)
         try valueAppended()
     }
 
-    func appendDouble(_ v: Double) throws {
+    mutating func appendDouble(_ v: Double) throws {
         pageValues.appendLittleEndian(v.bitPattern)
         statistics.observe(v)
         try valueAppended()
     }
 
-    func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
         if dictionaryActive {
             if let (index, isNew) = dictionary.index(of: bytes, byteLimit: options.dictionaryByteLimit) {
                 // Each distinct value reaches the statistics once, when it enters the dictionary.
@@ -125,23 +128,23 @@ final class ColumnChunkWriter {
             try stopDictionary()
         }
         pageValues.appendLittleEndian(UInt32(bytes.count))
-        pageValues.append(contentsOf: bytes)
+        pageValues.appendBytes(bytes)
         statistics.observe(bytes)
         try valueAppended()
     }
 
-    private func valueAppended() throws {
+    private mutating func valueAppended() throws {
         if column.optional { pageDefinitionLevels.append(1) }
         pageValueCount += 1
         try flushPageIfFull()
     }
 
-    private func flushPageIfFull() throws {
+    private mutating func flushPageIfFull() throws {
         if pageSizeEstimate >= options.pageByteLimit { try flushPage() }
     }
 
     /// Closes the open page with the dictionary, then writes the rest of the chunk PLAIN.
-    private func stopDictionary() throws {
+    private mutating func stopDictionary() throws {
         if pageValueCount > 0 { try flushPage() }
         dictionaryActive = false
     }
@@ -152,7 +155,7 @@ final class ColumnChunkWriter {
         return dictionary.byteSize + pageIndices.count * indexBits / 8 < pagePlainSizeOfIndexedValues
     }
 
-    private func flushPage() throws {
+    private mutating func flushPage() throws {
         guard pageValueCount > 0 else { return }
         if dictionaryActive && !wroteDictionaryDataPage && !dictionaryPays {
             // Re-encode the first page PLAIN from the dictionary and stop using it for this chunk.
@@ -173,7 +176,7 @@ final class ColumnChunkWriter {
         pagePlainSizeOfIndexedValues = 0
     }
 
-    private func encodeDataPage(_ encoding: ColumnEncoding) throws -> [UInt8] {
+    private mutating func encodeDataPage(_ encoding: ColumnEncoding) throws -> [UInt8] {
         let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
         if !column.optional && encoding == .plain && column.type != .boolean {
             return try encodePage(pageValues, type: .dataPage, dataPage: header)  // body is the values as is
@@ -212,7 +215,7 @@ final class ColumnChunkWriter {
     }
 
     /// Page header + compressed body, counted into the chunk sizes.
-    private func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
+    private mutating func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
                             dictionaryPage: DictionaryPageHeader? = nil) throws -> [UInt8] {
         guard body.count <= Int(Int32.max) else {
             throw ParquetError("page of column \(column.name) exceeds 2 GiB")
@@ -225,7 +228,7 @@ final class ColumnChunkWriter {
             var out: [UInt8] = []
             out.reserveCapacity(headerBytes.count + compressed.count)
             out.append(contentsOf: headerBytes)
-            out.append(contentsOf: compressed)
+            out.appendBytes(compressed)
             chunkUncompressedSize += Int64(headerBytes.count + body.count)
             chunkCompressedSize += Int64(headerBytes.count + compressed.count)
             return out
@@ -233,7 +236,7 @@ final class ColumnChunkWriter {
     }
 
     /// Encodes what is buffered as a finished column chunk and resets for the next row group.
-    func finishChunk() throws -> FinishedColumnChunk {
+    mutating func finishChunk() throws -> FinishedColumnChunk {
         try flushPage()
         var dictionaryPage: [UInt8]?
         if wroteDictionaryDataPage {

@@ -16,7 +16,7 @@ public final class ParquetWriter {
     private let columns: [ParquetColumn]
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
-    private let columnWriters: [ColumnChunkWriter]
+    private var columnWriters: [ColumnChunkWriter]
     private let file: OutputFile
     private var rowGroups: [RowGroup] = []
     private var rowsInGroup = 0
@@ -83,16 +83,14 @@ public final class ParquetWriter {
         let rows = batch.first?.count ?? 0
         for (index, values) in batch.enumerated() {
             guard values.count == rows else { throw ParquetError("batch columns have different lengths") }
-            let writer = columnWriters[index]
-            for value in values where !writer.accepts(value) { throw mismatch(value, column: index) }
+            for value in values where !columnWriters[index].accepts(value) { throw mismatch(value, column: index) }
         }
         try guarded {
             var start = 0
             while start < rows {
                 let end = min(start + Self.batchSlice, rows)
                 for (index, values) in batch.enumerated() {
-                    let writer = columnWriters[index]
-                    for row in start..<end { try writer.append(values[row]) }
+                    for row in start..<end { try columnWriters[index].append(values[row]) }
                 }
                 rowsInGroup += end - start
                 rowCount += end - start
@@ -161,8 +159,9 @@ public final class ParquetWriter {
     private func flushRowGroup() throws {
         var chunks: [ColumnChunk] = []
         var totalByteSize: Int64 = 0
-        for writer in columnWriters {
-            let finished = try writer.finishChunk()
+        for index in columnWriters.indices {
+            let finished = try columnWriters[index].finishChunk()
+            let column = columns[index]
             let chunkStart = file.offset
             var dictionaryOffset: Int64?
             if let page = finished.dictionaryPage {
@@ -172,8 +171,8 @@ public final class ParquetWriter {
             let dataOffset = file.offset
             for page in finished.dataPages { try file.write(page) }
             let metadata = ColumnMetaData(
-                type: Self.physicalType(writer.column.type), encodings: finished.encodings,
-                path: [writer.column.name], codec: compressor.codec, numValues: finished.valueCount,
+                type: Self.physicalType(column.type), encodings: finished.encodings,
+                path: [column.name], codec: compressor.codec, numValues: finished.valueCount,
                 totalUncompressedSize: finished.totalUncompressedSize,
                 totalCompressedSize: finished.totalCompressedSize,
                 dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
