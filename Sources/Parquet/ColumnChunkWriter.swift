@@ -116,6 +116,9 @@ struct ColumnChunkWriter {
     }
 
     mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count <= Int(Int32.max) else {
+            throw ParquetError("a value of column \(column.name) exceeds 2 GiB")
+        }
         if dictionaryActive {
             if let (index, isNew) = dictionary.index(of: bytes, byteLimit: options.dictionaryByteLimit) {
                 // Each distinct value reaches the statistics once, when it enters the dictionary.

@@ -7,6 +7,16 @@
 /// closed, the temporary file is removed and `path` is left untouched.
 ///
 /// Not thread-safe: use one writer from one thread at a time.
+///
+/// ```swift
+/// let writer = try ParquetWriter(path: "out.parquet",
+///                                columns: [ParquetColumn(name: "id", type: .int64, optional: false),
+///                                          ParquetColumn(name: "text", type: .string, optional: true)],
+///                                options: ParquetWriterOptions(createdBy: "entropyguard 1.0.0"))
+/// try writer.append([.int64(1), .string("hello")])
+/// try writer.append([.int64(2), .null])
+/// try writer.close()
+/// ```
 public final class ParquetWriter {
     /// Rows appended so far.
     public private(set) var rowCount = 0
@@ -74,7 +84,8 @@ public final class ParquetWriter {
     }
 
     /// Column-oriented fast path: `columns[i]` holds the values of schema column `i`; all arrays
-    /// must have the same length. Same result as appending the rows one by one.
+    /// must have the same length. Same values as appending the rows one by one; the row-group size
+    /// is checked every 1,024 rows, so row-group boundaries may differ slightly.
     public func append(columns batch: [[ParquetValue]]) throws {
         try checkOpen()
         guard batch.count == columns.count else {
