@@ -12,6 +12,8 @@ struct ExpectedFile {
     var createdBy: String
     /// Column name → "plain" | "dictionary" | "fallback": the data page encodings of every chunk.
     var dataPages: [String: String] = [:]
+    /// Upper bound for every row group's total (uncompressed) byte size, when the test sets one.
+    var maxRowGroupBytes: Int?
 }
 
 /// Writes `rows` with a fresh writer and returns the expectation for the read-back check.
@@ -92,6 +94,7 @@ private func manifestEntry(_ file: ExpectedFile) -> [String: Any] {
         "row_groups": file.rowGroups,
         "created_by": file.createdBy,
         "data_pages": file.dataPages,
+        "max_row_group_bytes": file.maxRowGroupBytes.map { $0 as Any } ?? NSNull(),
     ]
 }
 

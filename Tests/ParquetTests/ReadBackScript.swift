@@ -142,6 +142,8 @@ def check(entry):
     bounds, start = [], 0
     for g in range(meta.num_row_groups):
         rg = meta.row_group(g)
+        if entry["max_row_group_bytes"] is not None and rg.total_byte_size > entry["max_row_group_bytes"]:
+            fail(path, f"row group {g} holds {rg.total_byte_size} bytes, limit {entry['max_row_group_bytes']}")
         bounds.append((start, start + rg.num_rows)); start += rg.num_rows
         for j, c in enumerate(cols):
             cc = rg.column(j)
