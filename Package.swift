@@ -45,6 +45,8 @@ let package = Package(
         // Throughput figures for the cleaning functions (run via benchmarks/cleaning-bench).
         .executableTarget(name: "cleaning-bench", dependencies: ["EntropyGuard"], path: "benchmarks/CleaningBench"),
 
+        // Benchmark of the Parquet writer against pyarrow (driven by benchmarks/parquet/run.sh).
+        .executableTarget(name: "parquet-bench", dependencies: ["Parquet"], path: "benchmarks/parquet/Sources"),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

@@ -1,0 +1,270 @@
+/// The encoded pages of one column chunk, ready to be written, with what its ColumnMetaData needs.
+struct FinishedColumnChunk {
+    /// Header + (compressed) body of the dictionary page, when the chunk is dictionary encoded.
+    var dictionaryPage: [UInt8]?
+    /// Header + (compressed) body of each data page, in order.
+    var dataPages: [[UInt8]]
+    var valueCount: Int64
+    var totalUncompressedSize: Int64
+    var totalCompressedSize: Int64
+    var encodings: [ColumnEncoding]
+    var statistics: Statistics
+}
+
+/// Buffers one column's values for the current row group and encodes them into v1 data pages.
+///
+/// String columns start dictionary encoded (RLE_DICTIONARY pages + one PLAIN dictionary page). The
+/// dictionary is dropped when the first page shows it does not make the data smaller, and the
+/// rest of the chunk falls back to PLAIN once the dictionary would exceed its byte limit
+/// (the pages already written keep using it, as parquet-mr does).
+///
+/// A struct rather than a class: its fields are then accessed without the runtime exclusivity
+/// checks that class properties need, which matters on this per-value path.
+struct ColumnChunkWriter {
+    let column: ParquetColumn
+    private let options: ParquetWriterOptions
+    private let compressor: PageCompressor
+
+    // Current page.
+    /// PLAIN-encoded values; booleans are one byte each here and bit-packed when the page is encoded.
+    private var pageValues: [UInt8] = []
+    private var pageIndices: [UInt32] = []
+    private var pageDefinitionLevels: [UInt8] = []
+    /// Values in the page, nulls included.
+    private var pageValueCount = 0
+    /// PLAIN size of the page's dictionary-encoded values, to judge whether the dictionary pays.
+    private var pagePlainSizeOfIndexedValues = 0
+
+    // Current column chunk.
+    /// One array per page rather than one growing buffer: no reallocation copies of the chunk.
+    private var dataPages: [[UInt8]] = []
+    private var chunkValueCount: Int64 = 0
+    private var chunkUncompressedSize: Int64 = 0
+    private var chunkCompressedSize: Int64 = 0
+    private var dictionary = ByteDictionary()
+    private var dictionaryActive: Bool
+    private var wroteDictionaryDataPage = false
+    private var wrotePlainDataPage = false
+    private var statistics = ColumnStatistics()
+
+    init(column: ParquetColumn, options: ParquetWriterOptions, compressor: PageCompressor) {
+        self.column = column
+        self.options = options
+        self.compressor = compressor
+        dictionaryActive = Self.startsWithDictionary(column, options)
+    }
+
+    private static func startsWithDictionary(_ column: ParquetColumn, _ options: ParquetWriterOptions) -> Bool {
+        options.useDictionary && column.type == .string
+    }
+
+    /// Encoded (uncompressed) bytes held for the current chunk: finished pages, dictionary, open page.
+    var bufferedBytes: Int {
+        Int(chunkUncompressedSize) + dictionary.byteSize + pageSizeEstimate
+    }
+
+    private var pageSizeEstimate: Int {
+        let values = column.type == .boolean ? pageValues.count / 8 : pageValues.count
+        return values + pageIndices.count * 4 + pageDefinitionLevels.count / 8
+    }
+
+    /// Whether `value` may be stored in this column.
+    func accepts(_ value: ParquetValue) -> Bool {
+        switch (value, column.type) {
+        case (.null, _): return column.optional
+        case (.bool, .boolean), (.int64, .int64), (.double, .double), (.string, .string), (.bytes, .string):
+            return true
+        default: return false
+        }
+    }
+
+    /// Appends one value; the caller has checked `accepts(value)`.
+    mutating func append(_ value: ParquetValue) throws {
+        switch value {
+        case .null: try appendNull()
+        case .bool(let v): try appendBool(v)
+        case .int64(let v): try appendInt64(v)
+        case .double(let v): try appendDouble(v)
+        case .string(var s): try s.withUTF8 { try appendBytes(UnsafeRawBufferPointer($0)) }
+        case .bytes(let b): try b.withUnsafeBytes { try appendBytes($0) }
+        }
+    }
+
+    mutating func appendNull() throws {
+        pageDefinitionLevels.append(0)
+        pageValueCount += 1
+        statistics.nullCount += 1
+        try flushPageIfFull()
+    }
+
+    mutating func appendBool(_ v: Bool) throws {
+        pageValues.append(v ? 1 : 0)
+        statistics.observe(v)
+        try valueAppended()
+    }
+
+    mutating func appendInt64(_ v: Int64) throws {
+        pageValues.appendLittleEndian(v)
+        statistics.observe(v)
+        try valueAppended()
+    }
+
+    mutating func appendDouble(_ v: Double) throws {
+        pageValues.appendLittleEndian(v.bitPattern)
+        statistics.observe(v)
+        try valueAppended()
+    }
+
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count <= Int(Int32.max) else {
+            throw ParquetError("a value of column \(column.name) exceeds 2 GiB")
+        }
+        if dictionaryActive {
+            if let (index, isNew) = dictionary.index(of: bytes, byteLimit: options.dictionaryByteLimit) {
+                // Each distinct value reaches the statistics once, when it enters the dictionary.
+                if isNew { statistics.observe(bytes) }
+                pageIndices.append(UInt32(index))
+                pagePlainSizeOfIndexedValues += 4 + bytes.count
+                try valueAppended()
+                return
+            }
+            try stopDictionary()
+        }
+        pageValues.appendLittleEndian(UInt32(bytes.count))
+        pageValues.appendBytes(bytes)
+        statistics.observe(bytes)
+        try valueAppended()
+    }
+
+    private mutating func valueAppended() throws {
+        if column.optional { pageDefinitionLevels.append(1) }
+        pageValueCount += 1
+        try flushPageIfFull()
+    }
+
+    private mutating func flushPageIfFull() throws {
+        if pageSizeEstimate >= options.pageByteLimit { try flushPage() }
+    }
+
+    /// Closes the open page with the dictionary, then writes the rest of the chunk PLAIN.
+    private mutating func stopDictionary() throws {
+        if pageValueCount > 0 { try flushPage() }
+        dictionaryActive = false
+    }
+
+    /// Whether the open (first) page plus the dictionary are smaller than the same values PLAIN.
+    private var dictionaryPays: Bool {
+        let indexBits = RLEHybridEncoder.bitWidth(forMaxValue: UInt64(max(dictionary.count - 1, 0)))
+        return dictionary.byteSize + pageIndices.count * indexBits / 8 < pagePlainSizeOfIndexedValues
+    }
+
+    private mutating func flushPage() throws {
+        guard pageValueCount > 0 else { return }
+        if dictionaryActive && !wroteDictionaryDataPage && !dictionaryPays {
+            // Re-encode the first page PLAIN from the dictionary and stop using it for this chunk.
+            for index in pageIndices { dictionary.appendPlain(Int(index), to: &pageValues) }
+            pageIndices.removeAll(keepingCapacity: true)
+            dictionary = ByteDictionary()
+            dictionaryActive = false
+        }
+        let encoding: ColumnEncoding = dictionaryActive ? .rleDictionary : .plain
+        try dataPages.append(encodeDataPage(encoding))
+        chunkValueCount += Int64(pageValueCount)
+        if encoding == .plain { wrotePlainDataPage = true } else { wroteDictionaryDataPage = true }
+
+        pageValues.removeAll(keepingCapacity: true)
+        pageIndices.removeAll(keepingCapacity: true)
+        pageDefinitionLevels.removeAll(keepingCapacity: true)
+        pageValueCount = 0
+        pagePlainSizeOfIndexedValues = 0
+    }
+
+    private mutating func encodeDataPage(_ encoding: ColumnEncoding) throws -> [UInt8] {
+        let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
+        if !column.optional && encoding == .plain && column.type != .boolean {
+            return try encodePage(pageValues, type: .dataPage, dataPage: header)  // body is the values as is
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(pageValues.count + pageIndices.count + pageDefinitionLevels.count / 4 + 64)
+        if column.optional {
+            var levels: [UInt8] = []
+            RLEHybridEncoder.encode(pageDefinitionLevels, bitWidth: 1, into: &levels)
+            body.appendLittleEndian(UInt32(levels.count))  // v1 pages prefix levels with their length
+            body.append(contentsOf: levels)
+        }
+        if encoding == .rleDictionary {
+            let bitWidth = RLEHybridEncoder.bitWidth(forMaxValue: UInt64(max(dictionary.count - 1, 0)))
+            body.append(UInt8(bitWidth))
+            RLEHybridEncoder.encode(pageIndices, bitWidth: bitWidth, into: &body)
+        } else if column.type == .boolean {
+            Self.appendBitPacked(booleans: pageValues, to: &body)
+        } else {
+            body.append(contentsOf: pageValues)
+        }
+        return try encodePage(body, type: .dataPage, dataPage: header)
+    }
+
+    /// PLAIN booleans: one bit each, LSB first.
+    private static func appendBitPacked(booleans: [UInt8], to out: inout [UInt8]) {
+        var byte: UInt8 = 0
+        for (i, v) in booleans.enumerated() {
+            byte |= v << UInt8(i & 7)
+            if i & 7 == 7 {
+                out.append(byte)
+                byte = 0
+            }
+        }
+        if booleans.count % 8 != 0 { out.append(byte) }
+    }
+
+    /// Page header + compressed body, counted into the chunk sizes.
+    private mutating func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
+                            dictionaryPage: DictionaryPageHeader? = nil) throws -> [UInt8] {
+        guard body.count <= Int(Int32.max) else {
+            throw ParquetError("page of column \(column.name) exceeds 2 GiB")
+        }
+        return try compressor.withCompressed(body) { compressed in
+            let header = PageHeader(type: type, uncompressedSize: Int32(body.count),
+                                    compressedSize: Int32(compressed.count),
+                                    dataPage: dataPage, dictionaryPage: dictionaryPage)
+            let headerBytes = ThriftCompactEncoder.encode(header)
+            var out: [UInt8] = []
+            out.reserveCapacity(headerBytes.count + compressed.count)
+            out.append(contentsOf: headerBytes)
+            out.appendBytes(compressed)
+            chunkUncompressedSize += Int64(headerBytes.count + body.count)
+            chunkCompressedSize += Int64(headerBytes.count + compressed.count)
+            return out
+        }
+    }
+
+    /// Encodes what is buffered as a finished column chunk and resets for the next row group.
+    mutating func finishChunk() throws -> FinishedColumnChunk {
+        try flushPage()
+        var dictionaryPage: [UInt8]?
+        if wroteDictionaryDataPage {
+            dictionaryPage = try encodePage(dictionary.plainData, type: .dictionaryPage,
+                                            dictionaryPage: DictionaryPageHeader(numValues: Int32(dictionary.count)))
+        }
+        var encodings: [ColumnEncoding] = []
+        if wrotePlainDataPage || wroteDictionaryDataPage { encodings.append(.plain) }
+        if column.optional { encodings.append(.rle) }
+        if wroteDictionaryDataPage { encodings.append(.rleDictionary) }
+
+        let finished = FinishedColumnChunk(
+            dictionaryPage: dictionaryPage, dataPages: dataPages, valueCount: chunkValueCount,
+            totalUncompressedSize: chunkUncompressedSize, totalCompressedSize: chunkCompressedSize,
+            encodings: encodings, statistics: statistics.encoded(for: column.type))
+
+        dataPages = []
+        chunkValueCount = 0
+        chunkUncompressedSize = 0
+        chunkCompressedSize = 0
+        dictionary = ByteDictionary()
+        dictionaryActive = Self.startsWithDictionary(column, options)
+        wroteDictionaryDataPage = false
+        wrotePlainDataPage = false
+        statistics = ColumnStatistics()
+        return finished
+    }
+}

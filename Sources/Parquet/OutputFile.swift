@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written under a temporary name in the destination directory and renamed into place on
+/// `commit`, so readers never see a partial file; `discard` removes the temporary file.
+final class OutputFile {
+    let path: String
+    let temporaryPath: String
+    private var descriptor: Int32
+    /// Bytes written so far (= offset of the next write).
+    private(set) var offset: Int64 = 0
+
+    init(path: String) throws {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty else { throw ParquetError("not a file path: \(path)") }
+        temporaryPath = "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 {
+            throw ParquetError("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { discard() }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ParquetError("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+        offset += Int64(bytes.count)
+    }
+
+    /// Closes the file and renames it to its final path (replacing any existing file).
+    func commit() throws {
+        let fd = descriptor
+        descriptor = -1
+        if systemClose(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw ParquetError("cannot close \(temporaryPath): \(reason)")
+        }
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw ParquetError("cannot rename \(temporaryPath) to \(path): \(reason)")
+        }
+    }
+
+    /// Closes and deletes the temporary file. Idempotent.
+    func discard() {
+        guard descriptor >= 0 else { return }
+        _ = systemClose(descriptor)
+        descriptor = -1
+        unlink(temporaryPath)
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+private let systemClose = Glibc.close
+#else
+private let systemWrite = Darwin.write
+private let systemClose = Darwin.close
+#endif

@@ -1,0 +1,217 @@
+/// Streams rows into a Parquet file (format version 1, v1 data pages, flat schema).
+///
+/// Rows are buffered per column and a row group is written whenever the buffered encoded data
+/// reaches `options.rowGroupByteLimit`, so memory stays bounded by about one row group.
+/// The file is written as a hidden temporary file next to `path` and renamed onto `path` by
+/// `close()`. If the writer fails, is abandoned with `abandon()`, or is released without being
+/// closed, the temporary file is removed and `path` is left untouched.
+///
+/// Not thread-safe: use one writer from one thread at a time.
+///
+/// ```swift
+/// let writer = try ParquetWriter(path: "out.parquet",
+///                                columns: [ParquetColumn(name: "id", type: .int64, optional: false),
+///                                          ParquetColumn(name: "text", type: .string, optional: true)],
+///                                options: ParquetWriterOptions(createdBy: "entropyguard 1.0.0"))
+/// try writer.append([.int64(1), .string("hello")])
+/// try writer.append([.int64(2), .null])
+/// try writer.close()
+/// ```
+public final class ParquetWriter {
+    /// Rows appended so far.
+    public private(set) var rowCount = 0
+    /// Row groups written so far (after `close()`, the file's total).
+    public private(set) var rowGroupCount = 0
+
+    private let columns: [ParquetColumn]
+    private let options: ParquetWriterOptions
+    private let compressor: PageCompressor
+    private var columnWriters: [ColumnChunkWriter]
+    private let file: OutputFile
+    private var rowGroups: [RowGroup] = []
+    private var rowsInGroup = 0
+    private var state = State.open
+
+    private enum State { case open, closed, failed }
+
+    private static let magic: [UInt8] = Array("PAR1".utf8)
+    /// Rows handed to the column writers between two row-group size checks in `append(columns:)`.
+    private static let batchSlice = 1024
+
+    /// Creates the temporary file and writes the leading magic.
+    /// - Throws: `ParquetError` when `columns` is empty or has duplicate/empty names, or on I/O error.
+    public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init()) throws {
+        guard !columns.isEmpty else { throw ParquetError("a Parquet file needs at least one column") }
+        var seen = Set<String>()
+        for column in columns {
+            guard !column.name.isEmpty else { throw ParquetError("column names must not be empty") }
+            guard seen.insert(column.name).inserted else { throw ParquetError("duplicate column name \(column.name)") }
+        }
+        guard options.rowGroupByteLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
+            throw ParquetError("byte limits must be positive")
+        }
+        self.columns = columns
+        self.options = options
+        let compressor = try PageCompressor(options.compression)
+        self.compressor = compressor
+        columnWriters = columns.map { ColumnChunkWriter(column: $0, options: options, compressor: compressor) }
+        file = try OutputFile(path: path)
+        try guarded { try file.write(Self.magic) }
+    }
+
+    deinit {
+        if state == .open { file.discard() }
+    }
+
+    /// Appends one row: one value per column, in schema order.
+    /// - Throws: `ParquetError` on a wrong value count or a value that does not fit its column
+    ///   (the writer stays usable; the row is not added), or on an I/O / compression failure
+    ///   (the writer is then failed and its temporary file removed).
+    public func append(_ row: [ParquetValue]) throws {
+        try checkOpen()
+        guard row.count == columns.count else {
+            throw ParquetError("row has \(row.count) values, schema has \(columns.count) columns")
+        }
+        for (index, value) in row.enumerated() where !columnWriters[index].accepts(value) {
+            throw mismatch(value, column: index)
+        }
+        try guarded {
+            for (index, value) in row.enumerated() { try columnWriters[index].append(value) }
+            rowsInGroup += 1
+            rowCount += 1
+            if bufferedBytes >= options.rowGroupByteLimit { try flushRowGroup() }
+        }
+    }
+
+    /// Column-oriented fast path: `columns[i]` holds the values of schema column `i`; all arrays
+    /// must have the same length. Same values as appending the rows one by one; the row-group size
+    /// is checked every 1,024 rows, so row-group boundaries may differ slightly.
+    public func append(columns batch: [[ParquetValue]]) throws {
+        try checkOpen()
+        guard batch.count == columns.count else {
+            throw ParquetError("batch has \(batch.count) columns, schema has \(columns.count)")
+        }
+        let rows = batch.first?.count ?? 0
+        for (index, values) in batch.enumerated() {
+            guard values.count == rows else { throw ParquetError("batch columns have different lengths") }
+            for value in values where !columnWriters[index].accepts(value) { throw mismatch(value, column: index) }
+        }
+        try guarded {
+            var start = 0
+            while start < rows {
+                let end = min(start + Self.batchSlice, rows)
+                for (index, values) in batch.enumerated() {
+                    for row in start..<end { try columnWriters[index].append(values[row]) }
+                }
+                rowsInGroup += end - start
+                rowCount += end - start
+                if bufferedBytes >= options.rowGroupByteLimit { try flushRowGroup() }
+                start = end
+            }
+        }
+    }
+
+    /// Writes the last row group and the footer, then renames the file onto `path`.
+    public func close() throws {
+        try checkOpen()
+        try guarded {
+            if rowsInGroup > 0 { try flushRowGroup() }
+            let metadata = FileMetaData(schema: schema(), numRows: Int64(rowCount), rowGroups: rowGroups,
+                                        createdBy: options.createdBy, leafColumnCount: columns.count)
+            let footer = ThriftCompactEncoder.encode(metadata)
+            var tail = footer
+            tail.appendLittleEndian(UInt32(footer.count))
+            tail.append(contentsOf: Self.magic)
+            try file.write(tail)
+            try file.commit()
+            state = .closed
+        }
+    }
+
+    /// Gives up on the file: removes the temporary file. Later calls throw.
+    public func abandon() {
+        guard state == .open else { return }
+        state = .failed
+        file.discard()
+    }
+
+    // MARK: - private
+
+    private var bufferedBytes: Int {
+        var total = 0
+        for writer in columnWriters { total += writer.bufferedBytes }
+        return total
+    }
+
+    private func checkOpen() throws {
+        switch state {
+        case .open: return
+        case .closed: throw ParquetError("writer is already closed")
+        case .failed: throw ParquetError("writer failed earlier; its file was removed")
+        }
+    }
+
+    /// Runs `body`; any error fails the writer and removes the temporary file.
+    private func guarded(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    private func mismatch(_ value: ParquetValue, column index: Int) -> ParquetError {
+        let column = columns[index]
+        let kind = column.optional ? "optional" : "required"
+        return ParquetError("value \(value) does not fit \(kind) \(column.type) column \(column.name)")
+    }
+
+    private func flushRowGroup() throws {
+        var chunks: [ColumnChunk] = []
+        var totalByteSize: Int64 = 0
+        for index in columnWriters.indices {
+            let finished = try columnWriters[index].finishChunk()
+            let column = columns[index]
+            let chunkStart = file.offset
+            var dictionaryOffset: Int64?
+            if let page = finished.dictionaryPage {
+                dictionaryOffset = chunkStart
+                try file.write(page)
+            }
+            let dataOffset = file.offset
+            for page in finished.dataPages { try file.write(page) }
+            let metadata = ColumnMetaData(
+                type: Self.physicalType(column.type), encodings: finished.encodings,
+                path: [column.name], codec: compressor.codec, numValues: finished.valueCount,
+                totalUncompressedSize: finished.totalUncompressedSize,
+                totalCompressedSize: finished.totalCompressedSize,
+                dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
+                statistics: finished.statistics)
+            chunks.append(ColumnChunk(fileOffset: chunkStart, metaData: metadata))
+            totalByteSize += finished.totalUncompressedSize
+        }
+        rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalByteSize, numRows: Int64(rowsInGroup)))
+        rowGroupCount += 1
+        rowsInGroup = 0
+    }
+
+    private func schema() -> [SchemaElement] {
+        var elements = [SchemaElement(name: "schema", numChildren: Int32(columns.count))]
+        for column in columns {
+            elements.append(SchemaElement(type: Self.physicalType(column.type),
+                                          repetition: column.optional ? .optional : .required,
+                                          name: column.name, isString: column.type == .string))
+        }
+        return elements
+    }
+
+    private static func physicalType(_ type: ParquetType) -> PhysicalType {
+        switch type {
+        case .boolean: return .boolean
+        case .int64: return .int64
+        case .double: return .double
+        case .string: return .byteArray
+        }
+    }
+}

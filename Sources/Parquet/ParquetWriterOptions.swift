@@ -1,0 +1,39 @@
+/// Page compression codec.
+public enum ParquetCompression: Sendable, Equatable {
+    case uncompressed
+    /// Zstandard at the given level (1...22; 3 is zstd's own default).
+    case zstd(level: Int32)
+}
+
+/// Tuning knobs of `ParquetWriter`. Defaults suit large text datasets.
+public struct ParquetWriterOptions: Sendable {
+    /// A row group is flushed once its buffered (encoded, uncompressed) data reaches this many bytes.
+    /// Memory use is bounded by about one row group.
+    public var rowGroupByteLimit: Int
+    /// A data page is closed once its encoded (uncompressed) size reaches this many bytes.
+    public var pageByteLimit: Int
+    /// A string column's dictionary may grow to this many bytes (PLAIN-encoded size) in a column
+    /// chunk; past it the rest of the chunk is written PLAIN.
+    public var dictionaryByteLimit: Int
+    /// Try dictionary encoding for string columns (kept only where it makes the data smaller).
+    public var useDictionary: Bool
+    /// Codec applied to every page.
+    public var compression: ParquetCompression
+    /// The footer's `created_by`, e.g. `"entropyguard 1.2.0"`.
+    public var createdBy: String
+
+    /// Creates options; every parameter has a default.
+    public init(rowGroupByteLimit: Int = 128 << 20,
+                pageByteLimit: Int = 1 << 20,
+                dictionaryByteLimit: Int = 1 << 20,
+                useDictionary: Bool = true,
+                compression: ParquetCompression = .zstd(level: 3),
+                createdBy: String = "entropyguard dev") {
+        self.rowGroupByteLimit = rowGroupByteLimit
+        self.pageByteLimit = pageByteLimit
+        self.dictionaryByteLimit = dictionaryByteLimit
+        self.useDictionary = useDictionary
+        self.compression = compression
+        self.createdBy = createdBy
+    }
+}
