@@ -143,7 +143,10 @@ public final class Pipeline {
                 ?? PassThroughStage(id: .chunk),
             ValidateStage(minLength: options.minLength),
             options.exactDedup ? ExactDedupStage() as any PipelineStage : PassThroughStage(id: .exactDedup),
-            PassThroughStage(id: .semanticDedup),
+            options.semanticDedup
+                ? SemanticDedupStage(modelName: options.modelName, threshold: options.dedupThreshold,
+                                     searchMode: SemanticSearchMode(rawValue: options.searchMode) ?? .auto) as any PipelineStage
+                : PassThroughStage(id: .semanticDedup),
         ]
     }
 

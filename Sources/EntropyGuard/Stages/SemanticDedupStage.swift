@@ -1,0 +1,165 @@
+import Foundation
+import MiniLM
+
+/// Semantic dedup: a row whose embedding has cosine >= threshold with an earlier *kept* row is dropped
+/// (semantic_duplicate, duplicate_of = the most similar earlier kept row, with the similarity).
+///
+/// Two phases. Embedding: the alive rows' texts (as the earlier stages left them) are embedded in
+/// batches, each batch committed to `embeddings` keyed by (model, XXH3-128 of the text), so a crash
+/// loses at most one batch, identical texts are embedded once, and a re-run with another threshold
+/// embeds nothing. Selection: SemanticSelector (exact or IVF search) over the stored vectors in input
+/// order; its result does not depend on batch size or thread count.
+struct SemanticDedupStage: PipelineStage {
+    let id = StageID.semanticDedup
+    let checkpointsImmediately = true
+    let modelName: String
+    let threshold: Double
+    let searchMode: SemanticSearchMode
+    /// Rows embedded and committed per transaction.
+    var embedCommitSize = 512
+
+    /// The model as resolved now: folder name and weights size, so replacing the model files
+    /// invalidates the stage (and the embedding cache keys) while paths stay out of the hash.
+    var modelIdentity: String {
+        guard let folder = try? ModelLocator.resolve(modelName) else { return "\(modelName):missing" }
+        let weights = folder.appendingPathComponent("model.safetensors").path
+        let size = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? -1
+        return "\(folder.lastPathComponent):\(size ?? -1)"
+    }
+
+    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(modelDirectory: ModelLocator.resolve(modelName))
+        } catch let error as MiniLMError {
+            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
+        }
+        let model = modelIdentity
+        let (rows, hashes, embedded, cached) = try embedMissing(context, embedder: embedder, model: model)
+        let matches = try select(context, rows: rows, hashes: hashes, dimension: embedder.dimension, model: model)
+        return StageReport(notes: ["embedded": embedded, "embeddings_reused": cached, "semantic_duplicates": matches])
+    }
+
+    /// Embeds what the store lacks. Returns the alive rows in input order with their text hashes.
+    private func embedMissing(_ context: StageContext, embedder: SentenceEmbedder, model: String)
+        throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
+        let database = context.store.database
+        let order = try context.store.rowOrder(alias: "r")
+        let select = try database.cachedStatement("""
+            SELECT r.row_id, coalesce(c.text, c.text_original) FROM rows r JOIN row_content c USING (row_id)
+            WHERE r.dropped_by IS NULL AND r.text_state = 'ok' ORDER BY \(order)
+            """)
+        let exists = try database.cachedStatement("SELECT 1 FROM embeddings WHERE model = ? AND text_hash = ?")
+        let insert = try database.cachedStatement("INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
+
+        // One pass over the alive rows: their text hashes, and the texts that still need a vector
+        // (held one commit batch at a time).
+        var rows: [Int64] = []
+        var hashes: [[UInt8]] = []
+        var missing: [(hash: [UInt8], text: String)] = []
+        var missingSeen = Set<[UInt8]>()
+        var embedded = 0
+        let total = try context.store.aliveCount()
+        context.progress.begin(stage: "embed", total: total)
+
+        func flush() throws {
+            guard !missing.isEmpty else { return }
+            try Interrupt.check()
+            let vectors = embedder.embed(missing.map(\.text), batchSize: 32)
+            let dimension = embedder.dimension
+            try database.transaction {
+                for (index, item) in missing.enumerated() {
+                    try insert.bind(model, at: 1)
+                    try insert.bindBlob(item.hash, at: 2)
+                    try vectors.withUnsafeBytes { buffer in
+                        try insert.bindBlob(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]), at: 3)
+                    }
+                    try insert.runToCompletion()
+                    insert.reset()
+                }
+            }
+            embedded += missing.count
+            missing.removeAll(keepingCapacity: true)
+            missingSeen.removeAll(keepingCapacity: true)
+            context.progress.update(done: rows.count)
+        }
+
+        // Writing the embeddings table while this SELECT (on rows/row_content) is open is safe in
+        // SQLite: the cursor's tables are not modified.
+        while try select.step() {
+            let row = select.int64(0)
+            let text = select.string(1) ?? ""
+            let hash = XXH3.hash128(text).bytes
+            rows.append(row)
+            hashes.append(hash)
+            if missingSeen.contains(hash) { continue }
+            try exists.bind(model, at: 1)
+            try exists.bindBlob(hash, at: 2)
+            let present = try exists.step()
+            exists.reset()
+            if !present {
+                missing.append((hash, text))
+                missingSeen.insert(hash)
+                if missing.count >= embedCommitSize { try flush() }
+            }
+        }
+        select.reset()
+        try flush()
+        context.progress.end()
+        return (rows, hashes, embedded, rows.count - embedded)
+    }
+
+    /// Greedy keep-first selection over the stored vectors, in input order.
+    private func select(_ context: StageContext, rows: [Int64], hashes: [[UInt8]], dimension: Int, model: String) throws -> Int {
+        let database = context.store.database
+        let vectorOf = try database.cachedStatement("SELECT vector FROM embeddings WHERE model = ? AND text_hash = ?")
+        func loadVectors(_ positions: [Int]) throws -> [Float] {
+            var result = [Float](repeating: 0, count: positions.count * dimension)
+            for (index, position) in positions.enumerated() {
+                try vectorOf.bind(model, at: 1)
+                try vectorOf.bindBlob(hashes[position], at: 2)
+                guard try vectorOf.step() else {
+                    vectorOf.reset()
+                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
+                }
+                vectorOf.withBytes(0) { bytes in
+                    result.withUnsafeMutableBytes { out in
+                        out.baseAddress!.advanced(by: index * dimension * 4).copyMemory(from: bytes.baseAddress!, byteCount: dimension * 4)
+                    }
+                }
+                vectorOf.reset()
+            }
+            return result
+        }
+
+        var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count)
+        if selector.needsTraining {
+            let sample = SemanticSelector.trainingSampleRows(total: rows.count)
+            selector.train(sample: try loadVectors(sample))
+        }
+        var found = 0
+        let batch = 4096
+        context.progress.begin(stage: "semantic_dedup", total: rows.count)
+        var start = 0
+        while start < rows.count {
+            try Interrupt.check()
+            let end = min(start + batch, rows.count)
+            let positions = Array(start..<end)
+            // Positions (input order) are the selector's ids; they map back to row ids.
+            let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
+            try database.transaction {
+                for match in matches {
+                    try context.store.drop(row: rows[Int(match.row)], by: id, reason: "semantic_duplicate",
+                                           duplicateOf: rows[Int(match.duplicateOf)], similarity: Double(match.similarity))
+                }
+            }
+            found += matches.count
+            start = end
+            context.progress.update(done: end)
+        }
+        context.progress.end()
+        return found
+    }
+}
