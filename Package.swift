@@ -36,6 +36,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Throughput benchmark for MiniLM (benchmarks/minilm/run.sh).
+        .executableTarget(name: "minilm-bench", dependencies: ["MiniLM"], path: "benchmarks/minilm/Sources"),
+
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

@@ -65,11 +65,7 @@ struct BertEncoder {
         }
 
         // Attention output projection, added onto the residual (with bias), then LayerNorm.
-        for row in 0..<t {
-            let target = s.residual + row * h
-            let source = s.hidden + row * h
-            for i in 0..<h { target[i] = source[i] + layer.attentionOutputBias[i] }
-        }
+        for row in 0..<t { add(s.hidden + row * h, layer.attentionOutputBias, into: s.residual + row * h, count: h) }
         gemm(m: t, n: h, k: h, a: s.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
              beta: 1, c: s.residual, ldc: h)
         for row in 0..<t {
@@ -81,11 +77,7 @@ struct BertEncoder {
         gemm(m: t, n: inner, k: h, a: s.residual, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
              beta: 0, c: s.intermediate, ldc: inner)
         for row in 0..<t { addBiasGELU(s.intermediate + row * inner, count: inner, bias: layer.intermediateBias) }
-        for row in 0..<t {
-            let target = s.hidden + row * h
-            let source = s.residual + row * h
-            for i in 0..<h { target[i] = source[i] + layer.outputBias[i] }
-        }
+        for row in 0..<t { add(s.residual + row * h, layer.outputBias, into: s.hidden + row * h, count: h) }
         gemm(m: t, n: h, k: inner, a: s.intermediate, lda: inner, b: layer.outputWeight, ldb: inner,
              transposeB: true, beta: 1, c: s.hidden, ldc: h)
         for row in 0..<t {

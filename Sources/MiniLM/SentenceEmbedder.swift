@@ -44,7 +44,7 @@ public final class SentenceEmbedder {
                                  intermediateSize: configuration.intermediateSize)
         identity = "\(modelDirectory.standardizedFileURL.lastPathComponent)-\(file.fileSize)-"
             + String(file.fingerprint(), radix: 16)
-        openblas_set_num_threads(Int32(max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)))
+        OpenBLASRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Embeds `texts`: a flat array of `texts.count * dimension` floats, L2-normalized, in input order.
