@@ -3,9 +3,10 @@ import Foundation
 /// The BERT forward pass plus pooling and L2 normalization.
 ///
 /// A batch's sequences are packed back to back into one `[tokens x hidden]` matrix: the linear
-/// layers run as one GEMM over all tokens and attention runs per sequence and head, so there is
-/// no padding and a text's result does not depend on what else is in its batch.
+/// layers run as one GEMM over all tokens and attention runs per sequence and head, so no text is
+/// padded and a text's result does not depend on what else is in its batch.
 struct BertEncoder {
+    static let minimumGEMMRows = 64
     let configuration: ModelConfiguration
     let weights: BertWeights
 
@@ -16,7 +17,14 @@ struct BertEncoder {
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
         guard totalTokens > 0 else { return }
-        scratch.reserve(tokens: totalTokens, longest: longest)
+        // OpenBLAS switches to differently-ordered "small matrix" kernels when M*N*K is tiny, which
+        // would make a short text alone in a batch round differently. Padding the packed matrix to
+        // a minimum row count keeps every text on the same kernels, so results are bitwise
+        // independent of the batch. Padding rows start at zero, run through the linear and
+        // element-wise steps, and are never attended to or pooled.
+        let rows = max(totalTokens, Self.minimumGEMMRows)
+        scratch.reserve(tokens: rows, longest: longest)
+        OpenBLASRuntime.setThreads(scratch.workers)  // the count is process-wide: another embedder may have changed it
 
         var offsets: [Int] = []
         offsets.reserveCapacity(sequences.count)
@@ -24,8 +32,11 @@ struct BertEncoder {
         for sequence in sequences { offsets.append(offset); offset += sequence.count }
 
         embedTokens(sequences, into: scratch.hidden)
+        let padding = (rows - totalTokens) * h
+        (scratch.hidden + totalTokens * h).update(repeating: 0, count: padding)
+        (scratch.context + totalTokens * h).update(repeating: 0, count: padding)
         for layer in weights.layers {
-            encoderLayer(layer, sequences: sequences, offsets: offsets, tokens: totalTokens, scratch: scratch)
+            encoderLayer(layer, sequences: sequences, offsets: offsets, tokens: rows, scratch: scratch)
         }
         for (index, sequence) in sequences.enumerated() {
             pool(scratch.hidden + offsets[index] * h, tokens: sequence.count, into: output + index * h)
@@ -60,48 +71,68 @@ struct BertEncoder {
         gemm(m: t, n: 3 * h, k: h, a: s.hidden, lda: h, b: layer.qkvWeight, ldb: h, transposeB: true,
              beta: 1, c: s.qkv, ldc: 3 * h)
 
-        for (index, sequence) in sequences.enumerated() {
-            attention(sequenceStart: offsets[index], length: sequence.count, scratch: s)
+        // Attention: (sequence, head) pairs spread over the workers, each running single-threaded
+        // GEMMs (OpenBLAS threads would only add synchronization on these small products).
+        let heads = configuration.headCount
+        OpenBLASRuntime.setThreads(1)
+        runWorkers(s.workers) { worker in
+            var item = worker
+            while item < sequences.count * heads {
+                let index = item / heads
+                attentionHead(item % heads, sequenceStart: offsets[index], length: sequences[index].count,
+                              scores: s.scores[worker], scratch: s)
+                item += s.workers
+            }
         }
+        OpenBLASRuntime.setThreads(s.workers)
 
         // Attention output projection, added onto the residual (with bias), then LayerNorm.
-        for row in 0..<t { add(s.hidden + row * h, layer.attentionOutputBias, into: s.residual + row * h, count: h) }
+        forEachRowChunk(t, workers: s.workers) { rows in
+            for row in rows { add(s.hidden + row * h, layer.attentionOutputBias, into: s.residual + row * h, count: h) }
+        }
         gemm(m: t, n: h, k: h, a: s.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
              beta: 1, c: s.residual, ldc: h)
-        for row in 0..<t {
-            layerNormalize(s.residual + row * h, count: h, weight: layer.attentionNormWeight,
-                           bias: layer.attentionNormBias, epsilon: eps)
+        forEachRowChunk(t, workers: s.workers) { rows in
+            for row in rows {
+                layerNormalize(s.residual + row * h, count: h, weight: layer.attentionNormWeight,
+                               bias: layer.attentionNormBias, epsilon: eps)
+            }
         }
 
         // Feed-forward: GELU(X W1ᵀ + b1) W2ᵀ + b2 + X, then LayerNorm back into `hidden`.
         gemm(m: t, n: inner, k: h, a: s.residual, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
              beta: 0, c: s.intermediate, ldc: inner)
-        for row in 0..<t { addBiasGELU(s.intermediate + row * inner, count: inner, bias: layer.intermediateBias) }
-        for row in 0..<t { add(s.residual + row * h, layer.outputBias, into: s.hidden + row * h, count: h) }
+        forEachRowChunk(t, workers: s.workers) { rows in
+            for row in rows {
+                addBiasGELU(s.intermediate + row * inner, count: inner, bias: layer.intermediateBias)
+                add(s.residual + row * h, layer.outputBias, into: s.hidden + row * h, count: h)
+            }
+        }
         gemm(m: t, n: h, k: inner, a: s.intermediate, lda: inner, b: layer.outputWeight, ldb: inner,
              transposeB: true, beta: 1, c: s.hidden, ldc: h)
-        for row in 0..<t {
-            layerNormalize(s.hidden + row * h, count: h, weight: layer.outputNormWeight,
-                           bias: layer.outputNormBias, epsilon: eps)
+        forEachRowChunk(t, workers: s.workers) { rows in
+            for row in rows {
+                layerNormalize(s.hidden + row * h, count: h, weight: layer.outputNormWeight,
+                               bias: layer.outputNormBias, epsilon: eps)
+            }
         }
     }
 
-    /// Multi-head self-attention of one sequence (no mask: the packed batch has no padding).
-    private func attention(sequenceStart: Int, length n: Int, scratch s: EncoderScratch) {
+    /// One head of self-attention for one sequence (no mask: the packed batch has no padding):
+    /// `softmax(Q Kᵀ / sqrt(d)) V` into the head's columns of `context`.
+    private func attentionHead(_ head: Int, sequenceStart: Int, length n: Int,
+                               scores: UnsafeMutablePointer<Float>, scratch s: EncoderScratch) {
         let h = configuration.hiddenSize
         let d = configuration.headSize
-        let scale = 1 / Float(d).squareRoot()
         let rows = s.qkv + sequenceStart * 3 * h
-        for head in 0..<configuration.headCount {
-            let query = rows + head * d
-            let key = rows + h + head * d
-            let value = rows + 2 * h + head * d
-            gemm(m: n, n: n, k: d, alpha: scale, a: query, lda: 3 * h, b: key, ldb: 3 * h, transposeB: true,
-                 beta: 0, c: s.scores, ldc: n)
-            for row in 0..<n { softmax(s.scores + row * n, count: n) }
-            gemm(m: n, n: d, k: n, a: s.scores, lda: n, b: value, ldb: 3 * h, transposeB: false,
-                 beta: 0, c: s.context + sequenceStart * h + head * d, ldc: h)
-        }
+        let query = rows + head * d
+        let key = rows + h + head * d
+        let value = rows + 2 * h + head * d
+        gemm(m: n, n: n, k: d, alpha: 1 / Float(d).squareRoot(), a: query, lda: 3 * h, b: key, ldb: 3 * h,
+             transposeB: true, beta: 0, c: scores, ldc: n)
+        for row in 0..<n { softmax(scores + row * n, count: n) }
+        gemm(m: n, n: d, k: n, a: scores, lda: n, b: value, ldb: 3 * h, transposeB: false,
+             beta: 0, c: s.context + sequenceStart * h + head * d, ldc: h)
     }
 
     /// Mean (or CLS) pooling over the sequence's tokens, then L2 normalization.

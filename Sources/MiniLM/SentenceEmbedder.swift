@@ -21,7 +21,9 @@ public final class SentenceEmbedder {
     private let scratch: EncoderScratch
 
     /// Loads a model folder (see ``ModelLocator/resolve(_:)``).
-    /// - Parameter threads: OpenBLAS threads (process-wide setting); `nil` uses every active core.
+    /// - Parameter threads: worker threads for attention and element-wise work, and OpenBLAS threads
+    ///   for the linear layers (OpenBLAS's count is process-wide; `embed` re-applies it on each
+    ///   batch); `nil` uses every active core. Results do not depend on it.
     /// - Throws: ``MiniLMError`` when files are missing (``MiniLMError/isModelMissing``) or invalid.
     public init(modelDirectory: URL, threads: Int? = nil) throws {
         try ModelLocator.checkComplete(modelDirectory)
@@ -40,11 +42,12 @@ public final class SentenceEmbedder {
         dimension = configuration.hiddenSize
         maxSequenceLength = configuration.maxSequenceLength
         encoder = BertEncoder(configuration: configuration, weights: weights)
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         scratch = EncoderScratch(hiddenSize: configuration.hiddenSize,
-                                 intermediateSize: configuration.intermediateSize)
+                                 intermediateSize: configuration.intermediateSize, workers: workers)
         identity = "\(modelDirectory.standardizedFileURL.lastPathComponent)-\(file.fileSize)-"
             + String(file.fingerprint(), radix: 16)
-        OpenBLASRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        OpenBLASRuntime.setThreads(workers)
     }
 
     /// Embeds `texts`: a flat array of `texts.count * dimension` floats, L2-normalized, in input order.
