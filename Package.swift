@@ -47,6 +47,9 @@ let package = Package(
 
         // Benchmark of the Parquet writer against pyarrow (driven by benchmarks/parquet/run.sh).
         .executableTarget(name: "parquet-bench", dependencies: ["Parquet"], path: "benchmarks/parquet/Sources"),
+        // Throughput benchmark for MiniLM (benchmarks/minilm/run.sh).
+        .executableTarget(name: "minilm-bench", dependencies: ["MiniLM"], path: "benchmarks/minilm/Sources"),
+
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),

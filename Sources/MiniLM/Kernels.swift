@@ -1,0 +1,78 @@
+import COpenBLAS
+
+/// Row-major `C = alpha * A * op(B) + beta * C`, with `op(B) = Bᵀ` when `transposeB`
+/// (PyTorch linear weights are `[out x in]`, so `X Wᵀ` is `transposeB: true`).
+@inline(__always)
+func gemm(m: Int, n: Int, k: Int, alpha: Float = 1,
+          a: UnsafePointer<Float>, lda: Int,
+          b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                beta, c, blasint(ldc))
+}
+
+/// Fills each of `rows` rows of `matrix` (stride `count`) with `vector`, so a following GEMM with
+/// `beta = 1` adds the bias for free.
+func broadcastRows(_ vector: UnsafePointer<Float>, count: Int, rows: Int, into matrix: UnsafeMutablePointer<Float>) {
+    for row in 0..<rows { (matrix + row * count).update(from: vector, count: count) }
+}
+
+/// `target = source + bias` for one row (residual plus the next linear layer's bias).
+@inline(__always)
+func add(_ source: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+         count: Int) {
+    for i in 0..<count { target[i] = source[i] + bias[i] }
+}
+
+/// In-place LayerNorm of one row: `(x - mean) / sqrt(var + eps) * weight + bias` (biased variance).
+/// Sums run in 8 interleaved partial sums so the loops vectorize; the order is fixed, so results are
+/// deterministic.
+@inline(__always)
+func layerNormalize(_ row: UnsafeMutablePointer<Float>, count: Int,
+                    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float) {
+    let mean = partialSums(count) { row[$0] } / Float(count)
+    let variance = partialSums(count) { (row[$0] - mean) * (row[$0] - mean) } / Float(count)
+    let inverse = 1 / (variance + epsilon).squareRoot()
+    for i in 0..<count { row[i] = (row[i] - mean) * inverse * weight[i] + bias[i] }
+}
+
+/// Sum of `term(0..<count)` accumulated in 8 lanes, then combined.
+@inline(__always)
+func partialSums(_ count: Int, _ term: (Int) -> Float) -> Float {
+    var lanes = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        lanes += SIMD8(term(i), term(i + 1), term(i + 2), term(i + 3),
+                       term(i + 4), term(i + 5), term(i + 6), term(i + 7))
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += term(i); i += 1 }
+    return total
+}
+
+/// In-place `gelu(x + bias)` in BERT's erf form: `0.5 x (1 + erf(x / sqrt 2))`.
+@inline(__always)
+func addBiasGELU(_ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>) {
+    for i in 0..<count {
+        let x = row[i] + bias[i]
+        row[i] = 0.5 * x * (1 + fastErf(x * 0.70710678118654752440))
+    }
+}
+
+/// In-place softmax of one row (scores arrive already scaled by 1/sqrt(head size)).
+@inline(__always)
+func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    var maxima = SIMD8<Float>(repeating: -.infinity)
+    var i = 0
+    while i + 8 <= count {
+        maxima = pointwiseMax(maxima, UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self))
+        i += 8
+    }
+    var maximum = maxima.max()
+    while i < count { maximum = Swift.max(maximum, row[i]); i += 1 }
+    for i in 0..<count { row[i] = fastExp(row[i] - maximum) }
+    let inverse = 1 / partialSums(count) { row[$0] }
+    for i in 0..<count { row[i] *= inverse }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class MiniLMTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
