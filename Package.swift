@@ -35,6 +35,8 @@ let package = Package(
             "EntropyGuard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Semantic-dedup search benchmark (generated vectors): see benchmarks/search/run.sh.
+        .executableTarget(name: "search-bench", dependencies: ["EntropyGuard", "COpenBLAS"], path: "benchmarks/search/Sources"),
 
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
