@@ -38,10 +38,12 @@ struct CentroidSet {
                         let row = s + r * k
                         // p-th largest GEMM score, by insertion into a small descending buffer.
                         for i in 0..<p { top[i] = -.infinity }
-                        for j in 0..<k where row[j] > top[p - 1] {
+                        var j = ScoreScan.next(row, from: 0, count: k, atLeast: top[p - 1].nextUp)
+                        while j < k {
                             var i = p - 1
                             while i > 0 && top[i - 1] < row[j] { top[i] = top[i - 1]; i -= 1 }
                             top[i] = row[j]
+                            j = ScoreScan.next(row, from: j + 1, count: k, atLeast: top[p - 1].nextUp)
                         }
                         let bound = top[p - 1] - 2 * VectorMath.candidateMargin
                         let query = queries + (start + r) * dimension

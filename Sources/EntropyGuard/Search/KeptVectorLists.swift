@@ -1,37 +1,36 @@
 /// The kept rows, filed into lists (one list in exact mode, one per centroid in IVF mode).
-/// Each list stores its vectors contiguously so a whole list can be scored with one GEMM.
+///
+/// Each list is a sequence of fixed-size pages of contiguous vectors. A page is allocated once
+/// at full size and never moved, so growth copies nothing and the slack is at most one page
+/// per list (kept vectors are most of the memory at 1M rows). Each page is scored with one GEMM.
 struct KeptVectorLists {
     let dimension: Int
-    /// Per list, `rows x dimension` row-major.
-    private(set) var vectors: [[Float]]
-    /// Per list, the row ids in the same order as `vectors` (ascending).
+    /// Rows per page.
+    let pageRows: Int
+    /// Per list, its pages; each page `rows x dimension` row-major, capacity `pageRows` rows.
+    private(set) var pages: [[[Float]]]
+    /// Per list, the row ids in filing order (ascending); page p holds ids[p*pageRows...].
     private(set) var ids: [[Int64]]
     private(set) var count = 0
 
-    init(dimension: Int, lists: Int) {
+    init(dimension: Int, lists: Int, pageRows: Int) {
         self.dimension = dimension
-        vectors = Array(repeating: [], count: lists)
+        self.pageRows = pageRows
+        pages = Array(repeating: [], count: lists)
         ids = Array(repeating: [], count: lists)
     }
 
-    var listCount: Int { vectors.count }
+    var listCount: Int { pages.count }
 
     func rows(in list: Int) -> Int { ids[list].count }
 
-    /// Reserves room for `rows` more rows in `list` up front (exact mode knows the expected size).
-    mutating func reserve(list: Int, rows: Int) {
-        vectors[list].reserveCapacity((self.rows(in: list) + rows) * dimension)
-        ids[list].reserveCapacity(self.rows(in: list) + rows)
-    }
-
     mutating func append(list: Int, id: Int64, vector: UnsafePointer<Float>) {
-        let needed = vectors[list].count + dimension
-        if needed > vectors[list].capacity {
-            // Grow by 1/4 rather than doubling: kept vectors are most of the memory at 1M rows.
-            let grown = max(needed, vectors[list].capacity + vectors[list].capacity / 4, 16 * dimension)
-            vectors[list].reserveCapacity(grown)
+        if ids[list].count % pageRows == 0 {
+            var page: [Float] = []
+            page.reserveCapacity(pageRows * dimension)
+            pages[list].append(page)
         }
-        vectors[list].append(contentsOf: UnsafeBufferPointer(start: vector, count: dimension))
+        pages[list][pages[list].count - 1].append(contentsOf: UnsafeBufferPointer(start: vector, count: dimension))
         ids[list].append(id)
         count += 1
     }

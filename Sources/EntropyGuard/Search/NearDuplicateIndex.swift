@@ -11,22 +11,23 @@ struct NearDuplicateIndex {
     let centroids: CentroidSet?
     var probes: Int
     private(set) var lists: KeptVectorLists
-    /// Rows of the kept lists scored per GEMM call; bounds the score buffer to `chunk x block`.
-    var listBlockRows = 4096
+    /// Rows decided per internal step. Exact: chunk x page scores and chunk x chunk pairs bound
+    /// the buffers. IVF: larger, so each list's GEMM gets more query rows.
+    let chunkRows: Int
 
     init(dimension: Int, threshold: Float, centroids: CentroidSet?, probes: Int) {
         self.dimension = dimension
         self.threshold = threshold
         self.centroids = centroids
         self.probes = centroids == nil ? 1 : max(1, min(probes, centroids!.count))
-        lists = KeptVectorLists(dimension: dimension, lists: centroids?.count ?? 1)
+        // Exact: one big list, scored 4096 kept rows per GEMM. IVF: ~1000 small lists; small
+        // pages keep the slack (one partly filled page per list) small.
+        lists = KeptVectorLists(dimension: dimension, lists: centroids?.count ?? 1,
+                                pageRows: centroids == nil ? 4096 : 128)
+        chunkRows = centroids == nil ? 2048 : 16384
     }
 
     var keptCount: Int { lists.count }
-
-    mutating func reserve(rows: Int) {
-        if centroids == nil { lists.reserve(list: 0, rows: rows) }
-    }
 
     /// Decides `rows` consecutive rows (ids ascending, above every id seen so far), files the
     /// kept ones, and returns the duplicates in row order.
@@ -67,34 +68,33 @@ struct NearDuplicateIndex {
         var queries: [Float] = []
         var scores: [Float] = []
         for list in 0..<lists.listCount {
-            let members = lists.rows(in: list)
             let askers = routing.askers(of: list)
-            guard members > 0, !askers.isEmpty else { continue }
+            guard lists.rows(in: list) > 0, !askers.isEmpty else { continue }
             routing.gather(askers, from: vectors, dimension: dimension, into: &queries)
-            let block = min(listBlockRows, members)
-            if scores.count < askers.count * block { scores = [Float](repeating: 0, count: askers.count * block) }
+            if scores.count < askers.count * lists.pageRows {
+                scores = [Float](repeating: 0, count: askers.count * lists.pageRows)
+            }
             let listIds = lists.ids[list]
-            lists.vectors[list].withUnsafeBufferPointer { kv in
-                queries.withUnsafeBufferPointer { qv in
-                    scores.withUnsafeMutableBufferPointer { sv in
-                        let k = kv.baseAddress!, q = qv.baseAddress!, s = sv.baseAddress!
-                        var start = 0
-                        while start < members {
-                            let n = min(block, members - start)
-                            VectorMath.gemmABt(q, k + start * dimension, s, m: askers.count, n: n, k: dimension)
+            for (pageIndex, page) in lists.pages[list].enumerated() {
+                let first = pageIndex * lists.pageRows
+                let n = page.count / dimension
+                page.withUnsafeBufferPointer { kv in
+                    queries.withUnsafeBufferPointer { qv in
+                        scores.withUnsafeMutableBufferPointer { sv in
+                            let k = kv.baseAddress!, q = qv.baseAddress!, s = sv.baseAddress!
+                            VectorMath.gemmABt(q, k, s, m: askers.count, n: n, k: dimension)
                             for (r, asker) in askers.enumerated() {
                                 let row = Int(asker)
                                 let rowScores = s + r * n
                                 var floor = max(threshold, best[row].similarity) - VectorMath.candidateMargin
                                 var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: floor)
                                 while c < n {
-                                    let similarity = VectorMath.dot(q + r * dimension, k + (start + c) * dimension, dimension)
-                                    best[row].offer(similarity: similarity, id: listIds[start + c])
+                                    let similarity = VectorMath.dot(q + r * dimension, k + c * dimension, dimension)
+                                    best[row].offer(similarity: similarity, id: listIds[first + c])
                                     floor = max(threshold, best[row].similarity) - VectorMath.candidateMargin
                                     c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: floor)
                                 }
                             }
-                            start += n
                         }
                     }
                 }

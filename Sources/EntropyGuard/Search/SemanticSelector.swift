@@ -10,8 +10,6 @@
 public struct SemanticSelector {
     /// `auto` uses `exact` below this many expected rows and `ivf` from there on.
     public static let autoExactLimit = 20_000
-    /// Rows decided per internal step; bounds the working buffers whatever batch `process` gets.
-    static let chunkRows = 4096
 
     public let dimension: Int
     public let threshold: Float
@@ -46,7 +44,6 @@ public struct SemanticSelector {
         listCount = max(1, Int(Double(max(expectedCount, 1)).squareRoot().rounded()))
         index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: nil, probes: 1)
         trained = resolved == .exact
-        if resolved == .exact { index.reserve(rows: min(max(expectedCount, 0), 1 << 20)) }
     }
 
     /// True for `ivf` until `train(sample:)` has been called.
@@ -86,8 +83,9 @@ public struct SemanticSelector {
         ids.withUnsafeBufferPointer { idv in
             vectors.withUnsafeBufferPointer { vv in
                 var start = 0
+                // Internal chunks bound the working buffers whatever batch size the caller uses.
                 while start < ids.count {
-                    let n = min(SemanticSelector.chunkRows, ids.count - start)
+                    let n = min(index.chunkRows, ids.count - start)
                     matches += index.select(ids: idv.baseAddress! + start, vectors: vv.baseAddress! + start * dimension, rows: n)
                     start += n
                 }
