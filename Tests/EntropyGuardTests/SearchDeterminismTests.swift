@@ -1,4 +1,5 @@
 import XCTest
+import COpenBLAS
 @testable import EntropyGuard
 
 /// Results must not depend on batch size, and exact mode must follow the rule to the letter.
@@ -31,6 +32,31 @@ final class SearchDeterminismTests: XCTestCase {
                 XCTAssertEqual(results[batchSize]!, results[1]!, "\(mode) batch \(batchSize)")
             }
         }
+    }
+
+    func testBLASThreadCountDoesNotChangeMatches() {
+        let before = openblas_get_num_threads()
+        defer { openblas_set_num_threads(before) }
+        for mode in [SemanticSearchMode.exact, .ivf] {
+            var results: [[SemanticMatch]] = []
+            for threads: Int32 in [1, 2] {
+                openblas_set_num_threads(threads)
+                var selector = SearchTestVectors.selector(mode, vectors: Self.vectors, dimension: Self.dimension,
+                                                          threshold: Self.threshold)
+                results.append(SearchTestVectors.run(&selector, vectors: Self.vectors, batchSize: 5000))
+            }
+            XCTAssertEqual(results[0], results[1], "\(mode)")
+        }
+    }
+
+    func testTrainingSampleRowsAreEvenlySpreadAndDistinct() {
+        XCTAssertEqual(SemanticSelector.trainingSampleRows(total: 10, limit: 50), Array(0..<10))
+        let rows = SemanticSelector.trainingSampleRows(total: 1_000_000, limit: 50_000)
+        XCTAssertEqual(rows.count, 50_000)
+        XCTAssertEqual(rows.first, 0)
+        XCTAssertEqual(rows[1], 20)
+        XCTAssertEqual(Set(rows).count, 50_000)
+        XCTAssertLessThan(rows.last!, 1_000_000)
     }
 
     func testTrainingIsDeterministic() {

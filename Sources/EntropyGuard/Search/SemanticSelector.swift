@@ -52,6 +52,13 @@ public struct SemanticSelector {
     /// Number of rows kept so far.
     public var keptCount: Int { index.keptCount }
 
+    /// A deterministic training sample: `min(total, limit)` evenly spaced row positions in
+    /// `0..<total`, ascending. Callers fetch these rows' vectors for `train(sample:)`.
+    public static func trainingSampleRows(total: Int, limit: Int = 50_000) -> [Int] {
+        let count = max(0, min(total, limit))
+        return (0..<count).map { Int(Int64($0) * Int64(total) / Int64(count)) }
+    }
+
     /// Trains the IVF centroids on `sample` (rows x dimension, flat, normalized), e.g. up to
     /// 50k rows drawn deterministically by the caller. Must come before the first `process`.
     /// Does nothing in `exact` mode. An empty sample leaves a single list (exact behaviour).

@@ -7,6 +7,8 @@ import Glibc
 //   search-bench run --rows N --mode exact|ivf [--dim 384] [--threshold 0.95] [--batch 8192]
 //                    [--probes 8] [--sample 50000] [--out matches.bin]
 //   search-bench compare reference.bin candidate.bin --rows N
+//   search-bench audit matches.bin --rows N [--samples 1000]   (brute-force check of sampled decisions)
+//   search-bench gemm                                          (sgemm GFLOP/s on this machine)
 // `run` prints one line of key=value figures; `compare` prints agreement of candidate with reference.
 
 func option(_ name: String, _ args: [String]) -> String? {
@@ -63,17 +65,18 @@ func run(_ args: [String]) {
     let dim = Int(option("dim", args) ?? "384")!
     let threshold = Float(option("threshold", args) ?? "0.95")!
     let batch = Int(option("batch", args) ?? "8192")!
-    let sampleRows = min(rows, Int(option("sample", args) ?? "50000")!)
+    let sampleRows = Int(option("sample", args) ?? "50000")!
     let generator = ClusteredVectors(dimension: dim, clusters: max(10, rows / 500))
 
     var selector = SemanticSelector(dimension: dim, threshold: threshold, mode: mode, expectedCount: rows)
     if let p = option("probes", args) { selector.probeCount = Int(p)! }
     var trainSeconds = 0.0
     if selector.needsTraining {
-        // Deterministic sample: evenly spaced rows.
         var sample: [Float] = []
         sample.reserveCapacity(sampleRows * dim)
-        for i in 0..<sampleRows { generator.generate(start: i * rows / sampleRows, count: 1, into: &sample) }
+        for row in SemanticSelector.trainingSampleRows(total: rows, limit: sampleRows) {
+            generator.generate(start: row, count: 1, into: &sample)
+        }
         let t0 = now()
         selector.train(sample: sample)
         trainSeconds = now() - t0
@@ -134,5 +137,6 @@ switch arguments.first {
 case "run": run(arguments)
 case "compare": compare(arguments)
 case "gemm": gemmProbe()
+case "audit": audit(arguments)
 default: print("usage: search-bench run --rows N --mode exact|ivf ... | search-bench compare ref.bin cand.bin --rows N")
 }
