@@ -39,6 +39,8 @@ let package = Package(
             "EntropyGuard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Semantic-dedup search benchmark (generated vectors): see benchmarks/search/run.sh.
+        .executableTarget(name: "search-bench", dependencies: ["EntropyGuard", "COpenBLAS"], path: "benchmarks/search/Sources"),
 
         // Ingest micro-benchmark (benchmarks/ingest/run.sh).
         .executableTarget(name: "ingest-bench", dependencies: ["EntropyGuard"], path: "benchmarks/ingest/Sources"),

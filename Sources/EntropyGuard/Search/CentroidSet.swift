@@ -1,0 +1,63 @@
+/// Unit-length centroids and the deterministic "nearest few centroids" lookup used by the IVF search.
+struct CentroidSet {
+    let dimension: Int
+    /// `count x dimension`, row-major, each row unit length.
+    private(set) var centroids: [Float]
+
+    var count: Int { centroids.count / dimension }
+
+    init(dimension: Int, centroids: [Float]) {
+        precondition(dimension > 0 && centroids.count % dimension == 0, "centroids must be count x dimension")
+        self.dimension = dimension
+        self.centroids = centroids
+    }
+
+    /// For each of the `rows` query vectors, the indices of its `probes` most similar centroids,
+    /// most similar first, ties going to the lower index. Flat, `rows x probes`.
+    ///
+    /// GEMM only shortlists centroids; the order is decided with the fixed-order `VectorMath.dot`,
+    /// so a vector gets the same centroids whatever the batch it arrives in.
+    func nearest(_ queries: UnsafePointer<Float>, rows: Int, probes: Int) -> [Int32] {
+        let k = count
+        let p = min(probes, k)
+        precondition(p > 0, "need at least one centroid and one probe")
+        var result = [Int32](repeating: 0, count: rows * p)
+        let block = 1024
+        var scores = [Float](repeating: 0, count: min(block, rows) * k)
+        var top = [Float](repeating: 0, count: p)
+        var shortlist: [(similarity: Float, index: Int32)] = []
+        centroids.withUnsafeBufferPointer { cents in
+            let c = cents.baseAddress!
+            scores.withUnsafeMutableBufferPointer { sBuf in
+                let s = sBuf.baseAddress!
+                var start = 0
+                while start < rows {
+                    let m = min(block, rows - start)
+                    VectorMath.gemmABt(queries + start * dimension, c, s, m: m, n: k, k: dimension)
+                    for r in 0..<m {
+                        let row = s + r * k
+                        // p-th largest GEMM score, by insertion into a small descending buffer.
+                        for i in 0..<p { top[i] = -.infinity }
+                        var j = ScoreScan.next(row, from: 0, count: k, atLeast: top[p - 1].nextUp)
+                        while j < k {
+                            var i = p - 1
+                            while i > 0 && top[i - 1] < row[j] { top[i] = top[i - 1]; i -= 1 }
+                            top[i] = row[j]
+                            j = ScoreScan.next(row, from: j + 1, count: k, atLeast: top[p - 1].nextUp)
+                        }
+                        let bound = top[p - 1] - 2 * VectorMath.candidateMargin
+                        let query = queries + (start + r) * dimension
+                        shortlist.removeAll(keepingCapacity: true)
+                        for j in 0..<k where row[j] >= bound {
+                            shortlist.append((VectorMath.dot(query, c + j * dimension, dimension), Int32(j)))
+                        }
+                        shortlist.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.index < $1.index }
+                        for i in 0..<p { result[(start + r) * p + i] = shortlist[i].index }
+                    }
+                    start += m
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,103 @@
+/// Semantic-dedup selection over L2-normalized embeddings.
+///
+/// Rows are decided in ascending id order. A row is a duplicate when its cosine with some
+/// earlier *kept* row is >= `threshold`; it then points at the most similar such row (ties to
+/// the lower id). Duplicates never serve as anchors, so A~B, B~C, A!~C keeps A and C.
+///
+/// The matches do not depend on batch sizes or thread counts. `exact` compares with every kept
+/// row; `ivf` only with the kept rows filed under the row's nearest centroids, so it can miss
+/// a few duplicates near list borders, but it never reports a pair below the threshold.
+public struct SemanticSelector {
+    /// `auto` uses `exact` below this many expected rows and `ivf` from there on.
+    public static let autoExactLimit = 20_000
+
+    public let dimension: Int
+    public let threshold: Float
+    /// The mode in use: `auto` is resolved to `exact` or `ivf` at init.
+    public let mode: SemanticSearchMode
+    /// IVF: how many nearest centroid lists each row looks into. More finds more, costs more.
+    public var probeCount: Int = 8 {
+        didSet { index.probes = max(1, min(probeCount, index.centroids?.count ?? 1)) }
+    }
+    /// IVF: centroids trained; `sqrt(expectedCount)` by default, at most one per 16 sample rows.
+    public let listCount: Int
+
+    private let seed: UInt64
+    private var index: NearDuplicateIndex
+    private var trained: Bool
+    private var lastId: Int64?
+
+    /// - Parameters:
+    ///   - dimension: length of every vector.
+    ///   - threshold: cosine at or above which a row is a duplicate.
+    ///   - mode: search mode (`auto` picks by `expectedCount`).
+    ///   - expectedCount: rows expected in total; sizes the IVF and the exact buffer.
+    ///   - seed: k-means initialisation seed.
+    public init(dimension: Int, threshold: Float, mode: SemanticSearchMode, expectedCount: Int, seed: UInt64 = 0x5eed) {
+        precondition(dimension > 0, "dimension must be positive")
+        self.dimension = dimension
+        self.threshold = threshold
+        self.seed = seed
+        let resolved: SemanticSearchMode = mode == .auto
+            ? (expectedCount < SemanticSelector.autoExactLimit ? .exact : .ivf) : mode
+        self.mode = resolved
+        listCount = max(1, Int(Double(max(expectedCount, 1)).squareRoot().rounded()))
+        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: nil, probes: 1)
+        trained = resolved == .exact
+    }
+
+    /// True for `ivf` until `train(sample:)` has been called.
+    public var needsTraining: Bool { !trained }
+
+    /// Number of rows kept so far.
+    public var keptCount: Int { index.keptCount }
+
+    /// A deterministic training sample: `min(total, limit)` evenly spaced row positions in
+    /// `0..<total`, ascending. Callers fetch these rows' vectors for `train(sample:)`.
+    public static func trainingSampleRows(total: Int, limit: Int = 50_000) -> [Int] {
+        let count = max(0, min(total, limit))
+        return (0..<count).map { Int(Int64($0) * Int64(total) / Int64(count)) }
+    }
+
+    /// Trains the IVF centroids on `sample` (rows x dimension, flat, normalized), e.g. up to
+    /// 50k rows drawn deterministically by the caller. Must come before the first `process`.
+    /// Does nothing in `exact` mode. An empty sample leaves a single list (exact behaviour).
+    public mutating func train(sample: [Float]) {
+        guard mode == .ivf else { return }
+        precondition(keptCount == 0 && lastId == nil, "train(sample:) must come before process")
+        precondition(sample.count % dimension == 0, "sample must be rows x dimension")
+        let rows = sample.count / dimension
+        var centroids: CentroidSet?
+        if rows > 0 {
+            let k = max(1, min(listCount, rows / 16))
+            centroids = SphericalKMeans.train(sample: sample, dimension: dimension, clusters: k, seed: seed)
+        }
+        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount)
+        trained = true
+    }
+
+    /// Decides one batch. `ids` ascending and above every earlier id; `vectors` is
+    /// `ids.count x dimension`, flat, normalized. Returns this batch's duplicates in row order;
+    /// the kept rows join the index.
+    public mutating func process(ids: [Int64], vectors: [Float]) -> [SemanticMatch] {
+        precondition(trained, "ivf mode needs train(sample:) before process")
+        precondition(vectors.count == ids.count * dimension, "vectors must be ids.count x dimension")
+        for id in ids {
+            precondition(lastId.map { id > $0 } ?? true, "ids must be ascending across batches")
+            lastId = id
+        }
+        var matches: [SemanticMatch] = []
+        ids.withUnsafeBufferPointer { idv in
+            vectors.withUnsafeBufferPointer { vv in
+                var start = 0
+                // Internal chunks bound the working buffers whatever batch size the caller uses.
+                while start < ids.count {
+                    let n = min(index.chunkRows, ids.count - start)
+                    matches += index.select(ids: idv.baseAddress! + start, vectors: vv.baseAddress! + start * dimension, rows: n)
+                    start += n
+                }
+            }
+        }
+        return matches
+    }
+}
