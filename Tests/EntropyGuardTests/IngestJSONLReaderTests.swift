@@ -1,5 +1,10 @@
 import XCTest
 @testable import EntropyGuard
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 final class IngestJSONLReaderTests: XCTestCase {
     private func read(_ text: String, bufferSize: Int = 1 << 20) throws -> [InputRecord] {
@@ -112,6 +117,20 @@ final class IngestJSONLReaderTests: XCTestCase {
                 XCTAssertEqual(try ingestReadAll(&resumed), Array(all[(index + 1)...]), "after record \(index)")
             }
         }
+    }
+
+    func testReadsFromAPipeLikeStandardInput() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let text = "\u{FEFF}{\"a\":1}\r\n\n{\"b\":2}"
+        _ = text.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress!, text.utf8.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        var reader = JSONLReader(fileDescriptor: fds[0], path: "-", bufferSize: 5)
+        let records = try ingestReadAll(&reader)
+        XCTAssertEqual(records.map(ingestText), ["{\"a\":1}", "{\"b\":2}"])
+        XCTAssertEqual(records.map(\.line), [1, 3])
+        XCTAssertEqual(records.map(\.endOffset), [12, 20])
     }
 
     func testBadSeekIsReportedByNext() throws {

@@ -45,8 +45,8 @@ public struct CSVReader: RecordReader {
         var headerRecord: InputRecord?
         var headerFields: [String] = []
         // Reads the header with the same machinery as data records.
-        var probe = CSVRecordSplitter(path: path, maxRecordBytes: maxRecordBytes)
-        headerRecord = try probe.next(from: &window, line: &nextLine)
+        let splitter = CSVRecordSplitter(path: path, maxRecordBytes: maxRecordBytes)
+        headerRecord = try splitter.next(from: &window, line: &nextLine)
         if let headerRecord {
             do {
                 headerFields = try CSVFieldParser.parse(headerRecord.bytes).map(\.value)
@@ -67,7 +67,7 @@ public struct CSVReader: RecordReader {
 
     public mutating func next() throws -> InputRecord? {
         if finished { return nil }
-        var splitter = CSVRecordSplitter(path: path, maxRecordBytes: maxRecordBytes)
+        let splitter = CSVRecordSplitter(path: path, maxRecordBytes: maxRecordBytes)
         do {
             if let record = try splitter.next(from: &window, line: &nextLine) { return record }
             finished = true
@@ -125,7 +125,7 @@ struct CSVRecordSplitter {
     }
 
     /// The next non-empty record, consuming it from `window`; `line` advances past it.
-    mutating func next(from window: inout ReadWindow, line: inout Int) throws -> InputRecord? {
+    func next(from window: inout ReadWindow, line: inout Int) throws -> InputRecord? {
         while true {
             // Scan from the record start each time: after a refill the partial record is rescanned,
             // which is bounded because the window only refills when the record does not fit.

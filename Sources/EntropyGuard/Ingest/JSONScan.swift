@@ -37,7 +37,8 @@ public enum TextFieldValue: Equatable, Sendable {
 /// whitespace allowed. Errors are `JSONScanError`s whose `problem` reads, for example,
 /// `invalid UTF-8 at byte 12` (1-based), `not a JSON object (an array)` or
 /// `invalid JSON: unexpected character 'x' at column 17` (1-based, in Unicode scalars).
-/// Use `recordError(path:line:record:)` to turn one into a `RecordError`.
+/// The first problem met scanning left to right is the one reported. Nesting deeper than 512 levels
+/// is rejected. Use `recordError(path:line:record:)` (or the `of:path:` variants) to get a `RecordError`.
 public enum JSONScan {
     /// All top-level fields in order (duplicates included, as they appear).
     public static func fields(_ bytes: [UInt8]) throws -> [JSONField] {

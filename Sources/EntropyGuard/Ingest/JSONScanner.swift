@@ -67,7 +67,7 @@ struct JSONScanner {
         let b = p[offset]
         if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
         if b < 0x80 { return "U+" + hex4(UInt32(b)) }
-        // A multi-byte character (the record is valid UTF-8).
+        // A multi-byte character (callers report invalid UTF-8 before getting here; if not, it is repaired).
         var end = offset + 1
         while end < n && p[end] & 0xC0 == 0x80 { end += 1 }
         let text = String(decoding: UnsafeBufferPointer(start: p + offset, count: end - offset), as: UTF8.self)
@@ -102,7 +102,7 @@ struct JSONScanner {
         i += 1
         var hasEscapes = false
         while true {
-            // Skip 8 bytes at a time while none is `"`, `\` or a control character.
+            // Skip 8 bytes at a time while all are plain ASCII: no `"`, `\`, control character or byte >= 0x80.
             while i + 8 <= n {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
                 let quote = w ^ 0x2222_2222_2222_2222

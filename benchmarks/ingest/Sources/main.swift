@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product ingest-bench
 //   .build/release/ingest-bench [--mb 200] [--runs 5] [--dir /tmp] [--special 5] [--only NAME]
+//   .build/release/ingest-bench --jsonl data.jsonl [--key text]     # an existing file instead
 //
 // Generates (once, reused if present) a JSONL file of ~250-byte records and a CSV file with the
 // same rows (`--special` % of the words non-ASCII or JSON-escaped), then times each pipeline `runs` times over the warm file and prints the median MB/s.
@@ -19,6 +20,10 @@ struct Options {
     var only = ""
     /// Percentage of words that are non-ASCII or need escapes in JSON.
     var special = 5
+    /// An existing JSONL file to measure instead of the generated one (CSV measurements are then skipped).
+    var jsonl = ""
+    /// The text key for `textField` (the generated data uses "text").
+    var key = "text"
 
     init(_ args: [String]) {
         var k = 1
@@ -30,6 +35,8 @@ struct Options {
             case "--dir": directory = value
             case "--only": only = value
             case "--special": special = Int(value) ?? special
+            case "--jsonl": jsonl = value
+            case "--key": key = value
             default: fatalError("unknown option \(args[k])")
             }
             k += 2
@@ -132,11 +139,15 @@ func measure(_ name: String, path: String, bytes: Int? = nil, runs: Int,
 
 let options = Options(CommandLine.arguments)
 let stem = options.directory + "/ingest-bench-\(options.megabytes)mb-\(options.special)pct"
-let jsonlPath = stem + ".jsonl"
+let jsonlPath = options.jsonl.isEmpty ? stem + ".jsonl" : options.jsonl
 let csvPath = stem + ".csv"
-try generate(jsonl: jsonlPath, csv: csvPath, bytes: options.megabytes * 1_000_000, percentSpecial: options.special)
+if options.jsonl.isEmpty {
+    try generate(jsonl: jsonlPath, csv: csvPath, bytes: options.megabytes * 1_000_000, percentSpecial: options.special)
+}
 let jsonlBytes = fileSize(jsonlPath)
-print("JSONL \(jsonlPath): \(jsonlBytes / 1_000_000) MB; CSV \(csvPath): \(fileSize(csvPath) / 1_000_000) MB; median of \(options.runs) runs, warm page cache")
+print("JSONL \(jsonlPath): \(jsonlBytes / 1_000_000) MB"
+      + (options.jsonl.isEmpty ? "; CSV \(csvPath): \(fileSize(csvPath) / 1_000_000) MB" : "")
+      + "; median of \(options.runs) runs, warm page cache")
 
 // Warm the page cache.
 _ = try? Data(contentsOf: URL(fileURLWithPath: jsonlPath), options: .alwaysMapped).count
@@ -147,12 +158,12 @@ try measure("JSONLReader (split lines only)", path: jsonlPath, runs: options.run
     while let record = try reader.next() { n += 1; check &+= record.bytes.count }
     return (n, check)
 }
-try measure("JSONLReader + JSONScan.textField(\"text\")", path: jsonlPath, runs: options.runs) { fd in
+try measure("JSONLReader + JSONScan.textField(\"\(options.key)\")", path: jsonlPath, runs: options.runs) { fd in
     var reader = JSONLReader(fileDescriptor: fd, path: jsonlPath)
     var n = 0, check = 0
     while let record = try reader.next() {
         n += 1
-        if case .string(let s, _) = try JSONScan.textField("text", in: record.bytes) { check &+= s.utf8.count }
+        if case .string(let s, _) = try JSONScan.textField(options.key, in: record.bytes) { check &+= s.utf8.count }
     }
     return (n, check)
 }
@@ -162,11 +173,13 @@ try measure("JSONLReader + JSONScan.fields (all keys)", path: jsonlPath, runs: o
     while let record = try reader.next() { n += 1; check &+= try JSONScan.fields(record.bytes).count }
     return (n, check)
 }
+if options.jsonl.isEmpty {
 try measure("CSVReader + fields(of:)", path: csvPath, runs: options.runs) { fd in
     var reader = try CSVReader(fileDescriptor: fd, path: csvPath)
     var n = 0, check = 0
     while let record = try reader.next() { n += 1; check &+= try reader.fields(of: record)[1].value.utf8.count }
     return (n, check)
+}
 }
 // Baseline for comparison: Foundation's JSONSerialization on the same lines (first 20 MB only; it is slow).
 let baselineBytes = min(jsonlBytes, 20_000_000)
@@ -177,7 +190,7 @@ try measure("baseline: JSONLReader + JSONSerialization (20MB)", path: jsonlPath,
     while let record = try reader.next(), record.endOffset <= baselineBytes {
         n += 1
         let object = try JSONSerialization.jsonObject(with: Data(record.bytes)) as? [String: Any]
-        check &+= (object?["text"] as? String)?.utf8.count ?? 0
+        check &+= (object?[options.key] as? String)?.utf8.count ?? 0
     }
     return (n, check)
 }
