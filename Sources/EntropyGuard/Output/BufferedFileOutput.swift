@@ -6,7 +6,7 @@ import Glibc
 /// A file (or stdout) written through a 1 MiB buffer. A named file is written under a temporary name
 /// in the same directory and renamed into place by `commit()`, so a crash never leaves a half-written
 /// output under the real name. Dropping an uncommitted output removes the temporary file.
-final class BufferedFileOutput {
+public final class BufferedFileOutput {
     let displayPath: String
     private let finalPath: String?
     private let temporaryPath: String?
@@ -60,6 +60,15 @@ final class BufferedFileOutput {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll(fd, $0, path: displayPath) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Overwrites the first bytes of the file (a header whose content is known only at the end).
+    /// Only for files, after everything else was written.
+    func patchHeader(_ bytes: [UInt8]) throws {
+        try flush()
+        guard temporaryPath != nil else { throw EntropyGuardError(.cannotCreate, "\(displayPath): a header cannot be patched on stdout") }
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if n != bytes.count { throw EntropyGuardError(.ioError, "\(displayPath): write failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Flushes, syncs and renames the temporary file into place (stdout: flushes).

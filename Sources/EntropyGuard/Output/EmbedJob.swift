@@ -1,0 +1,116 @@
+import Foundation
+import MiniLM
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `entropyguard embed`: streams the input, embeds each record's text, writes .npy or .jsonl in input
+/// order. Memory is one batch of texts and vectors; the .npy header (which holds the row count) is
+/// written last, into space reserved at the start.
+public struct EmbedJob {
+    public let inputPath: String
+    public let textColumn: String?
+    public let outputPath: String
+    public let modelName: String
+    public let batchSize: Int
+    public let progress: ProgressReporter
+
+    public init(inputPath: String, textColumn: String?, outputPath: String, modelName: String, batchSize: Int, progress: ProgressReporter) {
+        self.inputPath = inputPath
+        self.textColumn = textColumn
+        self.outputPath = outputPath
+        self.modelName = modelName
+        self.batchSize = batchSize
+        self.progress = progress
+    }
+
+    /// Returns the number of records written.
+    public func run() throws -> Int {
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(modelDirectory: ModelLocator.resolve(modelName))
+        } catch let error as MiniLMError {
+            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
+        }
+        let spool = try Pipeline.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let input = try InputSource.open(path: inputPath, spoolDirectory: spool)
+        let fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EntropyGuardError(.noInput, "\(inputPath): cannot read the input") }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = pread(fd, &head, head.count, 0)
+        head.removeSubrange(max(0, n)...)
+        let path = input.isStandardInput ? "<stdin>" : inputPath
+        let format = InputFormat.detect(path: input.isStandardInput ? "" : inputPath, firstBytes: head)
+        guard let column = try textColumn ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format) else {
+            throw EntropyGuardError(.usage, "\(path): no string field to embed; name one with --text-column")
+        }
+        var reader: any RecordReader
+        var csv: CSVReader?
+        switch format {
+        case .jsonl: reader = JSONLReader(fileDescriptor: fd, path: path)
+        case .csv:
+            let r = try CSVReader(fileDescriptor: fd, path: path)
+            csv = r
+            reader = r
+        }
+        let columnIndex = csv?.header.firstIndex(of: column)
+        let npy = outputPath.lowercased().hasSuffix(".npy")
+        let output = try BufferedFileOutput(path: outputPath)
+        let dimension = embedder.dimension
+        let headerSize = 128
+        if npy { try output.write([UInt8](repeating: 0x20, count: headerSize)) }   // replaced at the end
+        var count = 0
+        var texts: [String?] = []
+        progress.begin(stage: "embed", total: nil)
+
+        func flush() throws {
+            let present = texts.compactMap { $0 }
+            let vectors = embedder.embed(present, batchSize: batchSize)
+            var next = 0
+            for text in texts {
+                let vector: ArraySlice<Float>? = text == nil ? nil : vectors[(next * dimension)..<((next + 1) * dimension)]
+                if text != nil { next += 1 }
+                if npy {
+                    var values = vector.map(Array.init) ?? [Float](repeating: 0, count: dimension)
+                    try values.withUnsafeMutableBytes { try output.write(Array($0)) }
+                } else {
+                    var line = "{\"row\": \(count), \"embedding\": "
+                    line += vector.map { "[" + $0.map { "\($0)" }.joined(separator: ", ") + "]" } ?? "null"
+                    line += "}\n"
+                    try output.write(line)
+                }
+                count += 1
+            }
+            texts.removeAll(keepingCapacity: true)
+            progress.update(done: count)
+        }
+
+        while let record = try reader.next() {
+            if let csv {
+                let fields = try csv.fields(of: record)
+                texts.append(columnIndex.flatMap { $0 < fields.count ? fields[$0].value : nil })
+            } else if case .string(let text, _) = try JSONScan.textField(column, of: record, path: path) {
+                texts.append(text)
+            } else {
+                texts.append(nil)
+            }
+            if texts.count >= batchSize * 16 { try Interrupt.check(); try flush() }
+        }
+        try flush()
+        progress.end()
+        if npy { try output.patchHeader(Self.npyHeader(rows: count, dimension: dimension, size: headerSize)) }
+        try output.commit()
+        return count
+    }
+
+    /// NumPy format 1.0 header padded with spaces to `size` bytes (a multiple of 64), ending in \n.
+    static func npyHeader(rows: Int, dimension: Int, size: Int) -> [UInt8] {
+        var dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dimension)), }"
+        let prefix = 10
+        dictionary += String(repeating: " ", count: size - prefix - dictionary.utf8.count - 1) + "\n"
+        let length = UInt16(dictionary.utf8.count)
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xff), UInt8(length >> 8)] + Array(dictionary.utf8)
+    }
+}
