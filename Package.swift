@@ -24,12 +24,15 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
 
+        // sqlite3_config is variadic (not callable from Swift): a two-line C shim.
+        .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
+
         // Parquet writer: depends on nothing else in the project.
         .target(name: "Parquet", dependencies: ["CZstd"]),
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
         .target(name: "MiniLM", dependencies: ["COpenBLAS"]),
         // The pipeline: store, ingest, stages, search, output.
-        .target(name: "EntropyGuard", dependencies: ["CSQLite", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
+        .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
                 resources: [
                     .embedInCode("Schema/pragmas.sql"),
                     .embedInCode("Schema/tables.sql"),

@@ -24,10 +24,10 @@ for n in "${sizes[@]}"; do
   for r in $(seq "$runs"); do
     rm -rf "$out/ck"
     /usr/bin/time -f "%e %M" -o "$out/time" "$bin" --input "$input" --output "$out/eg.jsonl" --text-column text \
-      --checkpoint-dir "$out/ck" --no-semantic-dedup --no-pii --snapshots none --min-length 10 --quiet --json > "$out/summary.json"
+      --checkpoint-dir "$out/ck" --no-semantic-dedup --no-sanitize --snapshots none --min-length 10 --quiet --json > "$out/summary.json"
     read -r t m < "$out/time"; eg_t+=("$t"); eg_m+=("$m")
     /usr/bin/time -f "%e %M" -o "$out/time" "$bin" --input "$input" --output "$out/eg2.jsonl" --text-column text \
-      --checkpoint-dir "$out/ck" --no-semantic-dedup --no-pii --snapshots none --min-length 10 --quiet
+      --checkpoint-dir "$out/ck" --no-semantic-dedup --no-sanitize --snapshots none --min-length 10 --quiet
     read -r t m < "$out/time"; rerun_t+=("$t")
     cmp -s "$out/eg.jsonl" "$out/eg2.jsonl" || { echo "re-run output differs" >&2; exit 1; }
     /usr/bin/time -f "%e %M" -o "$out/time" "$py" benchmarks/duckdb_dedup.py "$input" "$out/duck.jsonl"

@@ -63,6 +63,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Semantic search: exact, ivf or auto (by size).", valueName: "mode"))
     var search: String?
 
+    @Flag(name: .long, help: "Skip the sanitize stage (HTML, Unicode, PII) for data that is already clean.")
+    var noSanitize = false
+
     @Flag(name: .long, help: "Do not mask PII.")
     var noPii = false
 

@@ -7,7 +7,7 @@ import Foundation
 enum RunSettings {
     static let knownKeys: Set<String> = [
         "input", "output", "text-column", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "min-length",
-        "required-columns", "dedup-threshold", "model-name", "batch-size", "no-semantic-dedup", "search", "no-pii", "pii",
+        "required-columns", "dedup-threshold", "model-name", "batch-size", "no-semantic-dedup", "search", "no-sanitize", "no-pii", "pii",
         "chunk-size", "chunk-overlap", "separators", "audit-log", "snapshots", "skip-bad-lines", "quiet", "json", "dry-run",
     ]
 
@@ -49,6 +49,7 @@ enum RunSettings {
         o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? 10_000
         o.semanticDedup = !(try command.noSemanticDedup || (reader.bool("no-semantic-dedup") ?? false))
         o.searchMode = try command.search ?? reader.string("search") ?? "auto"
+        o.sanitize = !(try command.noSanitize || (reader.bool("no-sanitize") ?? false))
         let noPII = try command.noPii || (reader.bool("no-pii") ?? false)
         if noPII {
             o.piiKinds = []

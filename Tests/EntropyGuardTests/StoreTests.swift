@@ -12,6 +12,15 @@ final class TextNormalizerTests: XCTestCase {
         XCTAssertNotEqual(normalizer.key("a b"), normalizer.key("ab"))
     }
 
+    func testKeyAndLengthInOnePassAgreeWithTheSeparateFunctions() {
+        let normalizer = TextNormalizer()
+        for text in ["", "   ", " Hello  World ", "tab\tand\nnewline", "Caf\u{E9} \u{A0}x", "x", String(repeating: "ab ", count: 5000)] {
+            let (key, length) = normalizer.keyAndLength(text)
+            XCTAssertEqual(key, normalizer.key(text), text)
+            XCTAssertEqual(length, TextNormalizer.trimmedLength(text), text)
+        }
+    }
+
     func testTrimmedLengthCountsCodePoints() {
         XCTAssertEqual(TextNormalizer.trimmedLength("  abc  "), 3)
         XCTAssertEqual(TextNormalizer.trimmedLength("\u{A0}h\u{E9} llo\u{3000}"), 6)

@@ -102,8 +102,9 @@ struct IngestStage: PipelineStage {
                     try insertRow.bind(badProblem == nil ? 1 : 0, at: 5)
                     try insertRow.bind(state, at: 6)
                     if let text {
-                        try insertRow.bind(TextNormalizer.trimmedLength(text), at: 7)
-                        try insertRow.bind(normalizer.key(text), at: 8)
+                        let (key, length) = normalizer.keyAndLength(text)
+                        try insertRow.bind(length, at: 7)
+                        try insertRow.bind(key, at: 8)
                     }
                     if let badProblem {
                         try insertRow.bind(StageID.ingest.generation, at: 9)

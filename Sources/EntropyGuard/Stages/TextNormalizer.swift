@@ -19,6 +19,40 @@ public final class TextNormalizer {
         withNormalized(text) { Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer($0))) }
     }
 
+    /// The dedup key and the trimmed length together: one pass over ASCII texts (the common case).
+    public func keyAndLength(_ text: String) -> (key: Int64, length: Int) {
+        var text = text
+        let ascii = text.withUTF8 { bytes -> (Int64, Int)? in
+            if bytes.count > buffer.count {
+                buffer.deallocate()
+                buffer = .allocate(capacity: bytes.count * 2)
+            }
+            var count = 0
+            var pendingSpace = false
+            var first = -1
+            var last = -1
+            let out = buffer.baseAddress!
+            var index = 0
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                    pendingSpace = count > 0
+                } else {
+                    if first < 0 { first = index }
+                    last = index
+                    if pendingSpace { out[count] = 0x20; count += 1; pendingSpace = false }
+                    out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    count += 1
+                }
+                index += 1
+            }
+            let key = Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer(start: out, count: count)))
+            return (key, first < 0 ? 0 : last - first + 1)
+        }
+        if let ascii { return ascii }
+        return (key(text), Self.trimmedLength(text))
+    }
+
     /// Calls `body` with the normalized bytes (valid only inside `body`).
     public func withNormalized<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         var text = text

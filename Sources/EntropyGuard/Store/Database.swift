@@ -1,6 +1,11 @@
 import CSQLite
+import CSQLiteSupport
 
-/// One SQLite connection. Not thread-safe: the pipeline uses it from one thread.
+/// SQLite is configured once per process, before first use: single-thread mode (no mutexes) and no
+/// memory statistics. Every connection of this program is used from one thread at a time.
+private let sqliteConfigured: Void = { _ = eg_sqlite_configure_single_thread() }()
+
+/// One SQLite connection. Not thread-safe: use it from one thread at a time (SQLite runs without mutexes).
 /// Modelled on GRDB: prepared statements are cached by SQL text, transactions are closures.
 public final class Database {
     let handle: OpaquePointer
@@ -8,6 +13,7 @@ public final class Database {
     private var statementCache: [String: Statement] = [:]
 
     public init(path: String) throws {
+        _ = sqliteConfigured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

@@ -22,7 +22,7 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 /// A prepared statement. Bind with 1-based indices, read columns with 0-based ones (as SQLite does).
 public final class Statement {
     let handle: OpaquePointer
-    unowned let database: Database
+    unowned(unsafe) let database: Database
     public let sql: String
 
     init(database: Database, sql: String) throws {

@@ -1,0 +1,9 @@
+#ifndef ENTROPYGUARD_SQLITE_SUPPORT_H
+#define ENTROPYGUARD_SQLITE_SUPPORT_H
+
+/// Configures SQLite for one connection used from one thread: no mutexes, no memory statistics.
+/// sqlite3_config is variadic, so Swift cannot call it directly. Must run before SQLite is first
+/// used in the process; returns SQLITE_OK, or SQLITE_MISUSE when it was already initialized.
+int eg_sqlite_configure_single_thread(void);
+
+#endif
