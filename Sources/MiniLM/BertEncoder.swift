@@ -130,9 +130,18 @@ struct BertEncoder {
         let value = rows + 2 * h + head * d
         gemm(m: n, n: n, k: d, alpha: 1 / Float(d).squareRoot(), a: query, lda: 3 * h, b: key, ldb: 3 * h,
              transposeB: true, beta: 0, c: scores, ldc: n)
-        for row in 0..<n { softmax(scores + row * n, count: n) }
+        // Softmax without its final division: P V is computed from exp(scores - max) and each output
+        // row (d wide) is scaled by 1/sum afterwards, instead of scaling each n-wide score row.
+        let inverseSums = scores + n * n
+        for row in 0..<n { inverseSums[row] = exponentiateRow(scores + row * n, count: n) }
+        let output = s.context + sequenceStart * h + head * d
         gemm(m: n, n: d, k: n, a: scores, lda: n, b: value, ldb: 3 * h, transposeB: false,
-             beta: 0, c: s.context + sequenceStart * h + head * d, ldc: h)
+             beta: 0, c: output, ldc: h)
+        for row in 0..<n {
+            let target = output + row * h
+            let scale = inverseSums[row]
+            for c in 0..<d { target[c] *= scale }
+        }
     }
 
     /// Mean (or CLS) pooling over the sequence's tokens, then L2 normalization.

@@ -10,7 +10,7 @@ final class EncoderScratch {
     private(set) var context: UnsafeMutablePointer<Float>      // [T x H]
     private(set) var residual: UnsafeMutablePointer<Float>     // [T x H]
     private(set) var intermediate: UnsafeMutablePointer<Float> // [T x I]
-    /// One `[L x L]` attention-score matrix per worker thread.
+    /// One `[L x L]` attention-score matrix (plus L per-row inverse sums) per worker thread.
     private(set) var scores: [UnsafeMutablePointer<Float>]
     private let hiddenSize: Int
     private let intermediateSize: Int
@@ -45,7 +45,7 @@ final class EncoderScratch {
         }
         if longest > sequenceCapacity {
             scores.forEach { $0.deallocate() }
-            scores = (0..<workers).map { _ in .allocate(capacity: longest * longest) }
+            scores = (0..<workers).map { _ in .allocate(capacity: longest * (longest + 1)) }
             sequenceCapacity = longest
         }
     }

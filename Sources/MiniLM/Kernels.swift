@@ -61,18 +61,20 @@ func addBiasGELU(_ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePoi
     }
 }
 
-/// In-place softmax of one row (scores arrive already scaled by 1/sqrt(head size)).
+/// In-place unnormalized softmax of one row: `exp(x - max)`; returns `1 / sum` so the caller can
+/// scale the (narrower) attention output row instead of this row.
 @inline(__always)
-func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-    var maxima = SIMD8<Float>(repeating: -.infinity)
+func exponentiateRow(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    // Compare-and-select lanes (maxps-like); Swift's pointwiseMax/max() keep NaN rules that scalarize.
+    var maxima = SIMD4<Float>(repeating: -.infinity)
     var i = 0
-    while i + 8 <= count {
-        maxima = pointwiseMax(maxima, UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self))
-        i += 8
+    while i + 4 <= count {
+        let lanes = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD4<Float>.self)
+        maxima = maxima.replacing(with: lanes, where: lanes .> maxima)
+        i += 4
     }
-    var maximum = maxima.max()
+    var maximum = Swift.max(Swift.max(maxima[0], maxima[1]), Swift.max(maxima[2], maxima[3]))
     while i < count { maximum = Swift.max(maximum, row[i]); i += 1 }
     for i in 0..<count { row[i] = fastExp(row[i] - maximum) }
-    let inverse = 1 / partialSums(count) { row[$0] }
-    for i in 0..<count { row[i] *= inverse }
+    return 1 / partialSums(count) { row[$0] }
 }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Sentence embeddings from a BERT sentence-transformer folder (all-MiniLM-L6-v2 and kin),
@@ -52,14 +51,21 @@ public final class SentenceEmbedder {
 
     /// Embeds `texts`: a flat array of `texts.count * dimension` floats, L2-normalized, in input order.
     /// Texts are sorted by token count and processed `batchSize` at a time; results do not depend on
-    /// `batchSize` (sequences are packed, never padded).
+    /// `batchSize` or the thread count (sequences are packed, never padded). Working memory is the
+    /// result plus one batch's activations; for millions of texts, call this on chunks.
     public func embed(_ texts: [String], batchSize: Int = 32) -> [Float] {
         let sequences = texts.map(tokenizer.encode)
         return embed(tokenized: sequences, batchSize: batchSize)
     }
 
     /// Embeds already tokenized texts (output of ``WordPieceTokenizer/encode(_:)``).
+    /// - Precondition: every sequence has 1...``maxSequenceLength`` ids, each within the vocabulary.
     public func embed(tokenized sequences: [[Int32]], batchSize: Int = 32) -> [Float] {
+        let vocabularySize = encoder.configuration.vocabularySize
+        precondition(sequences.allSatisfy { sequence in
+            (1...maxSequenceLength).contains(sequence.count)
+                && sequence.allSatisfy { $0 >= 0 && Int($0) < vocabularySize }
+        }, "token sequences must have 1...\(maxSequenceLength) ids below \(vocabularySize)")
         let count = sequences.count
         var result = [Float](repeating: 0, count: count * dimension)
         guard count > 0 else { return result }

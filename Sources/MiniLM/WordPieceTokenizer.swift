@@ -14,6 +14,8 @@ public struct WordPieceTokenizer: Sendable {
     /// Special-token literals matched in raw text, longest first so matching is leftmost-longest.
     let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
     static let maxWordScalars = 100
+    /// Scalars normalized at a time (extended to the next whitespace).
+    static let chunkScalars = 2048
 
     /// Loads `vocab.txt` (one token per line, id = line number).
     /// - Parameters:
@@ -60,10 +62,18 @@ public struct WordPieceTokenizer: Sendable {
         let scalars = Array(Self.pythonStripped(text).unicodeScalars)
         var segmentStart = 0
         var position = 0
+        // Normalizes a segment in whitespace-bounded chunks and stops once the budget is full, so a
+        // huge document costs no more than its first few thousand characters. Whitespace is always
+        // a word boundary and an NFD starter, so chunking does not change the result.
         func flushSegment(upTo end: Int) {
-            guard segmentStart < end, ids.count - 1 < budget else { return }
-            let segment = String(String.UnicodeScalarView(scalars[segmentStart..<end]))
-            appendWordPieces(of: segment, to: &ids, budget: budget)
+            var chunkStart = segmentStart
+            while chunkStart < end && ids.count - 1 < budget {
+                var chunkEnd = min(end, chunkStart + Self.chunkScalars)
+                while chunkEnd < end && !BertTextNormalizer.isWhitespace(scalars[chunkEnd]) { chunkEnd += 1 }
+                let chunk = String(String.UnicodeScalarView(scalars[chunkStart..<chunkEnd]))
+                appendWordPieces(of: chunk, to: &ids, budget: budget)
+                chunkStart = chunkEnd
+            }
         }
         while position < scalars.count && ids.count - 1 < budget {
             if scalars[position] == "[", let special = specialToken(in: scalars, at: position) {

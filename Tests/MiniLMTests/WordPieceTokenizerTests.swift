@@ -55,4 +55,16 @@ final class WordPieceTokenizerTests: XCTestCase {
         XCTAssertEqual(ids.last, 3)
         XCTAssertEqual(tokens(""), ["[CLS]", "[SEP]"])
     }
+
+    func testHugeTextTokenizesLikeItsBeginning() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
+        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let wide = try WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 3000)
+        let words = ["hello", "world!", "café,", "unaffable", "中文", "aaaa", "[MASK]", "zzz"]
+        let text = (0..<50_000).map { words[$0 * 7 % words.count] }.joined(separator: " \n ")
+        let ids = wide.encode(text)
+        XCTAssertEqual(ids.count, 3000)
+        XCTAssertEqual(ids, wide.encode(String(text.prefix(20_000))))  // chunking changes nothing
+    }
 }
