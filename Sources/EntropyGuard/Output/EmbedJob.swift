@@ -35,14 +35,10 @@ public struct EmbedJob {
         let spool = try Pipeline.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let input = try InputSource.open(path: inputPath, spoolDirectory: spool)
-        let fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EntropyGuardError(.noInput, "\(inputPath): cannot read the input") }
+        let fd = try input.openForReading()
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 4096)
-        let n = pread(fd, &head, head.count, 0)
-        head.removeSubrange(max(0, n)...)
-        let path = input.isStandardInput ? "<stdin>" : inputPath
-        let format = InputFormat.detect(path: input.isStandardInput ? "" : inputPath, firstBytes: head)
+        let path = input.recordPath
+        let format = input.detectFormat(fileDescriptor: fd)
         guard let column = try textColumn ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format) else {
             throw EntropyGuardError(.usage, "\(path): no string field to embed; name one with --text-column")
         }

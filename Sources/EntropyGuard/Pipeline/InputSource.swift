@@ -37,6 +37,26 @@ public struct InputSource {
         return InputSource(displayPath: path, filePath: path, hash: hash, byteCount: count)
     }
 
+    /// The name used in messages about records ("<stdin>" for standard input).
+    public var recordPath: String { isStandardInput ? "<stdin>" : displayPath }
+
+    /// Opens the input file for reading (the caller closes it).
+    public func openForReading() throws -> Int32 {
+        let fd = Glibc.open(filePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw EntropyGuardError(.noInput, "\(displayPath): cannot read the input: \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
+
+    /// JSONL or CSV: by extension, then by the first bytes.
+    public func detectFormat(fileDescriptor fd: Int32) -> InputFormat {
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = pread(fd, &head, head.count, 0)
+        head.removeSubrange(max(0, n)...)
+        return InputFormat.detect(path: isStandardInput ? "" : displayPath, firstBytes: head)
+    }
+
     /// The XXH3-128 of a file, without keeping anything.
     public static func hashOnly(path: String) throws -> XXH3Digest128 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)

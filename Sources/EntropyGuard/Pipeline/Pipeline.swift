@@ -153,14 +153,10 @@ public final class Pipeline {
     /// Format, text column and CSV header. When the store already holds this input and no column was
     /// given, the column detected last time is reused, so resuming reads nothing beyond the hash.
     private func resolveIngestInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
-        let fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EntropyGuardError(.noInput, "\(input.displayPath): cannot read the input") }
+        let fd = try input.openForReading()
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 4096)
-        let n = pread(fd, &head, head.count, 0)
-        head.removeSubrange(max(0, n)...)
-        let format = InputFormat.detect(path: input.isStandardInput ? "" : input.displayPath, firstBytes: head)
-        let path = input.isStandardInput ? "<stdin>" : input.displayPath
+        let format = input.detectFormat(fileDescriptor: fd)
+        let path = input.recordPath
         var header: [String]?
         if format == .csv {
             header = try CSVReader(fileDescriptor: fd, path: path).header

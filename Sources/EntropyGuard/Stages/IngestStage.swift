@@ -35,12 +35,9 @@ struct IngestStage: PipelineStage {
             context.progress.info("Resuming ingest at line \(line) (\(nextRow) rows already in the store)")
         }
 
-        let fd = open(context.input.filePath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw EntropyGuardError(.noInput, "\(context.input.displayPath): cannot read the input: \(String(cString: strerror(errno)))")
-        }
+        let fd = try context.input.openForReading()
         defer { close(fd) }
-        let path = context.input.isStandardInput ? "<stdin>" : context.input.displayPath
+        let path = context.input.recordPath
         var reader: any RecordReader
         var textIndex: Int?
         var csv: CSVReader?
