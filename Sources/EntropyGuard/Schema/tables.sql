@@ -76,9 +76,13 @@ CREATE TABLE IF NOT EXISTS runs (
 
 -- Sentence embeddings, keyed by model and the hash of the embedded text, so identical texts are
 -- embedded once and a re-run (another threshold, --resume-from semantic_dedup) embeds nothing.
+-- A rowid table with a unique index rather than a WITHOUT ROWID table keyed by the hash: vectors are
+-- appended in order and only the small index takes random inserts, which keeps each commit's WAL
+-- writes small.
 CREATE TABLE IF NOT EXISTS embeddings (
-    model     TEXT NOT NULL,
-    text_hash BLOB NOT NULL,            -- XXH3-128 of the text's UTF-8 bytes
-    vector    BLOB NOT NULL,            -- float32 little-endian, L2-normalized
-    PRIMARY KEY (model, text_hash)
-) WITHOUT ROWID;
+    embedding_id INTEGER PRIMARY KEY,
+    model        TEXT NOT NULL,
+    text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
+    vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized
+);
+CREATE UNIQUE INDEX IF NOT EXISTS embeddings_by_text ON embeddings (model, text_hash);

@@ -43,6 +43,11 @@ struct SemanticDedupStage: PipelineStage {
     }
 
     /// Embeds what the store lacks. Returns the alive rows in input order with their text hashes.
+    ///
+    /// Reads and writes are kept apart so no statement stays open across a commit (an open read would
+    /// pin the WAL and stop checkpoints): one read-only pass lists the rows, their text hashes and the
+    /// rows whose text has no vector yet; then those texts are fetched, embedded and committed in
+    /// batches of `embedCommitSize`.
     private func embedMissing(_ context: StageContext, embedder: SentenceEmbedder, model: String)
         throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
         let database = context.store.database
@@ -52,46 +57,13 @@ struct SemanticDedupStage: PipelineStage {
             WHERE r.dropped_by IS NULL AND r.text_state = 'ok' ORDER BY \(order)
             """)
         let exists = try database.cachedStatement("SELECT 1 FROM embeddings WHERE model = ? AND text_hash = ?")
-        let insert = try database.cachedStatement("INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
-
-        // One pass over the alive rows: their text hashes, and the texts that still need a vector
-        // (held one commit batch at a time).
         var rows: [Int64] = []
         var hashes: [[UInt8]] = []
-        var missing: [(hash: [UInt8], text: String)] = []
+        var missingRows: [Int64] = []
         var missingSeen = Set<[UInt8]>()
-        var embedded = 0
-        let total = try context.store.aliveCount()
-        context.progress.begin(stage: "embed", total: total)
-
-        func flush() throws {
-            guard !missing.isEmpty else { return }
-            try Interrupt.check()
-            let vectors = embedder.embed(missing.map(\.text), batchSize: 32)
-            let dimension = embedder.dimension
-            try database.transaction {
-                for (index, item) in missing.enumerated() {
-                    try insert.bind(model, at: 1)
-                    try insert.bindBlob(item.hash, at: 2)
-                    try vectors.withUnsafeBytes { buffer in
-                        try insert.bindBlob(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]), at: 3)
-                    }
-                    try insert.runToCompletion()
-                    insert.reset()
-                }
-            }
-            embedded += missing.count
-            missing.removeAll(keepingCapacity: true)
-            missingSeen.removeAll(keepingCapacity: true)
-            context.progress.update(done: rows.count)
-        }
-
-        // Writing the embeddings table while this SELECT (on rows/row_content) is open is safe in
-        // SQLite: the cursor's tables are not modified.
         while try select.step() {
             let row = select.int64(0)
-            let text = select.string(1) ?? ""
-            let hash = XXH3.hash128(text).bytes
+            let hash = XXH3.hash128(select.string(1) ?? "").bytes
             rows.append(row)
             hashes.append(hash)
             if missingSeen.contains(hash) { continue }
@@ -100,13 +72,44 @@ struct SemanticDedupStage: PipelineStage {
             let present = try exists.step()
             exists.reset()
             if !present {
-                missing.append((hash, text))
+                missingRows.append(row)
                 missingSeen.insert(hash)
-                if missing.count >= embedCommitSize { try flush() }
             }
         }
         select.reset()
-        try flush()
+
+        let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
+        let insert = try database.cachedStatement("INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
+        let dimension = embedder.dimension
+        missingRows.sort()   // row_id order: the text lookups walk the table forward
+        context.progress.begin(stage: "embed", total: missingRows.count)
+        var embedded = 0
+        var start = 0
+        while start < missingRows.count {
+            try Interrupt.check()
+            let end = min(start + embedCommitSize, missingRows.count)
+            var texts: [String] = []
+            for row in missingRows[start..<end] {
+                try textOf.bind(row, at: 1)
+                texts.append(try textOf.step() ? textOf.string(0) ?? "" : "")
+                textOf.reset()
+            }
+            let vectors = embedder.embed(texts, batchSize: 32)
+            try database.transaction {
+                for (index, text) in texts.enumerated() {
+                    try insert.bind(model, at: 1)
+                    try insert.bindBlob(XXH3.hash128(text).bytes, at: 2)
+                    try vectors.withUnsafeBytes { buffer in
+                        try insert.bindBlob(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]), at: 3)
+                    }
+                    try insert.runToCompletion()
+                    insert.reset()
+                }
+            }
+            embedded += texts.count
+            start = end
+            context.progress.update(done: embedded)
+        }
         context.progress.end()
         return (rows, hashes, embedded, rows.count - embedded)
     }
