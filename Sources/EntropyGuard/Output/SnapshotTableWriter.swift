@@ -7,8 +7,8 @@ import Parquet
 ///
 /// The rows of stage S are selected as `born <= S AND (dropped_by IS NULL OR dropped_by > S)`, which
 /// does not depend on `generation`: it is right even while cheap stages' checkpoints are still pending
-/// (their survivors' generation is moved forward later, in one UPDATE), and equals `generation >= S`
-/// restricted to rows born by S once they are committed.
+/// (their survivors' generation is moved forward later, in one UPDATE), and once they are committed it
+/// equals the view after_<S>: `generation >= S AND born <= S`.
 struct SnapshotTableWriter {
     let store: WorkingStore
     let input: InputSource
