@@ -60,6 +60,14 @@ final class SnapshotCLITests: XCTestCase {
             let report = try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
                                               types: Self.types, in: directory)
             XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
+            // Switched-off stages have the previous stage's content.
+            let ck = directory.appendingPathComponent("ck")
+            XCTAssertEqual(try Data(contentsOf: ck.appendingPathComponent("after_semantic_dedup.parquet")),
+                           try Data(contentsOf: ck.appendingPathComponent("after_exact_dedup.parquet")))
+            if chunking.isEmpty {
+                XCTAssertEqual(try Data(contentsOf: ck.appendingPathComponent("after_chunk.parquet")),
+                               try Data(contentsOf: ck.appendingPathComponent("after_sanitize.parquet")))
+            }
             // The metadata's hashes are the files' XXH3-64.
             let metadata = try metadata(directory)
             XCTAssertEqual(Set(metadata.keys), Set(StageID.allCases.map(\.name)))

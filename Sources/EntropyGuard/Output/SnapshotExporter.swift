@@ -1,4 +1,8 @@
 import Foundation
+import Parquet
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The Parquet snapshots of a checkpoint directory: `<dir>/after_<stage>.parquet`, one per checkpointed
 /// stage that `--snapshots` selects, with the stage's rows as its view shows them (see
@@ -8,7 +12,12 @@ import Foundation
 /// The store is the truth and a snapshot is a product of it: a snapshot that is missing or does not
 /// match its recorded hash is exported again from the store, with a warning, when its stage is resumed.
 /// Switched-off (pass-through) stages get a snapshot too under `.all`, so every checkpoint has one
-/// and `after_<stage>.parquet` exists for every stage; it costs one more pass over the survivors.
+/// and `after_<stage>.parquet` exists for every stage. It is nearly free: such a stage has the rows
+/// and texts of the stage before it, so when that one's file was written or verified in this run it
+/// is copied rather than exported again.
+///
+/// Snapshots are compressed with zstd level 1: they are rewritten on every run, and level 3 costs
+/// about a third more time for files only a few percent smaller.
 final class SnapshotExporter {
     let directory: String
     let store: WorkingStore
@@ -16,15 +25,21 @@ final class SnapshotExporter {
     let info: IngestInfo
     let selection: PipelineOptions.Snapshots
     let progress: ProgressReporter
+    /// Stages that are switched off in this run.
+    let passThrough: Set<StageID>
+    static let compression = ParquetCompression.zstd(level: 1)
     private var schema: SnapshotSchema?
+    /// Snapshot files known to match the store in this run (written or verified), with their XXH3.
+    private var current: [StageID: String] = [:]
 
     init(directory: String, store: WorkingStore, input: InputSource, info: IngestInfo,
-         selection: PipelineOptions.Snapshots, progress: ProgressReporter) {
+         selection: PipelineOptions.Snapshots, passThrough: Set<StageID>, progress: ProgressReporter) {
         self.directory = directory
         self.store = store
         self.input = input
         self.info = info
         self.selection = selection
+        self.passThrough = passThrough
         self.progress = progress
     }
 
@@ -75,6 +90,8 @@ final class SnapshotExporter {
             if let problem {
                 progress.warn("\(problem); exporting it again from the store")
                 try export(stage)
+            } else {
+                current[stage] = checkpoint.snapshotXXH3
             }
         }
         try CheckpointMetadataFile.write(directory: directory, store: store)
@@ -82,19 +99,60 @@ final class SnapshotExporter {
 
     /// Writes the stage's snapshot and records it in its checkpoint.
     private func export(_ stage: StageID) throws {
-        if schema == nil { schema = try SnapshotSchema.of(store: store, input: input, info: info) }
         let name = Self.fileName(stage)
         let path = (directory as NSString).appendingPathComponent(name)
+        if let previous = StageID(rawValue: stage.generation - 1), let hash = current[previous], try sameContent(stage, as: previous) {
+            try copy(from: (directory as NSString).appendingPathComponent(Self.fileName(previous)), to: path)
+            try store.setSnapshot(stage: stage, path: name, xxh3: hash)
+            current[stage] = hash
+            return
+        }
+        if schema == nil { schema = try SnapshotSchema.of(store: store, input: input, info: info) }
         let rows = try SnapshotTableWriter(store: store, input: input, info: info, schema: schema!)
-            .write(stage: stage, to: path, rowNumber: true, progress: progress, label: "snapshot \(stage.checkpointName)")
+            .write(stage: stage, to: path, rowNumber: true, compression: Self.compression, progress: progress,
+                   label: "snapshot \(stage.checkpointName)")
         if let expected = try store.checkpoints().first(where: { $0.stage == stage })?.rowCount, expected != rows {
             progress.warn("\(name) has \(rows) rows but checkpoint \(stage.checkpointName) counts \(expected)")
         }
-        try store.setSnapshot(stage: stage, path: name, xxh3: try Self.xxh3(ofFile: path))
+        let hash = try Self.xxh3(ofFile: path)
+        try store.setSnapshot(stage: stage, path: name, xxh3: hash)
+        current[stage] = hash
+    }
+
+    /// A switched-off stage's snapshot equals the previous stage's byte for byte: same rows (it drops
+    /// none, creates none), same texts, same columns. The checks guard the two ways the content could
+    /// still differ: chunk columns appearing at the chunk stage, and texts read from `text_original`
+    /// before sanitize (both impossible after a rewind, checked anyway since they are cheap).
+    private func sameContent(_ stage: StageID, as previous: StageID) throws -> Bool {
+        guard passThrough.contains(stage) else { return false }
+        if stage == .chunk, try store.hasChunks() { return false }
+        if stage == .sanitize {
+            return try store.database.scalar("SELECT EXISTS (SELECT 1 FROM row_content WHERE text IS NOT NULL)")?.int == 0
+        }
+        return true
+    }
+
+    /// Copies a file under a temporary name, then renames it onto `destination`.
+    private func copy(from source: String, to destination: String) throws {
+        let temporary = destination + ".tmp-copy"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            guard rename(temporary, destination) == 0 else {
+                throw EntropyGuardError(.ioError, "\(destination): cannot replace: \(String(cString: strerror(errno)))")
+            }
+        } catch let error as EntropyGuardError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw EntropyGuardError(.ioError, "\(destination): cannot copy \(source): \(error.localizedDescription)")
+        }
     }
 
     /// Unselected stage: no file, nothing recorded.
     private func forget(_ stage: StageID) throws {
+        current[stage] = nil
         try removeFile(of: stage)
         try store.setSnapshot(stage: stage, path: nil, xxh3: nil)
     }

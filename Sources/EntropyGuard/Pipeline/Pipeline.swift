@@ -86,7 +86,8 @@ public final class Pipeline {
 
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
-            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots, progress: progress)
+            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
+                               passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
         try snapshots?.reconcile(resumedThrough: resumePoint)
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
