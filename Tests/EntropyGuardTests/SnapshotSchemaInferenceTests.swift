@@ -62,12 +62,13 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
     }
 
     func testConversionToColumnType() throws {
-        let record = Array(#"{"s": "é\n", "i": 3, "d": 2.5, "b": true, "o": {"x": [1, "y"]}, "n": null}"#.utf8)
+        let record = Array(#"{"s": "é\n", "p": "plain é", "i": 3, "d": 2.5, "b": true, "o": {"x": [1, "y"]}, "n": null}"#.utf8)
         let fields = Dictionary(uniqueKeysWithValues: try JSONScan.fields(record).map { ($0.key, $0) })
         func convert(_ key: String, _ type: SnapshotColumnType) throws -> ParquetValue {
             try SnapshotRecordDecoder.convert(fields[key]!, in: record, to: SnapshotColumn(name: key, type: type))
         }
         XCTAssertEqual(try convert("s", .string), .string("é\n"))
+        XCTAssertEqual(try convert("p", .string), .bytes(Array("plain é".utf8)))
         XCTAssertEqual(try convert("i", .int64), .int64(3))
         XCTAssertEqual(try convert("i", .double), .double(3))
         XCTAssertEqual(try convert("d", .double), .double(2.5))
@@ -80,9 +81,28 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
         XCTAssertThrowsError(try convert("s", .int64))
     }
 
+    /// Keys are predicted from the previous record's order; other orders, escaped keys, duplicates
+    /// and unknown keys must still land in the right columns.
+    func testDecoderMatchesKeysInAnyOrder() throws {
+        let schema = SnapshotSchema(columns: [SnapshotColumn(name: "a", type: .int64), SnapshotColumn(name: "text", type: .string),
+                                              SnapshotColumn(name: "é", type: .string), SnapshotColumn(name: "b", type: .double)])
+        var decoder = SnapshotRecordDecoder(schema: schema, info: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil))
+        let text: [UInt8] = Array("T".utf8)
+        let cases: [(String, [ParquetValue])] = [
+            (#"{"a": 1, "text": "x", "é": "e", "b": 2}"#, [.int64(1), .bytes(text), .bytes(Array("e".utf8)), .double(2)]),
+            (#"{"b": 3.5, "a": 2, "é": null}"#, [.int64(2), .bytes(text), .null, .double(3.5)]),
+            (#"{"é": "esc", "zz": 1, "a": 3, "a": 4}"#, [.int64(3), .bytes(text), .bytes(Array("esc".utf8)), .null]),
+            (#"{"a": 5, "text": "x", "é": "e\"q", "b": -1}"#, [.int64(5), .bytes(text), .string("e\"q"), .double(-1)]),
+            (#"{}"#, [.null, .bytes(text), .null, .null]),
+        ]
+        for (line, expected) in cases {
+            XCTAssertEqual(try decoder.values(record: Array(line.utf8), text: text), expected, line)
+        }
+    }
+
     func testCSVColumnsAreStringsAndEmptyUnquotedIsNull() throws {
         let schema = SnapshotSchema(columns: ["id", "text", "note"].map { SnapshotColumn(name: $0, type: .string) })
-        let decoder = SnapshotRecordDecoder(schema: schema, info: IngestInfo(format: .csv, textColumn: "text", csvHeader: ["id", "text", "note"]))
+        var decoder = SnapshotRecordDecoder(schema: schema, info: IngestInfo(format: .csv, textColumn: "text", csvHeader: ["id", "text", "note"]))
         XCTAssertEqual(try decoder.values(record: Array(#"7,old,"#.utf8), text: Array("new".utf8)),
                        [.string("7"), .bytes(Array("new".utf8)), .null])
         XCTAssertEqual(try decoder.values(record: Array(#","old","""#.utf8), text: nil), [.null, .null, .string("")])

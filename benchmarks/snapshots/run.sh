@@ -20,7 +20,7 @@ for r in $(seq "$repeats"); do
     end=$(date +%s.%N)
     t=$(echo "$end - $start" | bc)
     times[$mode]+="$t "
-    echo "run $r --snapshots $mode: ${t}s ($(ls "$work/ck" | grep -c parquet || true) files, $(du -cb "$work"/ck/*.parquet 2>/dev/null | tail -1 | cut -f1 || echo 0) bytes)"
+    echo "run $r --snapshots $mode: ${t}s ($(ls "$work/ck" | grep -c parquet || true) files, $(find "$work/ck" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s+0}') bytes)"
   done
 done
 for mode in all dedup none; do

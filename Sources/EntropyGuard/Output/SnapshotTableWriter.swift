@@ -63,7 +63,7 @@ struct SnapshotTableWriter {
         } catch let error as ParquetError {
             throw EntropyGuardError(.cannotCreate, "\(path): cannot create the Parquet file: \(error.message)")
         }
-        let decoder = SnapshotRecordDecoder(schema: schema, info: info)
+        var decoder = SnapshotRecordDecoder(schema: schema, info: info)
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
         progress.begin(stage: label, total: nil)
