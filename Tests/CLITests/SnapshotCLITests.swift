@@ -131,12 +131,59 @@ final class SnapshotCLITests: XCTestCase {
     }
 
     func testParquetOutputHasTheJSONLOutputsValues() throws {
+        for (chunking, rows) in [([String](), 4), (["--chunk-size", "60", "--chunk-overlap", "10"], 7)] {
+            let directory = try makeTemporaryDirectory()
+            try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))
+            try run(directory, chunking, output: "out.jsonl")
+            try run(directory, chunking, output: "out.parquet")
+            let report = try runSnapshotCheck("output", directory.appendingPathComponent("out.parquet"), directory.appendingPathComponent("out.jsonl"),
+                                              types: Self.types, in: directory)
+            XCTAssertEqual(report, "ok \(rows) rows\n")
+        }
+    }
+
+    /// CSV input: every column is a string; an empty unquoted field is null, an empty quoted one "".
+    func testCSVSnapshotColumnsAreStrings() throws {
         let directory = try makeTemporaryDirectory()
-        try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))
-        try run(directory, [], output: "out.jsonl")
-        try run(directory, [], output: "out.parquet")
-        let report = try runSnapshotCheck("output", directory.appendingPathComponent("out.parquet"), directory.appendingPathComponent("out.jsonl"),
-                                          types: Self.types, in: directory)
-        XCTAssertEqual(report, "ok 4 rows\n")
+        try write("id,text,note\r\n1,\"A text, long enough to be kept by the validator.\",\r\n2,\"Another text that is also long enough, ü.\",\"\"\r\n3,x,7\r\n",
+                  to: directory.appendingPathComponent("in.csv"))
+        let result = try CLI.run(["--input", directory.appendingPathComponent("in.csv").path, "--output", directory.appendingPathComponent("out.csv").path,
+                                  "--checkpoint-dir", directory.appendingPathComponent("ck").path, "--no-semantic-dedup", "--min-length", "20"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let script = """
+            import duckdb, json, sys
+            con = duckdb.connect()
+            out = {}
+            for stage in ["ingest", "validate"]:
+                path = sys.argv[1] + f"/after_{stage}.parquet"
+                out[stage] = {"types": [list(r[:2]) for r in con.execute(f"describe select * from read_parquet('{path}')").fetchall()],
+                              "rows": [list(r) for r in con.execute(f"select * from read_parquet('{path}')").fetchall()]}
+            print(json.dumps(out, ensure_ascii=False))
+            """
+        let scriptURL = directory.appendingPathComponent("csv_check.py")
+        try write(script, to: scriptURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = [scriptURL.path, directory.appendingPathComponent("ck").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let parsed = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: [[Any]]]])
+        let types = [["_row", "BIGINT"], ["id", "VARCHAR"], ["text", "VARCHAR"], ["note", "VARCHAR"]]
+        XCTAssertEqual(parsed["ingest"]?["types"]?.map { $0.map { "\($0)" } }, types)
+        XCTAssertEqual(parsed["validate"]?["types"]?.map { $0.map { "\($0)" } }, types)
+        let describe: ([Any]) -> String = { $0.map { $0 is NSNull ? "null" : "\($0)" }.joined(separator: "|") }
+        XCTAssertEqual(parsed["ingest"]?["rows"]?.map(describe), [
+            "0|1|A text, long enough to be kept by the validator.|null",
+            "1|2|Another text that is also long enough, ü.|",
+            "2|3|x|7",
+        ])
+        XCTAssertEqual(parsed["validate"]?["rows"]?.map(describe), [
+            "0|1|A text, long enough to be kept by the validator.|null",
+            "1|2|Another text that is also long enough, ü.|",
+        ])
     }
 }

@@ -86,12 +86,18 @@ def check_output(parquet_path, jsonl_path, types):
     table = pq.read_table(parquet_path)
     got_types = {f.name: str(f.type) for f in table.schema}
     arrow = {"VARCHAR": "string", "BIGINT": "int64", "DOUBLE": "double", "BOOLEAN": "bool"}
-    want_types = {name: arrow[t] for name, t in types.items()}
+    records = [json.loads(l) for l in open(jsonl_path, encoding="utf-8") if l.strip()]
+    chunked = any("_chunk" in r for r in records)
+    want_types = {"_parent_row": "int64", "_chunk_index": "int64"} if chunked else {}
+    want_types.update({name: arrow[t] for name, t in types.items()})
     if got_types != want_types: fail(f"output columns {got_types} != {want_types}")
     rows = table.to_pylist()
-    records = [json.loads(l) for l in open(jsonl_path, encoding="utf-8") if l.strip()]
     if len(rows) != len(records): fail(f"output has {len(rows)} rows, JSONL {len(records)}")
     for i, (row, record) in enumerate(zip(rows, records)):
+        if chunked:
+            chunk = record.get("_chunk") or {}
+            if (row["_parent_row"], row["_chunk_index"]) != (chunk.get("parent"), chunk.get("index")):
+                fail(f"output row {i}: chunk {row['_parent_row'], row['_chunk_index']} != JSONL {chunk}")
         for name, duck_type in types.items():
             want = expected_value(record.get(name), duck_type)
             if not same(row[name], want): fail(f"output row {i} {name}: {row[name]!r} != {want!r}")
@@ -142,15 +148,20 @@ func runSnapshotCheck(_ mode: String, _ first: URL, _ second: URL, types: [Strin
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    var outData = Data(), errData = Data()
+    // stderr is drained on another thread so neither pipe can fill up and block the child.
+    let errData = DataBox()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     group.wait()
     let stdout = String(decoding: outData, as: UTF8.self)
-    XCTAssertEqual(process.terminationStatus, 0, "check \(mode) failed:\n\(stdout)\n\(String(decoding: errData, as: UTF8.self))", file: file, line: line)
+    XCTAssertEqual(process.terminationStatus, 0, "check \(mode) failed:\n\(stdout)\n\(String(decoding: errData.data, as: UTF8.self))", file: file, line: line)
     return stdout
+}
+
+/// Data written by one thread and read by another after a DispatchGroup wait.
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
