@@ -22,6 +22,7 @@ final class SnapshotCLITests: XCTestCase {
     static let types = ["id": "BIGINT", "text": "VARCHAR", "score": "DOUBLE", "ok": "BOOLEAN", "meta": "VARCHAR",
                         "lang": "VARCHAR", "tags": "VARCHAR", "mixed": "VARCHAR", "big": "DOUBLE"]
 
+    @discardableResult
     private func run(_ directory: URL, _ extra: [String], output: String = "out.jsonl") throws -> CLIResult {
         let result = try CLI.run(["--input", directory.appendingPathComponent("in.jsonl").path,
                                   "--output", directory.appendingPathComponent(output).path,
