@@ -59,6 +59,13 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
 
     func testFirstOccurrenceOfADuplicateKeyCounts() throws {
         XCTAssertEqual(try infer([#"{"k": 1, "k": "dup"}"#])["k"], .int64)
+        XCTAssertEqual(try infer([#"{"j": true, "k": 1}"#, #"{"k": 2, "j": false, "k": "dup"}"#]), ["j": .bool, "k": .int64, "text": .string])
+    }
+
+    /// Keys are predicted from the previous record's order: other orders and escaped keys still count.
+    func testKeysInAnyOrderAndEscapedKeys() throws {
+        XCTAssertEqual(try infer([#"{"a": 1, "b": 2}"#, #"{"b": 2.5, "a": 3}"#, #"{"\u0061": true}"#, #"{"c": 1, "a": null}"#]),
+                       ["a": .string, "b": .double, "c": .int64, "text": .string])
     }
 
     func testConversionToColumnType() throws {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The type of one input column in the snapshots and the Parquet output.
 public enum SnapshotColumnType: String, Codable, Sendable {
@@ -35,8 +38,16 @@ public struct SnapshotSchema: Codable, Equatable, Sendable {
 /// - null and absent values say nothing; a column never seen with a value is string;
 /// - the text column is always string (it holds the text as a stage left it).
 public struct SchemaInference: Sendable {
-    private var order: [String] = []
-    private var types: [String: SnapshotColumnType?] = [:]
+    private var names: [String] = []
+    private var nameBytes: [[UInt8]] = []
+    private var types: [SnapshotColumnType?] = []
+    private var indexByName: [String: Int] = [:]
+    /// The column of the key at each position of the previous record: records of one file mostly
+    /// repeat their keys in the same order, so a key is matched with one memcmp.
+    private var predicted: [Int] = []
+    /// Per column, the last record that set it (duplicate keys: the first occurrence counts).
+    private var lastRecord: [Int] = []
+    private var recordNumber = 0
 
     public init() {}
 
@@ -60,34 +71,66 @@ public struct SchemaInference: Sendable {
 
     /// Records one value of column `name`.
     public mutating func observe(_ name: String, kind: JSONValueKind) {
-        if let current = types[name] {
-            types[name] = Self.widen(current, with: kind)
-        } else {
-            order.append(name)
-            types[name] = Self.widen(nil, with: kind)
-        }
+        let index = column(named: name)
+        types[index] = Self.widen(types[index], with: kind)
+    }
+
+    private mutating func column(named name: String) -> Int {
+        if let index = indexByName[name] { return index }
+        indexByName[name] = names.count
+        names.append(name)
+        nameBytes.append(Array(name.utf8))
+        types.append(nil)
+        lastRecord.append(-1)
+        return names.count - 1
     }
 
     /// Records one JSON record's top-level fields (with a duplicate key, the first occurrence counts,
     /// as everywhere else). Integers too large for int64 count as doubles.
     public mutating func observe(record: [UInt8]) throws {
-        let fields = try JSONScan.fields(record)
-        var seen = Set<String>(minimumCapacity: fields.count)
-        for field in fields where seen.insert(field.key).inserted {
-            var kind = field.kind
-            // Only a long literal can overflow int64 (19+ characters): skip parsing the rest.
-            if kind == .integer, field.valueRange.count > 18, case .double = try JSONScan.value(of: field, in: record) { kind = .double }
-            observe(field.key, kind: kind)
+        recordNumber += 1
+        try record.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            try scanner.beginObject()
+            var position = 0
+            try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind, _ in
+                let index = column(ofKey: keyRange, escaped: keyHasEscapes, at: position, in: buffer)
+                position += 1
+                guard lastRecord[index] != recordNumber else { return }
+                lastRecord[index] = recordNumber
+                var kind = kind
+                // Only a long literal can overflow int64 (19+ characters): skip parsing the rest.
+                if kind == .integer, valueRange.count > 18,
+                   case .double = try JSONScan.value(of: JSONField(key: "", valueRange: valueRange, kind: kind), in: record) {
+                    kind = .double
+                }
+                types[index] = Self.widen(types[index], with: kind)
+            }
         }
+    }
+
+    private mutating func column(ofKey literal: Range<Int>, escaped: Bool, at position: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        if !escaped, position < predicted.count {
+            let guess = predicted[position]
+            let count = literal.count - 2
+            let name = nameBytes[guess]
+            if name.count == count && (count == 0 || name.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + literal.lowerBound + 1, count) } == 0) {
+                return guess
+            }
+        }
+        let key = escaped ? JSONStringCodec.decodeEscaped(buffer, literal: literal) : JSONStringCodec.decodePlain(buffer, literal: literal)
+        let index = column(named: key)
+        if position < predicted.count { predicted[position] = index } else { predicted.append(index) }
+        return index
     }
 
     /// The schema so far; `textColumn` is string and present even if no record had it.
     public func schema(textColumn: String) -> SnapshotSchema {
-        var names = order
-        if !types.keys.contains(textColumn) { names.append(textColumn) }
-        return SnapshotSchema(columns: names.map { name in
-            SnapshotColumn(name: name, type: name == textColumn ? .string : ((types[name] ?? nil) ?? .string))
-        })
+        var columns = zip(names, types).map { name, type in
+            SnapshotColumn(name: name, type: name == textColumn ? .string : (type ?? .string))
+        }
+        if indexByName[textColumn] == nil { columns.append(SnapshotColumn(name: textColumn, type: .string)) }
+        return SnapshotSchema(columns: columns)
     }
 }
 
