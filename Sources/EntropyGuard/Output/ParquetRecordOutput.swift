@@ -1,9 +1,6 @@
-import Parquet
-
 /// `--output FILE.parquet`: the surviving rows as Parquet, with the snapshots' columns except `_row`
 /// (`_parent_row` and `_chunk_index` when chunking made chunks, then the input's columns, typed by
-/// `SnapshotSchema`, the text column holding the final text). Compressed with zstd level 3 (the
-/// writer's default): a final product is written once and read many times.
+/// `SnapshotSchema`, the text column holding the final text).
 struct ParquetRecordOutput {
     let store: WorkingStore
     let input: InputSource
@@ -16,6 +13,6 @@ struct ParquetRecordOutput {
         if dryRun { return try store.aliveCount(after: stage) }
         let schema = try SnapshotSchema.of(store: store, input: input, info: info)
         return try SnapshotTableWriter(store: store, input: input, info: info, schema: schema)
-            .write(stage: stage, to: path, rowNumber: false, compression: .zstd(level: 3), progress: progress, label: "output")
+            .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "output")
     }
 }

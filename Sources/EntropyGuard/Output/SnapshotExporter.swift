@@ -1,5 +1,4 @@
 import Foundation
-import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,9 +14,6 @@ import Glibc
 /// and `after_<stage>.parquet` exists for every stage. It is nearly free: such a stage has the rows
 /// and texts of the stage before it, so when that one's file was written or verified in this run it
 /// is copied rather than exported again.
-///
-/// Snapshots are compressed with zstd level 1: they are rewritten on every run, and level 3 costs
-/// about a third more time for files only a few percent smaller.
 final class SnapshotExporter {
     let directory: String
     let store: WorkingStore
@@ -27,7 +23,6 @@ final class SnapshotExporter {
     let progress: ProgressReporter
     /// Stages that are switched off in this run.
     let passThrough: Set<StageID>
-    static let compression = ParquetCompression.zstd(level: 1)
     private var schema: SnapshotSchema?
     /// Snapshot files known to match the store in this run (written or verified), with their XXH3.
     private var current: [StageID: String] = [:]
@@ -109,8 +104,7 @@ final class SnapshotExporter {
         }
         if schema == nil { schema = try SnapshotSchema.of(store: store, input: input, info: info) }
         let rows = try SnapshotTableWriter(store: store, input: input, info: info, schema: schema!)
-            .write(stage: stage, to: path, rowNumber: true, compression: Self.compression, progress: progress,
-                   label: "snapshot \(stage.checkpointName)")
+            .write(stage: stage, to: path, rowNumber: true, progress: progress, label: "snapshot \(stage.checkpointName)")
         if let expected = try store.checkpoints().first(where: { $0.stage == stage })?.rowCount, expected != rows {
             progress.warn("\(name) has \(rows) rows but checkpoint \(stage.checkpointName) counts \(expected)")
         }

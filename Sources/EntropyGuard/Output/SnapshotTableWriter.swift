@@ -43,8 +43,9 @@ struct SnapshotTableWriter {
     }
 
     /// Writes `path` (atomically: temporary file renamed by the writer) and returns the row count.
-    func write(stage: StageID, to path: String, rowNumber: Bool, compression: ParquetCompression,
-               progress: ProgressReporter, label: String) throws -> Int {
+    /// Compression is the writer's default, zstd level 3: measured on 200k rows, level 1 saved about 1% of
+    /// the run's CPU time for files 9% larger.
+    func write(stage: StageID, to path: String, rowNumber: Bool, progress: ProgressReporter, label: String) throws -> Int {
         let chunks = try stage >= .chunk && store.hasChunks()
         // Before sanitize nothing has rewritten texts yet; a later re-export must not show sanitized ones.
         let text = stage < .sanitize ? "c.text_original" : "coalesce(c.text, c.text_original)"
@@ -59,7 +60,7 @@ struct SnapshotTableWriter {
         let writer: ParquetWriter
         do {
             writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
-                                       options: ParquetWriterOptions(compression: compression, createdBy: "entropyguard \(EntropyGuardVersion.string)"))
+                                       options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)"))
         } catch let error as ParquetError {
             throw EntropyGuardError(.cannotCreate, "\(path): cannot create the Parquet file: \(error.message)")
         }
