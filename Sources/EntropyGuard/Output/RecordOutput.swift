@@ -9,6 +9,10 @@ struct RecordOutput {
 
     /// Writes rows alive after `stage` in input order; returns the number written.
     func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool) throws -> Int {
+        // [snapshots] Parquet output has typed columns, written by ParquetRecordOutput.
+        if format == .parquet {
+            return try ParquetRecordOutput(store: store, input: input, info: info, path: path).write(after: stage, progress: progress, dryRun: dryRun)
+        }
         let database = store.database
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         var csvColumns: [String]?

@@ -84,6 +84,11 @@ public final class Pipeline {
         try store.setMeta("input_format", info.format.rawValue)
         try store.setMeta("text_column", info.textColumn)
 
+        // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
+        let snapshots = options.checkpointDirectory == nil ? nil
+            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
+                               passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
+        try snapshots?.reconcile(resumedThrough: resumePoint)
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
@@ -105,6 +110,7 @@ public final class Pipeline {
                     try store.advanceSurvivors(to: stage.id)
                     for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
                 }
+                try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)

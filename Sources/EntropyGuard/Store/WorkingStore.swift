@@ -128,6 +128,7 @@ public final class WorkingStore {
 
     /// Rows alive after `stage`.
     public func aliveCount(after stage: StageID) throws -> Int {
-        try database.scalar("SELECT count(*) FROM rows WHERE generation >= ?", [.integer(Int64(stage.generation))])?.int ?? 0
+        // born: chunk rows (born at chunk) were not alive after the stages before it.
+        try database.scalar("SELECT count(*) FROM rows WHERE generation >= ?1 AND born <= ?1", [.integer(Int64(stage.generation))])?.int ?? 0
     }
 }

@@ -1,0 +1,18 @@
+/// `--output FILE.parquet`: the surviving rows as Parquet, with the snapshots' columns except `_row`
+/// (`_parent_row` and `_chunk_index` when chunking made chunks, then the input's columns, typed by
+/// `SnapshotSchema`, the text column holding the final text).
+struct ParquetRecordOutput {
+    let store: WorkingStore
+    let input: InputSource
+    let info: IngestInfo
+    let path: String
+
+    /// Writes rows alive after `stage` in input order; returns the number written (counted, not
+    /// written, on a dry run).
+    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool) throws -> Int {
+        if dryRun { return try store.aliveCount(after: stage) }
+        let schema = try SnapshotSchema.of(store: store, input: input, info: info)
+        return try SnapshotTableWriter(store: store, input: input, info: info, schema: schema)
+            .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "output")
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The type of one input column in the snapshots and the Parquet output.
+public enum SnapshotColumnType: String, Codable, Sendable {
+    case bool, int64, double, string
+}
+
+/// One input column: a top-level JSON key or a CSV header name.
+public struct SnapshotColumn: Codable, Equatable, Sendable {
+    public var name: String
+    public var type: SnapshotColumnType
+
+    public init(name: String, type: SnapshotColumnType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// The input columns of the snapshots, in order of first appearance in the input. Every column is
+/// optional (absent or null → null).
+public struct SnapshotSchema: Codable, Equatable, Sendable {
+    public var columns: [SnapshotColumn]
+
+    public init(columns: [SnapshotColumn]) {
+        self.columns = columns
+    }
+}
+
+/// Infers column types from the values seen, under these rules:
+/// - a column takes the type of its values: bool, int64, double or string;
+/// - int64 and double together widen to double;
+/// - any other mix (string with anything, bool with a number) is string: the non-string values are
+///   then written as their JSON text (`1.5`, `true`);
+/// - nested objects and arrays are string (their JSON text);
+/// - null and absent values say nothing; a column never seen with a value is string;
+/// - the text column is always string (it holds the text as a stage left it).
+public struct SchemaInference: Sendable {
+    private var names: [String] = []
+    private var nameBytes: [[UInt8]] = []
+    private var types: [SnapshotColumnType?] = []
+    private var indexByName: [String: Int] = [:]
+    /// The column of the key at each position of the previous record: records of one file mostly
+    /// repeat their keys in the same order, so a key is matched with one memcmp.
+    private var predicted: [Int] = []
+    /// Per column, the last record that set it (duplicate keys: the first occurrence counts).
+    private var lastRecord: [Int] = []
+    private var recordNumber = 0
+
+    public init() {}
+
+    /// The type of a column that held values of type `current` after seeing one more value of kind `kind`
+    /// (`nil` = only nulls so far).
+    public static func widen(_ current: SnapshotColumnType?, with kind: JSONValueKind) -> SnapshotColumnType? {
+        let seen: SnapshotColumnType
+        switch kind {
+        case .null: return current
+        case .bool: seen = .bool
+        case .integer: seen = .int64
+        case .double: seen = .double
+        case .string, .object, .array: seen = .string
+        }
+        guard let current, current != seen else { return seen }
+        switch (current, seen) {
+        case (.int64, .double), (.double, .int64): return .double
+        default: return .string
+        }
+    }
+
+    /// Records one value of column `name`.
+    public mutating func observe(_ name: String, kind: JSONValueKind) {
+        let index = column(named: name)
+        types[index] = Self.widen(types[index], with: kind)
+    }
+
+    private mutating func column(named name: String) -> Int {
+        if let index = indexByName[name] { return index }
+        indexByName[name] = names.count
+        names.append(name)
+        nameBytes.append(Array(name.utf8))
+        types.append(nil)
+        lastRecord.append(-1)
+        return names.count - 1
+    }
+
+    /// Records one JSON record's top-level fields (with a duplicate key, the first occurrence counts,
+    /// as everywhere else). Integers too large for int64 count as doubles.
+    public mutating func observe(record: [UInt8]) throws {
+        recordNumber += 1
+        try record.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            try scanner.beginObject()
+            var position = 0
+            try scanner.forEachMember { keyRange, keyHasEscapes, valueRange, kind, _ in
+                let index = column(ofKey: keyRange, escaped: keyHasEscapes, at: position, in: buffer)
+                position += 1
+                guard lastRecord[index] != recordNumber else { return }
+                lastRecord[index] = recordNumber
+                var kind = kind
+                // Only a long literal can overflow int64 (19+ characters): skip parsing the rest.
+                if kind == .integer, valueRange.count > 18,
+                   case .double = try JSONScan.value(of: JSONField(key: "", valueRange: valueRange, kind: kind), in: record) {
+                    kind = .double
+                }
+                types[index] = Self.widen(types[index], with: kind)
+            }
+        }
+    }
+
+    private mutating func column(ofKey literal: Range<Int>, escaped: Bool, at position: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        if !escaped, position < predicted.count {
+            let guess = predicted[position]
+            let count = literal.count - 2
+            let name = nameBytes[guess]
+            if name.count == count && (count == 0 || name.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + literal.lowerBound + 1, count) } == 0) {
+                return guess
+            }
+        }
+        let key = escaped ? JSONStringCodec.decodeEscaped(buffer, literal: literal) : JSONStringCodec.decodePlain(buffer, literal: literal)
+        let index = column(named: key)
+        if position < predicted.count { predicted[position] = index } else { predicted.append(index) }
+        return index
+    }
+
+    /// The schema so far; `textColumn` is string and present even if no record had it.
+    public func schema(textColumn: String) -> SnapshotSchema {
+        var columns = zip(names, types).map { name, type in
+            SnapshotColumn(name: name, type: name == textColumn ? .string : (type ?? .string))
+        }
+        if indexByName[textColumn] == nil { columns.append(SnapshotColumn(name: textColumn, type: .string)) }
+        return SnapshotSchema(columns: columns)
+    }
+}
+
+extension SnapshotSchema {
+    /// The meta key of the cached schema.
+    static let metaKey = "snapshot.schema"
+
+    /// What the cache stores: the schema and what it was inferred from.
+    private struct Cached: Codable {
+        var inputHash: String
+        var textColumn: String
+        var format: String
+        var schema: SnapshotSchema
+    }
+
+    /// The schema of the input in the store: all CSV columns are strings; JSONL columns are inferred
+    /// over every ingested record (one pass over the input). The result is cached in the meta table
+    /// (key `snapshot.schema`), valid while meta `ingest.input_hash` and the text column are the same,
+    /// so the pass runs once per input. Call only once ingest has completed.
+    static func of(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
+        if info.format == .csv {
+            var inference = SchemaInference()
+            for name in info.csvHeader ?? [] { inference.observe(name, kind: .string) }
+            return inference.schema(textColumn: info.textColumn)
+        }
+        let inputHash = try store.meta("ingest.input_hash") ?? input.hash.hex
+        let decoder = JSONDecoder()
+        if let text = try store.meta(metaKey), let cached = try? decoder.decode(Cached.self, from: Data(text.utf8)),
+           cached.inputHash == inputHash, cached.textColumn == info.textColumn, cached.format == info.format.rawValue {
+            return cached.schema
+        }
+        let schema = try inferJSON(store: store, input: input, textColumn: info.textColumn)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let cached = Cached(inputHash: inputHash, textColumn: info.textColumn, format: info.format.rawValue, schema: schema)
+        try store.setMeta(metaKey, String(decoding: try encoder.encode(cached), as: UTF8.self))
+        return schema
+    }
+
+    /// One pass over the ingested records (bad records excluded: they have no fields), in input order.
+    private static func inferJSON(store: WorkingStore, input: InputSource, textColumn: String) throws -> SnapshotSchema {
+        let select = try store.database.cachedStatement("""
+            SELECT record_offset, record_length FROM rows WHERE born = 1 AND text_state <> 'bad_record' ORDER BY row_id
+            """)
+        let fetcher = try InputRecordFetcher(input: input)
+        var inference = SchemaInference()
+        var count = 0
+        while try select.step() {
+            try inference.observe(record: Array(try fetcher.bytes(offset: select.int64(0), length: select.int(1))))
+            count += 1
+            if count % 10_000 == 0 { try Interrupt.check() }
+        }
+        select.reset()
+        return inference.schema(textColumn: textColumn)
+    }
+}
