@@ -1,6 +1,17 @@
 -- Views for people inspecting a run with the sqlite3 shell. A row is in after_<stage> when it survived
 -- that stage: generation >= the stage's ordinal (rewinding is UPDATE rows SET generation = G WHERE generation > G)
 -- and it existed then: born <= the ordinal (chunk rows, born at chunk, are not in after_ingest/after_sanitize).
+-- Views are re-created every time the store is opened, so a store made by an older version gets
+-- the current definitions (views hold no data).
+DROP VIEW IF EXISTS rows_full;
+DROP VIEW IF EXISTS after_ingest;
+DROP VIEW IF EXISTS after_sanitize;
+DROP VIEW IF EXISTS after_chunk;
+DROP VIEW IF EXISTS after_validate;
+DROP VIEW IF EXISTS after_exact_dedup;
+DROP VIEW IF EXISTS after_semantic_dedup;
+DROP VIEW IF EXISTS dropped;
+
 CREATE VIEW IF NOT EXISTS rows_full AS
     SELECT r.row_id, r.line, r.record_offset, r.record_length, r.generation, r.text_state, r.text_length, r.dedup_key,
            r.dropped_by, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity,
