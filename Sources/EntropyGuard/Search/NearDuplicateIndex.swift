@@ -63,11 +63,26 @@ struct NearDuplicateIndex {
     }
 
     /// For each row, the most similar already-kept row it can see (if any scores near the threshold).
+    /// IVF lists are split over `SearchWorkers` (list % workers); the per-worker bests are then
+    /// combined with `offer`, which is order-independent, so the result is the same for any count.
     private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting) -> [BestMatch] {
+        let workers = lists.listCount > 1 ? SearchWorkers.count : 1
+        let partial = SearchWorkers.map(workers) { w in
+            bestKeptMatches(vectors, rows: rows, routing: routing, lists: stride(from: w, to: lists.listCount, by: workers))
+        }
+        var best = partial[0]
+        for other in partial.dropFirst() {
+            for i in 0..<rows { best[i].offer(similarity: other[i].similarity, id: other[i].id) }
+        }
+        return best
+    }
+
+    private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting,
+                                 lists listIndices: StrideTo<Int>) -> [BestMatch] {
         var best = [BestMatch](repeating: BestMatch(), count: rows)
         var queries: [Float] = []
         var scores: [Float] = []
-        for list in 0..<lists.listCount {
+        for list in listIndices {
             let askers = routing.askers(of: list)
             guard lists.rows(in: list) > 0, !askers.isEmpty else { continue }
             routing.gather(askers, from: vectors, dimension: dimension, into: &queries)
