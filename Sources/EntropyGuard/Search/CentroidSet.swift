@@ -18,46 +18,60 @@ struct CentroidSet {
     /// GEMM only shortlists centroids; the order is decided with the fixed-order `VectorMath.dot`,
     /// so a vector gets the same centroids whatever the batch it arrives in.
     func nearest(_ queries: UnsafePointer<Float>, rows: Int, probes: Int) -> [Int32] {
-        let k = count
-        let p = min(probes, k)
+        let p = min(probes, count)
         precondition(p > 0, "need at least one centroid and one probe")
-        var result = [Int32](repeating: 0, count: rows * p)
+        // Blocks of rows are independent; workers take every `workers`-th block.
         let block = 1024
-        var scores = [Float](repeating: 0, count: min(block, rows) * k)
+        let blocks = (rows + block - 1) / block
+        let workers = min(SearchWorkers.count, blocks)
+        var result = [Int32](repeating: 0, count: rows * p)
+        result.withUnsafeMutableBufferPointer { out in
+            let out = out
+            _ = SearchWorkers.map(max(1, workers)) { w in
+                var b = w
+                while b < blocks {
+                    let start = b * block
+                    nearest(queries + start * dimension, rows: min(block, rows - start), probes: p,
+                            into: out.baseAddress! + start * p)
+                    b += max(1, workers)
+                }
+            }
+        }
+        return result
+    }
+
+    /// `nearest` for one block of rows, written to `result` (`rows x probes`).
+    private func nearest(_ queries: UnsafePointer<Float>, rows: Int, probes p: Int, into result: UnsafeMutablePointer<Int32>) {
+        let k = count
+        var scores = [Float](repeating: 0, count: rows * k)
         var top = [Float](repeating: 0, count: p)
         var shortlist: [(similarity: Float, index: Int32)] = []
         centroids.withUnsafeBufferPointer { cents in
             let c = cents.baseAddress!
             scores.withUnsafeMutableBufferPointer { sBuf in
                 let s = sBuf.baseAddress!
-                var start = 0
-                while start < rows {
-                    let m = min(block, rows - start)
-                    VectorMath.gemmABt(queries + start * dimension, c, s, m: m, n: k, k: dimension)
-                    for r in 0..<m {
-                        let row = s + r * k
-                        // p-th largest GEMM score, by insertion into a small descending buffer.
-                        for i in 0..<p { top[i] = -.infinity }
-                        var j = ScoreScan.next(row, from: 0, count: k, atLeast: top[p - 1].nextUp)
-                        while j < k {
-                            var i = p - 1
-                            while i > 0 && top[i - 1] < row[j] { top[i] = top[i - 1]; i -= 1 }
-                            top[i] = row[j]
-                            j = ScoreScan.next(row, from: j + 1, count: k, atLeast: top[p - 1].nextUp)
-                        }
-                        let bound = top[p - 1] - 2 * VectorMath.candidateMargin
-                        let query = queries + (start + r) * dimension
-                        shortlist.removeAll(keepingCapacity: true)
-                        for j in 0..<k where row[j] >= bound {
-                            shortlist.append((VectorMath.dot(query, c + j * dimension, dimension), Int32(j)))
-                        }
-                        shortlist.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.index < $1.index }
-                        for i in 0..<p { result[(start + r) * p + i] = shortlist[i].index }
+                VectorMath.gemmABt(queries, c, s, m: rows, n: k, k: dimension)
+                for r in 0..<rows {
+                    let row = s + r * k
+                    // p-th largest GEMM score, by insertion into a small descending buffer.
+                    for i in 0..<p { top[i] = -.infinity }
+                    var j = ScoreScan.next(row, from: 0, count: k, atLeast: top[p - 1].nextUp)
+                    while j < k {
+                        var i = p - 1
+                        while i > 0 && top[i - 1] < row[j] { top[i] = top[i - 1]; i -= 1 }
+                        top[i] = row[j]
+                        j = ScoreScan.next(row, from: j + 1, count: k, atLeast: top[p - 1].nextUp)
                     }
-                    start += m
+                    let bound = top[p - 1] - 2 * VectorMath.candidateMargin
+                    let query = queries + r * dimension
+                    shortlist.removeAll(keepingCapacity: true)
+                    for j in 0..<k where row[j] >= bound {
+                        shortlist.append((VectorMath.dot(query, c + j * dimension, dimension), Int32(j)))
+                    }
+                    shortlist.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.index < $1.index }
+                    for i in 0..<p { result[r * p + i] = shortlist[i].index }
                 }
             }
         }
-        return result
     }
 }

@@ -63,11 +63,26 @@ struct NearDuplicateIndex {
     }
 
     /// For each row, the most similar already-kept row it can see (if any scores near the threshold).
+    /// IVF lists are split over `SearchWorkers` (list % workers); the per-worker bests are then
+    /// combined with `offer`, which is order-independent, so the result is the same for any count.
     private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting) -> [BestMatch] {
+        let workers = lists.listCount > 1 ? SearchWorkers.count : 1
+        let partial = SearchWorkers.map(workers) { w in
+            bestKeptMatches(vectors, rows: rows, routing: routing, lists: stride(from: w, to: lists.listCount, by: workers))
+        }
+        var best = partial[0]
+        for other in partial.dropFirst() {
+            for i in 0..<rows { best[i].offer(similarity: other[i].similarity, id: other[i].id) }
+        }
+        return best
+    }
+
+    private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting,
+                                 lists listIndices: StrideTo<Int>) -> [BestMatch] {
         var best = [BestMatch](repeating: BestMatch(), count: rows)
         var queries: [Float] = []
         var scores: [Float] = []
-        for list in 0..<lists.listCount {
+        for list in listIndices {
             let askers = routing.askers(of: list)
             guard lists.rows(in: list) > 0, !askers.isEmpty else { continue }
             routing.gather(askers, from: vectors, dimension: dimension, into: &queries)
@@ -140,84 +155,5 @@ struct NearDuplicateIndex {
             }
         }
         return pairs
-    }
-}
-
-/// Running best candidate of one row: highest similarity, ties to the lower id.
-struct BestMatch {
-    var similarity: Float = -.infinity
-    var id: Int64 = .max
-
-    @inline(__always)
-    mutating func offer(similarity s: Float, id candidate: Int64) {
-        if s > similarity || (s == similarity && candidate < id) {
-            similarity = s
-            id = candidate
-        }
-    }
-}
-
-/// Chunk rows grouped by list: which rows probe a list, and which rows would be filed under it.
-struct ListRouting {
-    private let askerOffsets: [Int]
-    private let askerRows: [Int32]
-    private let filedOffsets: [Int]
-    private let filedRows: [Int32]
-
-    init(probed: [Int32], rows: Int, probes: Int, lists: Int) {
-        (askerOffsets, askerRows) = ListRouting.bucket(lists: lists, rows: rows) { row, emit in
-            for p in 0..<probes { emit(Int(probed[row * probes + p])) }
-        }
-        (filedOffsets, filedRows) = ListRouting.bucket(lists: lists, rows: rows) { row, emit in
-            emit(Int(probed[row * probes]))
-        }
-    }
-
-    /// Rows (ascending) that probe `list`.
-    func askers(of list: Int) -> ArraySlice<Int32> { askerRows[askerOffsets[list]..<askerOffsets[list + 1]] }
-    /// Rows (ascending) whose nearest list is `list`.
-    func filed(under list: Int) -> ArraySlice<Int32> { filedRows[filedOffsets[list]..<filedOffsets[list + 1]] }
-
-    /// Copies the vectors of `rows` contiguously into `buffer`.
-    func gather<Rows: Collection<Int32>>(_ rows: Rows, from vectors: UnsafePointer<Float>, dimension: Int, into buffer: inout [Float]) {
-        buffer.removeAll(keepingCapacity: true)
-        for row in rows {
-            buffer.append(contentsOf: UnsafeBufferPointer(start: vectors + Int(row) * dimension, count: dimension))
-        }
-    }
-
-    /// Counting sort of rows into lists; rows stay ascending inside each list.
-    private static func bucket(lists: Int, rows: Int,
-                               _ each: (Int, (Int) -> Void) -> Void) -> ([Int], [Int32]) {
-        var offsets = [Int](repeating: 0, count: lists + 1)
-        for row in 0..<rows { each(row) { offsets[$0 + 1] += 1 } }
-        for l in 0..<lists { offsets[l + 1] += offsets[l] }
-        var next = offsets
-        var out = [Int32](repeating: 0, count: offsets[lists])
-        for row in 0..<rows {
-            each(row) { l in out[next[l]] = Int32(row); next[l] += 1 }
-        }
-        return (offsets, out)
-    }
-}
-
-/// Fast skip over GEMM scores below a bound (most of them).
-enum ScoreScan {
-    /// Index of the first score at or after `from` that is >= `bound`, or `count` if none.
-    @inline(__always)
-    static func next(_ scores: UnsafePointer<Float>, from: Int, count: Int, atLeast bound: Float) -> Int {
-        var i = from
-        let raw = UnsafeRawPointer(scores)
-        let bounds = SIMD16<Float>(repeating: bound)
-        while i + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-            if any(v .>= bounds) { break }
-            i &+= 16
-        }
-        while i < count {
-            if scores[i] >= bound { return i }
-            i &+= 1
-        }
-        return count
     }
 }

@@ -16,6 +16,7 @@ public struct SemanticSelector {
     /// The mode in use: `auto` is resolved to `exact` or `ivf` at init.
     public let mode: SemanticSearchMode
     /// IVF: how many nearest centroid lists each row looks into. More finds more, costs more.
+    /// Set it before the first `process` (changing it later changes which rows can match).
     public var probeCount: Int = 8 {
         didSet { index.probes = max(1, min(probeCount, index.centroids?.count ?? 1)) }
     }
@@ -66,6 +67,7 @@ public struct SemanticSelector {
         guard mode == .ivf else { return }
         precondition(keptCount == 0 && lastId == nil, "train(sample:) must come before process")
         precondition(sample.count % dimension == 0, "sample must be rows x dimension")
+        precondition(sample.allSatisfy { $0.isFinite }, "sample must be finite")
         let rows = sample.count / dimension
         var centroids: CentroidSet?
         if rows > 0 {
@@ -82,6 +84,8 @@ public struct SemanticSelector {
     public mutating func process(ids: [Int64], vectors: [Float]) -> [SemanticMatch] {
         precondition(trained, "ivf mode needs train(sample:) before process")
         precondition(vectors.count == ids.count * dimension, "vectors must be ids.count x dimension")
+        // A NaN would silently fail every comparison (and break the centroid ranking).
+        precondition(vectors.allSatisfy { $0.isFinite }, "vectors must be finite")
         for id in ids {
             precondition(lastId.map { id > $0 } ?? true, "ids must be ascending across batches")
             lastId = id

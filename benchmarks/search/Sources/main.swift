@@ -5,7 +5,7 @@ import Glibc
 
 // search-bench: times SemanticSelector on generated clustered vectors.
 //   search-bench run --rows N --mode exact|ivf [--dim 384] [--threshold 0.95] [--batch 8192]
-//                    [--probes 8] [--sample 50000] [--out matches.bin]
+//                    [--probes 8] [--sample 50000] [--out matches.bin] [--f16 (round inputs to Float16)]
 //   search-bench compare reference.bin candidate.bin --rows N
 //   search-bench audit matches.bin --rows N [--samples 1000]   (brute-force check of sampled decisions)
 //   search-bench gemm                                          (sgemm GFLOP/s on this machine)
@@ -67,6 +67,7 @@ func run(_ args: [String]) {
     let batch = Int(option("batch", args) ?? "8192")!
     let sampleRows = Int(option("sample", args) ?? "50000")!
     let generator = ClusteredVectors(dimension: dim, clusters: max(10, rows / 500))
+    let roundToHalf = args.contains("--f16")
 
     var selector = SemanticSelector(dimension: dim, threshold: threshold, mode: mode, expectedCount: rows)
     if let p = option("probes", args) { selector.probeCount = Int(p)! }
@@ -90,6 +91,10 @@ func run(_ args: [String]) {
         let g0 = now()
         vectors.removeAll(keepingCapacity: true)
         generator.generate(start: start, count: n, into: &vectors)
+        if roundToHalf {
+            // What Float16 storage would do to the inputs (measured, not used by the library).
+            for i in vectors.indices { vectors[i] = Float(Float16(vectors[i])) }
+        }
         let t0 = now()
         generateSeconds += t0 - g0
         matches += selector.process(ids: (start..<(start + n)).map(Int64.init), vectors: vectors)
