@@ -143,7 +143,7 @@ struct SemanticDedupStage: PipelineStage {
             selector.train(sample: try loadVectors(sample))
         }
         var found = 0
-        let batch = 4096
+        let batch = 16_384   // IVF multiplies whole batches against the lists: small batches waste it
         context.progress.begin(stage: "semantic_dedup", total: rows.count)
         var start = 0
         while start < rows.count {
