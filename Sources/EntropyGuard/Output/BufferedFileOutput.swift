@@ -56,6 +56,13 @@ public final class BufferedFileOutput {
 
     func write(_ string: String) throws { try write(Array(string.utf8)) }
 
+    /// Appends bytes and one terminator byte without building an intermediate array.
+    func write(_ bytes: ArraySlice<UInt8>, terminator: UInt8) throws {
+        buffer.append(contentsOf: bytes)
+        buffer.append(terminator)
+        if buffer.count >= capacity { try flush() }
+    }
+
     func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll(fd, $0, path: displayPath) }

@@ -69,7 +69,12 @@ public final class Pipeline {
             progress.info("Checkpoints not used: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
         }
         if resumePoint > 0 {
-            try store.rewind(to: resumePoint)
+            // Nothing to undo when the store sits exactly at its newest checkpoint (a repeated run):
+            // skip the rewind's full-table statements.
+            let newest = try store.checkpoints().last?.generation ?? 0
+            if try resumePoint < newest || store.stageInProgress() != nil {
+                try store.rewind(to: resumePoint)
+            }
         } else {
             // No usable checkpoint. A partial ingest of the same input with the same settings continues;
             // anything else starts from an empty store.
@@ -92,30 +97,39 @@ public final class Pipeline {
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
+        let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
         for (index, stage) in stages.enumerated() {
-            if stage.id.generation <= resumePoint {
-                let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount(after: StageID(rawValue: stage.id.generation - 1)!)
-                summaries.append(try summarize(stage: stage.id, status: "resumed", rowsIn: rowsIn, rowsOut: store.aliveCount(after: stage.id),
-                                               store: store, seconds: nil, notes: [:]))
+            if stage.id.generation <= resumePoint, let checkpoint = resumedCheckpoints.first(where: { $0.stage == stage.id }) {
+                // Counts come from the checkpoint, not from scanning the store.
+                let dropped = checkpoint.dropped.values.reduce(0, +)
+                summaries.append(RunSummary.Stage(name: stage.id.name, status: "resumed", rowsIn: checkpoint.rowCount + dropped,
+                                                  rowsOut: checkpoint.rowCount, dropped: checkpoint.dropped, seconds: nil,
+                                                  rowsPerSecond: nil, notes: [:]))
                 continue
             }
             let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount()
             let stageStarted = Date()
+            try store.markStageStarted(stage.id)
             let report = try stage.run(context)
             let rowsOut = try store.aliveCount()
+            let dropped = try store.dropCounts(stage: stage.id)
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
-                                      rowCount: rowsOut, createdAt: Self.timestamp()))
+                                      rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped))
             if stage.checkpointsImmediately || index == stages.count - 1 {
                 try store.database.transaction {
                     try store.advanceSurvivors(to: stage.id)
                     for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
+                    try store.clearStageInProgress()
                 }
                 try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)
-            summaries.append(try summarize(stage: stage.id, status: stage.isEnabled ? "ran" : "off", rowsIn: rowsIn, rowsOut: rowsOut,
-                                           store: store, seconds: stage.isEnabled ? seconds : nil, notes: report.notes))
+            let processed = stage.id == .ingest ? rowsOut + dropped.values.reduce(0, +) : rowsIn
+            summaries.append(RunSummary.Stage(name: stage.id.name, status: stage.isEnabled ? "ran" : "off", rowsIn: processed,
+                                              rowsOut: rowsOut, dropped: dropped, seconds: stage.isEnabled ? seconds : nil,
+                                              rowsPerSecond: stage.isEnabled && seconds > 0 ? Double(processed) / seconds : nil,
+                                              notes: report.notes))
         }
 
         let last = stages.last!.id
@@ -127,7 +141,7 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
-        let rowsIn = try store.database.scalar("SELECT count(*) FROM rows WHERE born = 1")?.int ?? 0
+        let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
@@ -199,14 +213,6 @@ public final class Pipeline {
             return "config of stage \(checkpoint.stage.name) changed"
         }
         return "none found"
-    }
-
-    private func summarize(stage: StageID, status: String, rowsIn: Int, rowsOut: Int, store: WorkingStore, seconds: Double?,
-                           notes: [String: Int]) throws -> RunSummary.Stage {
-        let processed = stage == .ingest ? rowsOut + (try store.dropCounts(stage: .ingest).values.reduce(0, +)) : rowsIn
-        return RunSummary.Stage(name: stage.name, status: status, rowsIn: stage == .ingest ? processed : rowsIn, rowsOut: rowsOut,
-                                dropped: try store.dropCounts(stage: stage), seconds: seconds,
-                                rowsPerSecond: seconds.flatMap { $0 > 0 ? Double(processed) / $0 : nil }, notes: notes)
     }
 
     private func startRun(store: WorkingStore, input: InputSource) throws -> Int64 {

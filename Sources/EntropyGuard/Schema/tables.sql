@@ -1,4 +1,4 @@
--- EntropyGuard working store (schema version 1).
+-- EntropyGuard working store (schema version 2).
 -- One database per checkpoint directory: <dir>/entropyguard.sqlite. Inspect it with the sqlite3 shell:
 --   sqlite3 ck/entropyguard.sqlite 'select count(*) from after_exact_dedup'
 
@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS rows (
     born          INTEGER NOT NULL DEFAULT 1   -- generation of the stage that created the row
 );
 
+-- Finds chunk rows without scanning (only chunks are in this partial index).
+CREATE INDEX IF NOT EXISTS rows_chunks ON rows (parent_row, chunk_index) WHERE parent_row IS NOT NULL;
+
 -- The wide part of a row: its texts.
 CREATE TABLE IF NOT EXISTS row_content (
     row_id        INTEGER PRIMARY KEY,
@@ -56,6 +59,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     config_hash   TEXT NOT NULL,        -- chained: this stage's settings + the previous stage's hash
     row_count     INTEGER NOT NULL,     -- rows alive after the stage
     created_at    TEXT NOT NULL,        -- ISO 8601, UTC
+    dropped       TEXT,                 -- rows the stage dropped, per reason (JSON object)
     snapshot_path TEXT,                 -- after_<stage>.parquet, relative to the checkpoint dir
     snapshot_xxh3 TEXT                  -- XXH3-64 of the snapshot file (hex)
 );

@@ -62,7 +62,7 @@ struct ChunkStage: PipelineStage {
 extension WorkingStore {
     /// True once chunking added rows: row order is then (parent or own row, chunk index), not row_id.
     func hasChunks() throws -> Bool {
-        try database.scalar("SELECT EXISTS (SELECT 1 FROM rows WHERE parent_row IS NOT NULL)")?.int == 1
+        try database.scalar("SELECT EXISTS (SELECT 1 FROM rows INDEXED BY rows_chunks WHERE parent_row IS NOT NULL)")?.int == 1
     }
 
     /// ORDER BY clause for input order (chunks right where their parent was).

@@ -7,11 +7,13 @@ public struct Checkpoint: Equatable, Sendable {
     public var createdAt: String
     public var snapshotPath: String?
     public var snapshotXXH3: String?
+    /// Rows the stage dropped, per reason.
+    public var dropped: [String: Int]
 
     public var generation: Int { stage.generation }
 
     public init(stage: StageID, inputHash: String, configHash: String, rowCount: Int, createdAt: String,
-                snapshotPath: String? = nil, snapshotXXH3: String? = nil) {
+                snapshotPath: String? = nil, snapshotXXH3: String? = nil, dropped: [String: Int] = [:]) {
         self.stage = stage
         self.inputHash = inputHash
         self.configHash = configHash
@@ -19,5 +21,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.createdAt = createdAt
         self.snapshotPath = snapshotPath
         self.snapshotXXH3 = snapshotXXH3
+        self.dropped = dropped
     }
 }

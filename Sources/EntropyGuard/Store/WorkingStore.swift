@@ -45,7 +45,7 @@ public final class WorkingStore {
 
     public func checkpoints() throws -> [Checkpoint] {
         let statement = try database.cachedStatement("""
-            SELECT generation, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3
+            SELECT generation, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3, dropped
             FROM checkpoints ORDER BY generation
             """)
         var result: [Checkpoint] = []
@@ -53,7 +53,8 @@ public final class WorkingStore {
             guard let stage = StageID(rawValue: statement.int(0)) else { continue }
             result.append(Checkpoint(stage: stage, inputHash: statement.string(1) ?? "", configHash: statement.string(2) ?? "",
                                      rowCount: statement.int(3), createdAt: statement.string(4) ?? "",
-                                     snapshotPath: statement.string(5), snapshotXXH3: statement.string(6)))
+                                     snapshotPath: statement.string(5), snapshotXXH3: statement.string(6),
+                                     dropped: Self.decodeCounts(statement.string(7))))
         }
         return result
     }
@@ -62,11 +63,39 @@ public final class WorkingStore {
     public func saveCheckpoint(_ checkpoint: Checkpoint) throws {
         try database.run("""
             INSERT OR REPLACE INTO checkpoints
-                (generation, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                (generation, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3, dropped)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.integer(Int64(checkpoint.generation)), .text(checkpoint.stage.name), .text(checkpoint.inputHash),
                   .text(checkpoint.configHash), .integer(Int64(checkpoint.rowCount)), .text(checkpoint.createdAt),
-                  checkpoint.snapshotPath.map { .text($0) } ?? .null, checkpoint.snapshotXXH3.map { .text($0) } ?? .null])
+                  checkpoint.snapshotPath.map { .text($0) } ?? .null, checkpoint.snapshotXXH3.map { .text($0) } ?? .null,
+                  .text(Self.encodeCounts(checkpoint.dropped))])
+    }
+
+    /// {"reason": count, ...} with sorted keys.
+    static func encodeCounts(_ counts: [String: Int]) -> String {
+        "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    static func decodeCounts(_ text: String?) -> [String: Int] {
+        guard let data = text?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int] else { return [:] }
+        return object
+    }
+
+    // MARK: stage in progress
+
+    /// The first stage that started but has no committed checkpoint yet: rows past the last checkpoint
+    /// may hold its partial work, which resuming must rewind. Nil when the store is exactly at a checkpoint.
+    public func stageInProgress() throws -> Int? {
+        try meta("stage.in_progress").flatMap(Int.init)
+    }
+
+    func markStageStarted(_ stage: StageID) throws {
+        if try stageInProgress() == nil { try setMeta("stage.in_progress", String(stage.generation)) }
+    }
+
+    func clearStageInProgress() throws {
+        try database.run("DELETE FROM meta WHERE key = 'stage.in_progress'")
     }
 
     public func setSnapshot(stage: StageID, path: String?, xxh3: String?) throws {
@@ -112,6 +141,7 @@ public final class WorkingStore {
                 try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL")
             }
             try database.run("DELETE FROM checkpoints WHERE generation > ?", [.integer(Int64(generation))])
+            try clearStageInProgress()
         }
     }
 
