@@ -2,7 +2,7 @@ import Foundation
 import MiniLM
 import XCTest
 
-/// The sentence-transformers ground truth copied into Fixtures (see /work/shared/reference/minilm).
+/// The sentence-transformers ground truth copied into Fixtures (see ../shared/reference/minilm beside the project).
 enum ReferenceData {
     struct Sentence: Decodable { let i: Int; let category: String; let text: String }
     struct Tokens: Decodable { let i: Int; let input_ids: [Int32] }

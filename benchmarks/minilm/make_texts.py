@@ -10,7 +10,7 @@ import random
 import sys
 
 out_dir, n_short, n_long = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-pool_path = os.environ.get("MINILM_BENCH_POOL", "/work/shared/data/realtext/sentence_pool.jsonl.gz")
+pool_path = os.environ.get("MINILM_BENCH_POOL", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "realtext", "sentence_pool.jsonl.gz"))
 rng = random.Random(1234)
 
 if os.path.exists(pool_path):
