@@ -11,4 +11,4 @@ PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = OFF;
 PRAGMA temp_store = FILE;
 PRAGMA cache_size = -65536;          -- 64 MiB page cache: memory is bounded by this, not by the input
-PRAGMA wal_autocheckpoint = 4000;
+PRAGMA wal_autocheckpoint = 1024;         -- pages: a 64 MiB WAL at most between checkpoints
