@@ -39,8 +39,9 @@ public final class ProgressReporter {
         lastDraw = .distantPast
     }
 
-    /// Redraws the bar at most ten times a second.
-    public func update(done: Int) {
+    /// Redraws the bar at most ten times a second. `fraction` (0...1) gives the ETA when the total
+    /// row count is unknown (ingest knows bytes read, not rows).
+    public func update(done: Int, fraction: Double? = nil) {
         guard drawsBar else { return }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
@@ -54,6 +55,9 @@ public final class ProgressReporter {
             let filled = Int(fraction * Double(width))
             line += "/\(total) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
             if rate > 0 { line += " ETA \(Self.duration(Double(total - done) / rate))" }
+        }
+        if total == nil, let fraction, fraction > 0 {
+            line += String(format: " (%.0f%%) ETA ", fraction * 100) + Self.duration(elapsed * (1 - fraction) / fraction)
         }
         line += " \(Int(rate)) rows/s"
         FileHandle.standardError.write(Data(line.utf8))

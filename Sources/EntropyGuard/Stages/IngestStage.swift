@@ -123,7 +123,8 @@ struct IngestStage: PipelineStage {
                 try store.setMeta("ingest.line", String(line))
                 try store.setMeta("ingest.next_row", String(nextRow))
             }
-            context.progress.update(done: Int(nextRow))
+            context.progress.update(done: Int(nextRow),
+                                    fraction: context.input.byteCount > 0 ? Double(offset) / Double(context.input.byteCount) : nil)
         }
         context.progress.end()
         return StageReport(notes: ["rows_read": Int(nextRow - resumedRows), "rows_resumed": Int(resumedRows), "bad_records": badRecords])
