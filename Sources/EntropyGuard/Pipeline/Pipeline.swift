@@ -98,6 +98,8 @@ public final class Pipeline {
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
         let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
+        // Rows alive before the next stage, carried from stage to stage instead of counted each time.
+        var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
         for (index, stage) in stages.enumerated() {
             if stage.id.generation <= resumePoint, let checkpoint = resumedCheckpoints.first(where: { $0.stage == stage.id }) {
                 // Counts come from the checkpoint, not from scanning the store.
@@ -107,12 +109,14 @@ public final class Pipeline {
                                                   rowsPerSecond: nil, notes: [:]))
                 continue
             }
-            let rowsIn = stage.id == .ingest ? 0 : try store.aliveCount()
+            let rowsIn = stage.id == .ingest ? 0 : try alive ?? store.aliveCount()
             let stageStarted = Date()
             try store.markStageStarted(stage.id)
             let report = try stage.run(context)
-            let rowsOut = try store.aliveCount()
-            let dropped = try store.dropCounts(stage: stage.id)
+            // A pass-through stage drops nothing; only stages that add rows (chunk) need a recount.
+            let dropped = stage.isEnabled ? try store.dropCounts(stage: stage.id) : [:]
+            let rowsOut = stage.id == .ingest || stage.id == .chunk ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
+            alive = rowsOut
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped))
             if stage.checkpointsImmediately || index == stages.count - 1 {
