@@ -41,7 +41,7 @@ final class CleaningChunkerTests: XCTestCase {
     }
 
     func testInvariantsOnRandomTexts() {
-        var rng = CleaningTestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let words = ["a", "the", "entropy", "guard", "dataset", "é", "日本語", "😀", "x\u{301}", "supercalifragilistic",
                      "well.", "yes!", "why?", "\n", "\n\n", "\n\n\n", " ", "  ", "\t"]
         for trial in 0..<400 {

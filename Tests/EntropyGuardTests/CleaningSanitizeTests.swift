@@ -47,7 +47,7 @@ final class CleaningSanitizeTests: XCTestCase {
 
     func testDeterministicOnRandomInputAndNoCrash() {
         // Random mixes of markup, entities, digits and separators must never crash and must be stable.
-        var rng = CleaningTestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let alphabet = Array("<>/&;#x!-pdivbrscript\"' =.:@+()0123456789abcXYZ\n\r\t\u{A0}\u{200B}\u{200D}é😀")
         for _ in 0..<2000 {
             let length = Int(rng.next() % 80)
@@ -56,18 +56,5 @@ final class CleaningSanitizeTests: XCTestCase {
             XCTAssertEqual(sanitize(text), first)
             XCTAssertFalse(first.text.hasPrefix(" ") || first.text.hasSuffix(" "))
         }
-    }
-}
-
-/// Small deterministic PRNG for seeded tests.
-struct CleaningTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
