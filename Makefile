@@ -23,7 +23,7 @@ release: deps
 
 test: deps venv model
 	$(SWIFT) build --build-tests
-	ENTROPYGUARD_PYTHON=$(abspath $(PY)) $(SWIFT) test --skip-build
+	ENTROPYGUARD_PYTHON=$(abspath $(PY)) scripts/run-tests
 
 demo: deps model release
 	@scripts/demo
