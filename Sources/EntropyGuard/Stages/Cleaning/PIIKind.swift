@@ -50,6 +50,7 @@ extension PIIKind {
 
 /// An unknown PII kind name.
 public struct PIIKindError: Error, CustomStringConvertible, Equatable {
+    /// Names the bad kind and lists the valid ones.
     public let message: String
     public var description: String { message }
 }
