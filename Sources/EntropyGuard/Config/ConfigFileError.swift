@@ -3,9 +3,13 @@
 /// `description` reads like a compiler diagnostic: `path:line: key 'name': problem` (line only for TOML,
 /// key only when the problem belongs to one).
 public struct ConfigFileError: Error, CustomStringConvertible, Equatable {
+    /// The config file (or, for `discoverStrict`, the directory).
     public let path: String
+    /// 1-based line of the problem, when known.
     public let line: Int?
+    /// The key whose value is wrong, when the problem belongs to one.
     public let key: String?
+    /// What is wrong.
     public let message: String
 
     public init(path: String, line: Int? = nil, key: String? = nil, message: String) {

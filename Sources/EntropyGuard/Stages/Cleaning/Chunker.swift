@@ -15,8 +15,11 @@ public struct Chunker: Sendable {
     /// always the last resort.
     public static let defaultSeparators = ["\n\n", "\n", ". ", "! ", "? ", " "]
 
+    /// Maximum chunk length in Unicode scalars.
     public let size: Int
+    /// Maximum number of scalars a chunk repeats from the end of the previous one.
     public let overlap: Int
+    /// Split levels, coarsest first (empty strings are ignored).
     public let separators: [String]
     private let separatorScalars: [[Unicode.Scalar]]
 
@@ -176,6 +179,7 @@ public struct Chunker: Sendable {
 
 /// A rejected chunk size/overlap, with a message fit for the command line.
 public struct ChunkerError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong with the arguments.
     public let message: String
     public var description: String { message }
 }

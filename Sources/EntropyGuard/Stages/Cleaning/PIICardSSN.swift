@@ -10,6 +10,14 @@ extension PIIScanners {
         var i = 0
         while i < n {
             guard CleanBytes.isDigit(bytes[i]), isNumberStart(bytes, i) else { i += 1; continue }
+            // Fast path: a short digit run not followed by "-"/" " and a digit cannot be a card.
+            var runEnd = i
+            while runEnd < n && CleanBytes.isDigit(bytes[runEnd]) { runEnd += 1 }
+            if runEnd - i < 13 && !(runEnd + 1 < n && (bytes[runEnd] == UInt8(ascii: " ") || bytes[runEnd] == UInt8(ascii: "-"))
+                                   && CleanBytes.isDigit(bytes[runEnd + 1])) {
+                i = runEnd
+                continue
+            }
             // Group ends (byte index after each group) and cumulative digit counts.
             var groupEnds: [Int] = []
             var digits: [UInt8] = []

@@ -85,11 +85,19 @@ extension PIIScanners {
     }
 
     static func isValidIPv6(_ text: ArraySlice<UInt8>) -> Bool {
-        var colons = 0, hasDigit = false
+        var colons = 0, hasDigit = false, hasDoubleColon = false
+        var previous: UInt8 = 0
         for b in text {
-            if b == UInt8(ascii: ":") { colons += 1 } else if CleanBytes.isDigit(b) { hasDigit = true }
+            if b == UInt8(ascii: ":") {
+                colons += 1
+                if previous == b { hasDoubleColon = true }
+            } else if CleanBytes.isDigit(b) {
+                hasDigit = true
+            }
+            previous = b
         }
-        guard colons >= 2, hasDigit else { return false }
+        // Without "::", a full address has 7 colons (6 with an embedded IPv4 quad).
+        guard colons >= 2, hasDigit, hasDoubleColon || colons == 7 || colons == 6 else { return false }
         let string = String(decoding: text, as: UTF8.self)
         let halves = string.components(separatedBy: "::")
         guard halves.count <= 2 else { return false }

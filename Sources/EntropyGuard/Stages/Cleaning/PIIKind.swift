@@ -18,6 +18,9 @@ public enum PIIKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// Every kind (the default selection), built once.
+    public static let all: Set<PIIKind> = Set(allCases)
+
     /// Overlap priority, highest first: when two detected spans overlap, the kind that comes earlier in
     /// this list wins and the other span is dropped whole (never cut), so no partial number leaks.
     /// Email first because addresses contain digits and dots that look like everything else; IBAN and
@@ -50,6 +53,7 @@ extension PIIKind {
 
 /// An unknown PII kind name.
 public struct PIIKindError: Error, CustomStringConvertible, Equatable {
+    /// Names the bad kind and lists the valid ones.
     public let message: String
     public var description: String { message }
 }

@@ -20,7 +20,7 @@ public struct PIIMaskResult: Sendable, Equatable {
 /// whole, so a masked token always covers an entire number. Rules per kind are documented on the
 /// detectors in `PIIScanners`. Only ASCII digits and separators are recognised (the text is expected to
 /// have gone through `cleanUnicode`, which turns NBSP and friends into plain spaces).
-public func maskPII(_ text: String, kinds: Set<PIIKind> = Set(PIIKind.allCases)) -> PIIMaskResult {
+public func maskPII(_ text: String, kinds: Set<PIIKind> = PIIKind.all) -> PIIMaskResult {
     let bytes = Array(text.utf8)
     let matches = PIIScanners.findAll(in: bytes, kinds: kinds)
     guard !matches.isEmpty else { return PIIMaskResult(text: text, counts: [:]) }

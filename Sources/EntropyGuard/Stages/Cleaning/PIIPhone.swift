@@ -36,7 +36,8 @@ extension PIIScanners {
             guard startsNumber, isNumberStart(bytes, i) else { i += 1; continue }
             let international = b == UInt8(ascii: "+")
             let groups = parsePhoneGroups(bytes, from: international ? i + 1 : i, international: international)
-            guard !groups.isEmpty else { i += 1; continue }
+            // A lone national digit run is never a phone: skip it without looking for windows.
+            guard !groups.isEmpty, international || groups.count >= 2 else { i = groups.last?.end ?? i + 1; continue }
             let runEnd = groups[groups.count - 1].end
             if let window = bestWindow(groups, bytes: bytes, international: international) {
                 let start = window.lowerBound == 0 ? i : groups[window.lowerBound].start

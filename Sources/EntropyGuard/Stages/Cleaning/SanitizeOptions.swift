@@ -5,10 +5,11 @@ public struct SanitizeOptions: Sendable {
     /// NFC, invisible-character removal, line-break and whitespace normalization, trimming.
     public var normalizeUnicode = true
     /// PII kinds to mask; empty disables masking.
-    public var piiKinds: Set<PIIKind> = Set(PIIKind.allCases)
+    public var piiKinds: Set<PIIKind> = PIIKind.all
 
+    /// All steps on and every PII kind masked unless told otherwise.
     public init(stripHTML: Bool = true, normalizeUnicode: Bool = true,
-                piiKinds: Set<PIIKind> = Set(PIIKind.allCases)) {
+                piiKinds: Set<PIIKind> = PIIKind.all) {
         self.stripHTML = stripHTML
         self.normalizeUnicode = normalizeUnicode
         self.piiKinds = piiKinds
@@ -26,6 +27,7 @@ public struct SanitizeResult: Sendable, Equatable {
     /// True when `text` differs from the input.
     public var changed: Bool
 
+    /// Memberwise initializer (results normally come from `sanitize`).
     public init(text: String, piiCounts: [PIIKind: Int], htmlStripped: Bool, changed: Bool) {
         self.text = text
         self.piiCounts = piiCounts
