@@ -23,28 +23,40 @@ public final class TextNormalizer {
     public func keyAndLength(_ text: String) -> (key: Int64, length: Int) {
         var text = text
         let ascii = text.withUTF8 { bytes -> (Int64, Int)? in
-            if bytes.count > buffer.count {
-                buffer.deallocate()
-                buffer = .allocate(capacity: bytes.count * 2)
+            let n = bytes.count
+            guard n > 0, let source = bytes.baseAddress else {
+                return (Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer(start: nil, count: 0))), 0)
             }
+            // Any byte >= 0x80 means non-ASCII: checked 8 bytes at a time first.
+            var high: UInt64 = 0
+            var i = 0
+            while i + 8 <= n {
+                high |= UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)
+                i += 8
+            }
+            while i < n { high |= UInt64(source[i]); i += 1 }
+            if high & 0x8080_8080_8080_8080 != 0 { return nil }
+            if n > buffer.count {
+                buffer.deallocate()
+                buffer = .allocate(capacity: n * 2)
+            }
+            let out = buffer.baseAddress!
             var count = 0
             var pendingSpace = false
             var first = -1
             var last = -1
-            let out = buffer.baseAddress!
-            var index = 0
-            for byte in bytes {
-                if byte >= 0x80 { return nil }
-                if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+            for index in 0..<n {
+                let byte = source[index]
+                // ASCII whitespace: space, \t \n \v \f \r (0x09...0x0D); wrapping subtraction makes it one compare.
+                if byte == 0x20 || byte &- 0x09 < 5 {
                     pendingSpace = count > 0
-                } else {
-                    if first < 0 { first = index }
-                    last = index
-                    if pendingSpace { out[count] = 0x20; count += 1; pendingSpace = false }
-                    out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                    count += 1
+                    continue
                 }
-                index += 1
+                if first < 0 { first = index }
+                last = index
+                if pendingSpace { out[count] = 0x20; count += 1; pendingSpace = false }
+                out[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                count += 1
             }
             let key = Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer(start: out, count: count)))
             return (key, first < 0 ? 0 : last - first + 1)
