@@ -14,6 +14,9 @@ struct RecordOutput {
             return try ParquetRecordOutput(store: store, input: input, info: info, path: path).write(after: stage, progress: progress, dryRun: dryRun)
         }
         let database = store.database
+        // When no stage changed a text, every record goes out as it came in: row_content is not read.
+        let textsChanged = try database.scalar(
+            "SELECT EXISTS (SELECT 1 FROM row_content INDEXED BY row_content_changed WHERE text IS NOT NULL)")?.int == 1
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         var csvColumns: [String]?
         if format == .csv {
@@ -22,8 +25,8 @@ struct RecordOutput {
             try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A])
         }
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, c.text, r.parent_row, r.chunk_index
-            FROM rows r JOIN row_content c USING (row_id)
+            SELECT r.row_id, r.record_offset, r.record_length, \(textsChanged ? "c.text" : "NULL"), r.parent_row, r.chunk_index
+            FROM rows r \(textsChanged ? "JOIN row_content c USING (row_id)" : "")
             WHERE r.generation >= ? ORDER BY \(try store.rowOrder(alias: "r"))
             """)
         let chunked = try store.hasChunks()

@@ -51,6 +51,9 @@ CREATE TABLE IF NOT EXISTS row_content (
     text          TEXT                  -- the text as the latest stage left it; NULL = unchanged
 );
 
+-- The rows whose text a stage changed: lets the output skip reading row_content when there are none.
+CREATE INDEX IF NOT EXISTS row_content_changed ON row_content (row_id) WHERE text IS NOT NULL;
+
 -- One row per completed stage: what it was computed from, so a later run can trust it.
 CREATE TABLE IF NOT EXISTS checkpoints (
     generation    INTEGER PRIMARY KEY,

@@ -56,18 +56,19 @@ struct ExactDedupStage: PipelineStage {
             scan.reset()
             try Interrupt.check()
 
-            // Confirm each pair by text (pairs are in input order, so survivors come first), then record the drops in batches (one transaction each).
+            // Confirm each pair by text. The survivors' normalized texts are read first, in row-id order,
+            // and kept for this partition (a few MB per 100k groups); then the duplicates are read in
+            // row order. Both sweeps walk row_content forward instead of jumping back to each survivor.
+            var survivorText: [Int64: [UInt8]] = [:]
+            for first in Set(pairs.map(\.first)).sorted() { survivorText[first] = try normalizedText(first) }
             var index = 0
             while index < pairs.count {
                 let end = min(index + context.options.batchSize, pairs.count)
                 try database.transaction {
                     for (row, first) in pairs[index..<end] {
                         let text = try normalizedText(row)
-                        var survivor: Int64?
-                        for candidate in [first] + (collided[first] ?? []) where try normalizedText(candidate) == text {
-                            survivor = candidate
-                            break
-                        }
+                        // Pairs are in input order, so every candidate survivor came first.
+                        let survivor = ([first] + (collided[first] ?? [])).first { survivorText[$0] == text }
                         if let survivor {
                             try context.store.drop(row: row, by: id, reason: "exact_duplicate", duplicateOf: survivor)
                             dropped += 1
@@ -75,6 +76,7 @@ struct ExactDedupStage: PipelineStage {
                             // Same key, different text: this row survives, and later rows of the key
                             // are compared with it too.
                             collided[first, default: []].append(row)
+                            survivorText[row] = text
                             collisions += 1
                         }
                     }
