@@ -41,7 +41,7 @@ public struct CSVReader: RecordReader {
         try ReadWindow.seek(fd: fileDescriptor, path: path, to: 0)
         window = ReadWindow(fd: fileDescriptor, path: path, fileOffset: 0, capacity: bufferSize)
         nextLine = startOffset == 0 ? startLine : 1
-        try CSVReader.skipBOM(&window)
+        try window.skipUTF8BOM()
         var headerRecord: InputRecord?
         var headerFields: [String] = []
         // Reads the header with the same machinery as data records.
@@ -93,18 +93,6 @@ public struct CSVReader: RecordReader {
                               record: record.bytes)
         }
         return fields
-    }
-
-    private static func skipBOM(_ window: inout ReadWindow) throws {
-        while window.end - window.start < 3 {
-            if try !window.fill() { break }
-        }
-        if window.end - window.start >= 3 {
-            let s = window.start
-            if window.storage[s] == 0xEF && window.storage[s + 1] == 0xBB && window.storage[s + 2] == 0xBF {
-                window.start += 3
-            }
-        }
     }
 }
 

@@ -129,14 +129,6 @@ public struct JSONLReader: RecordReader {
 
     private mutating func skipBOM() throws {
         needsBOMCheck = false
-        while window.end - window.start < 3 {
-            if try !window.fill() { break }
-        }
-        if window.end - window.start >= 3 {
-            let s = window.start
-            if window.storage[s] == 0xEF && window.storage[s + 1] == 0xBB && window.storage[s + 2] == 0xBF {
-                window.start += 3
-            }
-        }
+        try window.skipUTF8BOM()
     }
 }

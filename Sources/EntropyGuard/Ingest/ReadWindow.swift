@@ -92,4 +92,14 @@ struct ReadWindow {
             throw InputReadError(path: path, operation: "seek to \(offset)", errno: errno)
         }
     }
+
+    /// Skips a UTF-8 byte order mark at the current position (the start of the file).
+    mutating func skipUTF8BOM() throws {
+        while end - start < 3 {
+            if try !fill() { break }
+        }
+        if end - start >= 3 && storage[start] == 0xEF && storage[start + 1] == 0xBB && storage[start + 2] == 0xBF {
+            start += 3
+        }
+    }
 }

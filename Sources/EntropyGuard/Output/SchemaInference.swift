@@ -42,9 +42,7 @@ public struct SchemaInference: Sendable {
     private var nameBytes: [[UInt8]] = []
     private var types: [SnapshotColumnType?] = []
     private var indexByName: [String: Int] = [:]
-    /// The column of the key at each position of the previous record: records of one file mostly
-    /// repeat their keys in the same order, so a key is matched with one memcmp.
-    private var predicted: [Int] = []
+    private var predictor = KeyPositionPredictor()
     /// Per column, the last record that set it (duplicate keys: the first occurrence counts).
     private var lastRecord: [Int] = []
     private var recordNumber = 0
@@ -110,17 +108,9 @@ public struct SchemaInference: Sendable {
     }
 
     private mutating func column(ofKey literal: Range<Int>, escaped: Bool, at position: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        if !escaped, position < predicted.count {
-            let guess = predicted[position]
-            let count = literal.count - 2
-            let name = nameBytes[guess]
-            if name.count == count && (count == 0 || name.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + literal.lowerBound + 1, count) } == 0) {
-                return guess
-            }
-        }
-        let key = escaped ? JSONStringCodec.decodeEscaped(buffer, literal: literal) : JSONStringCodec.decodePlain(buffer, literal: literal)
-        let index = column(named: key)
-        if position < predicted.count { predicted[position] = index } else { predicted.append(index) }
+        if let guess = predictor.match(literal, escaped: escaped, at: position, in: buffer, names: nameBytes) { return guess }
+        let index = column(named: KeyPositionPredictor.decodeKey(literal, escaped: escaped, in: buffer))
+        predictor.remember(index, at: position)
         return index
     }
 

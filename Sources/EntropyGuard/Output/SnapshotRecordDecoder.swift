@@ -13,10 +13,7 @@ struct SnapshotRecordDecoder {
     private let textIndex: Int
     /// CSV: schema column of each header position.
     private let csvColumnOfField: [Int?]
-    /// JSON: the column of the key at each position of the previous record (-1: none). Records of one
-    /// file mostly have the same keys in the same order, so a key is matched with one memcmp instead of
-    /// being decoded and hashed.
-    private var predicted: [Int] = []
+    private var predictor = KeyPositionPredictor()
 
     init(schema: SnapshotSchema, info: IngestInfo) {
         self.schema = schema
@@ -58,17 +55,9 @@ struct SnapshotRecordDecoder {
     }
 
     private mutating func column(ofKey literal: Range<Int>, escaped: Bool, at position: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        if !escaped, position < predicted.count, predicted[position] >= 0 {
-            let guess = predicted[position]
-            let count = literal.count - 2
-            let name = nameBytes[guess]
-            if name.count == count && (count == 0 || name.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + literal.lowerBound + 1, count) } == 0) {
-                return guess
-            }
-        }
-        let key = escaped ? JSONStringCodec.decodeEscaped(buffer, literal: literal) : JSONStringCodec.decodePlain(buffer, literal: literal)
-        let index = indexByName[key] ?? -1
-        if position < predicted.count { predicted[position] = index } else { predicted.append(index) }
+        if let guess = predictor.match(literal, escaped: escaped, at: position, in: buffer, names: nameBytes) { return guess }
+        let index = indexByName[KeyPositionPredictor.decodeKey(literal, escaped: escaped, in: buffer)] ?? -1
+        predictor.remember(index, at: position)
         return index
     }
 
