@@ -58,13 +58,6 @@ enum CLI {
     }
 }
 
-/// A fresh temporary directory per test.
-func makeTemporaryDirectory(_ name: String = #function) throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("eg-test-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Deterministic JSONL with exact and near-exact duplicates, short and null texts, and extra fields.
 func makeDataset(rows: Int, seed: UInt64 = 42) -> String {
@@ -97,6 +90,15 @@ func makeDataset(rows: Int, seed: UInt64 = 42) -> String {
 }
 
 extension XCTestCase {
+    /// A fresh temporary directory for this test, removed when the test ends.
+    func makeTemporaryDirectory(_ name: String = #function) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("eg-test-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
     func write(_ text: String, to url: URL) throws {
         try Data(text.utf8).write(to: url)
     }

@@ -44,6 +44,7 @@ final class ConfigHashTests: XCTestCase {
 final class WorkingStoreTests: XCTestCase {
     func makeStore() throws -> WorkingStore {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eg-store-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return try WorkingStore(directory: dir.path)
     }
 
