@@ -28,7 +28,7 @@ struct IngestStage: PipelineStage {
         let store = context.store
         let database = store.database
         var offset = Int64(try store.meta("ingest.offset") ?? "0") ?? 0
-        var line = Int(try store.meta("ingest.line") ?? "1") ?? 1
+        let line = Int(try store.meta("ingest.line") ?? "1") ?? 1
         var nextRow = Int64(try store.meta("ingest.next_row") ?? "0") ?? 0
         let resumedRows = nextRow
         if nextRow > 0 {
@@ -37,87 +37,41 @@ struct IngestStage: PipelineStage {
 
         let fd = try context.input.openForReading()
         defer { close(fd) }
-        let path = context.input.recordPath
-        var reader: any RecordReader
-        var textIndex: Int?
-        var csv: CSVReader?
-        switch info.format {
-        case .jsonl:
-            reader = JSONLReader(fileDescriptor: fd, path: path, startOffset: offset, startLine: line)
-        case .csv:
-            let csvReader = try CSVReader(fileDescriptor: fd, path: path, startOffset: offset, startLine: line)
-            textIndex = csvReader.header.firstIndex(of: info.textColumn)
-            csv = csvReader
-            reader = csvReader
-        }
-
+        let parser = try IngestBatchParser(fileDescriptor: fd, path: context.input.recordPath, info: info, skipBadLines: skipBadLines,
+                                           startOffset: offset, startLine: line, startRow: nextRow)
         let inserter = try RowInserter(database: database)
-        let normalizer = TextNormalizer()
-        var batch: [ParsedRow] = []
-        batch.reserveCapacity(context.options.batchSize)
+        let batchSize = context.options.batchSize
+        // Parsing (scan, decode, normalize, hash) runs one batch ahead on a worker thread while this
+        // thread writes the previous batch: the two take similar time, so ingest costs about the larger.
+        let lookahead = Lookahead<ParsedBatch>(label: "entropyguard.ingest.parse")
+        defer { lookahead.drain() }   // before the descriptor closes
+        lookahead.start { try parser.nextBatch(maxRows: batchSize) }
 
         context.progress.begin(stage: "ingest", total: nil)
         var badRecords = 0
         var finished = false
         while !finished {
             try Interrupt.check()
-            // Parse one batch, then write it in one transaction with the reader's position.
-            batch.removeAll(keepingCapacity: true)
-            while batch.count < context.options.batchSize {
-                guard let record = try reader.next() else { finished = true; break }
-                var row = ParsedRow(row: nextRow, line: record.line, offset: record.startOffset, length: record.bytes.count)
-                do {
-                    if let csvReader = csv {
-                        let fields = try csvReader.fields(of: record)
-                        if let textIndex, textIndex < fields.count { row.text = fields[textIndex].value } else { row.state = "missing" }
-                    } else {
-                        switch try JSONScan.textField(info.textColumn, of: record, path: path) {
-                        case .string(let value, _): row.text = value
-                        case .missing: row.state = "missing"
-                        case .null: row.state = "null"
-                        case .notString: row.state = "not_string"
-                        }
-                    }
-                } catch let error as RecordError {
-                    guard skipBadLines else {
-                        // The store stays at the last committed batch (rows and reader position together).
-                        throw EntropyGuardError(.dataError, "\(error.path):\(error.line): \(error.problem)\n  \(error.snippet)\n(use --skip-bad-lines to record such lines and go on)")
-                    }
-                    row.state = "bad_record"
-                    row.badProblem = error.problem
-                    badRecords += 1
-                }
-                if let text = row.text { (row.key, row.textLength) = normalizer.keyAndLength(text) }
-                batch.append(row)
-                nextRow += 1
-                offset = record.endOffset
-                line = record.line + record.linesSpanned
-            }
+            // A bad record throws here, after every earlier batch was committed.
+            let batch = try lookahead.wait()
+            finished = batch.finished
+            if !finished { lookahead.start { try parser.nextBatch(maxRows: batchSize) } }
+            // One transaction: the rows together with the reader's position after them.
             try database.transaction {
-                try inserter.insert(batch)
-                try store.setMeta("ingest.offset", String(offset))
-                try store.setMeta("ingest.line", String(line))
-                try store.setMeta("ingest.next_row", String(nextRow))
+                try inserter.insert(batch.rows)
+                try store.setMeta("ingest.offset", String(batch.endOffset))
+                try store.setMeta("ingest.line", String(batch.endLine))
+                try store.setMeta("ingest.next_row", String(batch.nextRow))
             }
+            badRecords += batch.badRecords
+            offset = batch.endOffset
+            nextRow = batch.nextRow
             context.progress.update(done: Int(nextRow),
                                     fraction: context.input.byteCount > 0 ? Double(offset) / Double(context.input.byteCount) : nil)
         }
         context.progress.end()
         return StageReport(notes: ["rows_read": Int(nextRow - resumedRows), "rows_resumed": Int(resumedRows), "bad_records": badRecords])
     }
-}
-
-/// One input record as ingest stores it.
-struct ParsedRow {
-    var row: Int64
-    var line: Int
-    var offset: Int64
-    var length: Int
-    var state = "ok"
-    var text: String?
-    var key: Int64 = 0
-    var textLength = 0
-    var badProblem: String?
 }
 
 /// Inserts parsed rows into `rows` and `row_content`, `chunkSize` rows per statement: SQLite's cost
