@@ -1,11 +1,12 @@
 import CSQLite
 import CSQLiteSupport
 
-/// SQLite is configured once per process, before first use: single-thread mode (no mutexes) and no
-/// memory statistics. Every connection of this program is used from one thread at a time.
-private let sqliteConfigured: Void = { _ = eg_sqlite_configure_single_thread() }()
+/// SQLite is configured once per process, before first use: multi-thread mode (no per-connection
+/// mutexes) and no memory statistics. Every connection is used from one thread at a time; the store's
+/// background checkpointer has a connection of its own.
+private let sqliteConfigured: Void = { _ = eg_sqlite_configure_multi_thread() }()
 
-/// One SQLite connection. Not thread-safe: use it from one thread at a time (SQLite runs without mutexes).
+/// One SQLite connection. Not thread-safe: use it from one thread at a time (it has no mutex).
 /// Modelled on GRDB: prepared statements are cached by SQL text, transactions are closures.
 public final class Database {
     let handle: OpaquePointer

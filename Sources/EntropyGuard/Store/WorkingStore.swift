@@ -7,6 +7,7 @@ public final class WorkingStore {
 
     public let directory: String
     public let database: Database
+    private let checkpointer: WALCheckpointer
 
     public var path: String { (directory as NSString).appendingPathComponent(Self.fileName) }
 
@@ -15,6 +16,11 @@ public final class WorkingStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
+        // The WAL size pragmas.sql sets for SQLite's autocheckpoint becomes the background checkpointer's
+        // threshold; its commit hook replaces the autocheckpoint.
+        let threshold = Int32(try database.scalar("PRAGMA wal_autocheckpoint")?.int ?? 1024)
+        checkpointer = try WALCheckpointer(path: database.path, thresholdPages: max(1, threshold))
+        checkpointer.attach(to: database)
         try SQLFunctions.register(on: database)
         try database.transaction {
             try database.execute(SchemaSQL.tables)
@@ -24,6 +30,11 @@ public final class WorkingStore {
             throw EntropyGuardError(.dataError, "\(path): store schema version \(version) is not \(SchemaSQL.version); remove the checkpoint directory or use another one")
         }
         try setMeta("schema_version", String(SchemaSQL.version))
+    }
+
+    deinit {
+        checkpointer.detach(from: database)
+        checkpointer.stop()
     }
 
     // MARK: meta
