@@ -1,0 +1,106 @@
+/// Confirms exact-dedup candidate pairs by comparing texts: equal 64-bit keys are not enough, the
+/// normalized texts must be equal too. Byte-equal texts need no normalizing (the common case).
+struct DuplicateConfirmation {
+    /// Confirmed duplicates, each with the survivor it duplicates, in input order.
+    var duplicates: [CandidatePair] = []
+    /// Rows whose key matched an earlier row's but whose text did not: they survive.
+    var collisions = 0
+
+    private let normalizer = TextNormalizer()
+    /// Per first row of a key, the other rows that kept the same key (after a real 64-bit collision).
+    private var collided: [Int64: [Int64]] = [:]
+    private var survivorText: [Int64: [UInt8]] = [:]
+    private var survivorNormalized: [Int64: [UInt8]] = [:]
+
+    private init() {}
+
+    /// One forward sweep of row_content over the pairs' rows. Needs row-id order = input order (no
+    /// chunks), so each survivor's text is read before its duplicates'. A survivor's text is kept
+    /// only until its last duplicate has been seen.
+    static func bySweep(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
+        var result = DuplicateConfirmation()
+        var remaining: [Int64: Int] = [:]
+        for pair in pairs { remaining[pair.first, default: 0] += 1 }
+        let survivors = remaining.keys.sorted()
+        let sweep = try database.cachedStatement(
+            "SELECT row_id, coalesce(text, text_original) FROM row_content WHERE row_id BETWEEN ? AND ?")
+        try sweep.bind(survivors[0], at: 1)
+        try sweep.bind(pairs[pairs.count - 1].row, at: 2)
+        defer { sweep.reset() }
+        var nextSurvivor = 0
+        var nextPair = 0
+        var stepped = 0
+        while nextPair < pairs.count, try sweep.step() {
+            stepped += 1
+            if stepped % 65_536 == 0 { try Interrupt.check() }
+            let row = sweep.int64(0)
+            if nextSurvivor < survivors.count && survivors[nextSurvivor] == row {
+                result.survivorText[row] = sweep.bytes(1)
+                nextSurvivor += 1
+            } else if pairs[nextPair].row == row {
+                let first = pairs[nextPair].first
+                result.confirm(row: row, text: sweep.bytes(1), first: first)
+                remaining[first]! -= 1
+                if remaining[first] == 0 { result.forget(first) }
+                nextPair += 1
+            }
+        }
+        return result
+    }
+
+    /// Pair by pair, for any row order (chunks): the survivors' texts are read first, in row-id order,
+    /// then each duplicate's.
+    static func byLookup(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
+        var result = DuplicateConfirmation()
+        let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
+        func text(_ row: Int64) throws -> [UInt8] {
+            try textOf.bind(row, at: 1)
+            defer { textOf.reset() }
+            return try textOf.step() ? textOf.bytes(0) : []
+        }
+        for first in Set(pairs.map(\.first)).sorted() { result.survivorText[first] = try text(first) }
+        for (index, pair) in pairs.enumerated() {
+            if index % 65_536 == 0 { try Interrupt.check() }
+            result.confirm(row: pair.row, text: try text(pair.row), first: pair.first)
+        }
+        return result
+    }
+
+    /// Compares `row` with the survivors of its key in input order: the first with an equal normalized
+    /// text is the one it duplicates; with none, `row` survives as another text with that key.
+    private mutating func confirm(row: Int64, text: [UInt8], first: Int64) {
+        let candidates = [first] + (collided[first] ?? [])
+        if survivorText[first] == text {
+            duplicates.append(CandidatePair(row: row, first: first))
+            return
+        }
+        let normalized = normalize(text)
+        for candidate in candidates where normalizedSurvivor(candidate) == normalized {
+            duplicates.append(CandidatePair(row: row, first: candidate))
+            return
+        }
+        collided[first, default: []].append(row)
+        survivorText[row] = text
+        collisions += 1
+    }
+
+    private mutating func normalizedSurvivor(_ row: Int64) -> [UInt8] {
+        if let known = survivorNormalized[row] { return known }
+        let value = normalize(survivorText[row] ?? [])
+        survivorNormalized[row] = value
+        return value
+    }
+
+    private func normalize(_ text: [UInt8]) -> [UInt8] {
+        normalizer.normalize(String(decoding: text, as: UTF8.self))
+    }
+
+    /// Drops what was kept for the survivors of `first`'s key once none of its pairs is left.
+    private mutating func forget(_ first: Int64) {
+        for row in [first] + (collided[first] ?? []) {
+            survivorText[row] = nil
+            survivorNormalized[row] = nil
+        }
+        collided[first] = nil
+    }
+}
