@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS rows (
 -- Finds chunk rows without scanning (only chunks are in this partial index).
 CREATE INDEX IF NOT EXISTS rows_chunks ON rows (parent_row, chunk_index) WHERE parent_row IS NOT NULL;
 
+-- The dropped rows only: counting drops per stage and reason, and the rows still alive (all rows minus
+-- these), reads this small index instead of scanning every row (7 such scans were ~0.4 s of a 1M-row run).
+CREATE INDEX IF NOT EXISTS rows_dropped ON rows (dropped_by, drop_reason) WHERE dropped_by IS NOT NULL;
+
 -- The wide part of a row: its texts.
 CREATE TABLE IF NOT EXISTS row_content (
     row_id        INTEGER PRIMARY KEY,

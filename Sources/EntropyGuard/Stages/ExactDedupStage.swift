@@ -16,7 +16,7 @@ struct ExactDedupStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         let database = context.store.database
-        let alive = try database.scalar("SELECT count(*) FROM rows WHERE dropped_by IS NULL")?.int ?? 0
+        let alive = try context.store.aliveCount()
         let partitions = max(1, (alive + partitionCapacity - 1) / partitionCapacity)
         let chunked = try context.store.hasChunks()
         // Input order: "first occurrence" is by row, with chunks where their parent was.
