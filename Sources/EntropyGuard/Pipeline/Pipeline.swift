@@ -121,7 +121,8 @@ public final class Pipeline {
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped))
             if stage.checkpointsImmediately || index == stages.count - 1 {
                 try store.database.transaction {
-                    try store.advanceSurvivors(to: stage.id)
+                    // Ingest writes its rows at generation 1 already (0 when rejected): no UPDATE needed.
+                    if stage.id != .ingest { try store.advanceSurvivors(to: stage.id) }
                     for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
                     try store.clearStageInProgress()
                 }

@@ -61,9 +61,7 @@ struct ExactDedupStage: PipelineStage {
         while index < duplicates.count {
             let end = min(index + context.options.batchSize, duplicates.count)
             try context.store.database.transaction {
-                for pair in duplicates[index..<end] {
-                    try context.store.drop(row: pair.row, by: id, reason: "exact_duplicate", duplicateOf: pair.first)
-                }
+                try context.store.dropDuplicates(duplicates[index..<end], by: id, reason: "exact_duplicate")
             }
             try Interrupt.check()
             index = end
