@@ -39,7 +39,15 @@ struct DuplicateConfirmation {
                 nextSurvivor += 1
             } else if pairs[nextPair].row == row {
                 let first = pairs[nextPair].first
-                result.confirm(row: row, text: sweep.bytes(1), first: first)
+                // Byte-equal to the key's first row (the common case): compared in place, nothing copied.
+                let equal = sweep.withBytes(1) { text in
+                    result.survivorText[first]?.withUnsafeBytes { $0.elementsEqual(text) } ?? false
+                }
+                if equal {
+                    result.duplicates.append(CandidatePair(row: row, first: first))
+                } else {
+                    result.confirm(row: row, text: sweep.bytes(1), first: first)
+                }
                 remaining[first]! -= 1
                 if remaining[first] == 0 { result.forget(first) }
                 nextPair += 1
@@ -69,11 +77,11 @@ struct DuplicateConfirmation {
     /// Compares `row` with the survivors of its key in input order: the first with an equal normalized
     /// text is the one it duplicates; with none, `row` survives as another text with that key.
     private mutating func confirm(row: Int64, text: [UInt8], first: Int64) {
-        let candidates = [first] + (collided[first] ?? [])
         if survivorText[first] == text {
             duplicates.append(CandidatePair(row: row, first: first))
             return
         }
+        let candidates = [first] + (collided[first] ?? [])
         let normalized = normalize(text)
         for candidate in candidates where normalizedSurvivor(candidate) == normalized {
             duplicates.append(CandidatePair(row: row, first: candidate))
@@ -97,10 +105,12 @@ struct DuplicateConfirmation {
 
     /// Drops what was kept for the survivors of `first`'s key once none of its pairs is left.
     private mutating func forget(_ first: Int64) {
-        for row in [first] + (collided[first] ?? []) {
+        survivorText[first] = nil
+        survivorNormalized[first] = nil
+        guard let others = collided.removeValue(forKey: first) else { return }
+        for row in others {
             survivorText[row] = nil
             survivorNormalized[row] = nil
         }
-        collided[first] = nil
     }
 }
