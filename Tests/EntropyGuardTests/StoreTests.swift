@@ -21,6 +21,23 @@ final class TextNormalizerTests: XCTestCase {
         }
     }
 
+    /// The 8-bytes-at-a-time ASCII kernel against the byte-by-byte normalizer, on random texts made of
+    /// the bytes that take its different paths: letters of both cases, single and repeated spaces,
+    /// tabs, line breaks, other control bytes, punctuation right after a space.
+    func testWordAtATimeKernelAgreesWithTheBytePath() {
+        let normalizer = TextNormalizer()
+        let alphabet: [UInt8] = Array("aZbYmz AZ@[`{!~09\t\n\r".utf8) + [0x0B, 0x0C, 0x01, 0x1F, 0x7F, 0x20, 0x20]
+        var random = SplitMix64(seed: 42)
+        for _ in 0..<20_000 {
+            let length = Int(random.next() % 41)
+            let bytes = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let (key, trimmed) = normalizer.keyAndLength(text)
+            XCTAssertEqual(key, normalizer.key(text), "\(bytes)")
+            XCTAssertEqual(trimmed, TextNormalizer.trimmedLength(text), "\(bytes)")
+        }
+    }
+
     func testTrimmedLengthCountsCodePoints() {
         XCTAssertEqual(TextNormalizer.trimmedLength("  abc  "), 3)
         XCTAssertEqual(TextNormalizer.trimmedLength("\u{A0}h\u{E9} llo\u{3000}"), 6)

@@ -58,7 +58,7 @@ struct IngestStage: PipelineStage {
             if !finished { lookahead.start { try parser.nextBatch(maxRows: batchSize) } }
             // One transaction: the rows together with the reader's position after them.
             try database.transaction {
-                try inserter.insert(batch.rows)
+                try inserter.insert(batch)
                 try store.setMeta("ingest.offset", String(batch.endOffset))
                 try store.setMeta("ingest.line", String(batch.endLine))
                 try store.setMeta("ingest.next_row", String(batch.nextRow))
@@ -97,42 +97,54 @@ struct RowInserter {
         contentOne = try database.cachedStatement(contentSQL(1))
     }
 
-    func insert(_ rows: [ParsedRow]) throws {
-        var start = 0
-        while start < rows.count {
-            let count = min(Self.chunkSize, rows.count - start)
-            let chunk = rows[start..<(start + count)]
-            if count == Self.chunkSize {
-                try write(chunk, rows: rowsMany, content: contentMany)
-            } else {
-                for index in chunk.indices { try write(rows[index...index], rows: rowsOne, content: contentOne) }
+    func insert(_ batch: ParsedBatch) throws {
+        // The texts are bound straight from the batch's arena (no copy): it outlives every statement run here.
+        try batch.texts.withUnsafeBytes { texts in
+            try batch.rows.withUnsafeBufferPointer { rows in
+                var start = 0
+                while start < rows.count {
+                    let count = min(Self.chunkSize, rows.count - start)
+                    if count == Self.chunkSize {
+                        try write(rows, start..<(start + count), batch, texts, rows: rowsMany, content: contentMany)
+                    } else {
+                        for index in start..<(start + count) {
+                            try write(rows, index..<(index + 1), batch, texts, rows: rowsOne, content: contentOne)
+                        }
+                    }
+                    start += count
+                }
             }
-            start += count
         }
     }
 
-    private func write(_ chunk: ArraySlice<ParsedRow>, rows statement: Statement, content: Statement) throws {
+    private func write(_ parsed: UnsafeBufferPointer<ParsedRow>, _ range: Range<Int>, _ batch: ParsedBatch,
+                       _ texts: UnsafeRawBufferPointer, rows statement: Statement, content: Statement) throws {
         statement.reset()
         content.reset()
-        for (i, row) in chunk.enumerated() {
+        for (i, index) in range.enumerated() {
+            let row = parsed[index]
             let base = Int32(i * 11)
+            let problem = row.state == .badRecord ? batch.problems[index] : nil
             try statement.bind(row.row, at: base + 1)
             try statement.bind(row.line, at: base + 2)
             try statement.bind(row.offset, at: base + 3)
             try statement.bind(row.length, at: base + 4)
-            try statement.bind(row.badProblem == nil ? 1 : 0, at: base + 5)
-            try statement.bind(row.state, at: base + 6)
-            if row.text != nil {
+            try statement.bind(problem == nil ? 1 : 0, at: base + 5)
+            try statement.bind(row.state.sqlText, at: base + 6)
+            if row.state == .ok {
                 try statement.bind(row.textLength, at: base + 7)
                 try statement.bind(row.key, at: base + 8)
             }
-            if let problem = row.badProblem {
+            if let problem {
                 try statement.bind(StageID.ingest.generation, at: base + 9)
                 try statement.bind("bad_record", at: base + 10)
                 try statement.bind(problem, at: base + 11)
             }
             try content.bind(row.row, at: Int32(i * 2 + 1))
-            if let text = row.text { try content.bind(text, at: Int32(i * 2 + 2)) }
+            if row.state == .ok {
+                try content.bindTextNoCopy(UnsafeRawBufferPointer(rebasing: texts[row.textStart..<(row.textStart + row.textCount)]),
+                                           at: Int32(i * 2 + 2))
+            }
         }
         try statement.runToCompletion()
         try content.runToCompletion()

@@ -41,25 +41,9 @@ public final class TextNormalizer {
                 buffer = .allocate(capacity: n * 2)
             }
             let out = buffer.baseAddress!
-            var count = 0
-            var pendingSpace = false
-            var first = -1
-            var last = -1
-            for index in 0..<n {
-                let byte = source[index]
-                // ASCII whitespace: space, \t \n \v \f \r (0x09...0x0D); wrapping subtraction makes it one compare.
-                if byte == 0x20 || byte &- 0x09 < 5 {
-                    pendingSpace = count > 0
-                    continue
-                }
-                if first < 0 { first = index }
-                last = index
-                if pendingSpace { out[count] = 0x20; count += 1; pendingSpace = false }
-                out[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
-                count += 1
-            }
+            let (count, length) = ASCIINormalization.normalize(source, count: n, into: out)
             let key = Int64(bitPattern: XXH3.hash64(UnsafeRawBufferPointer(start: out, count: count)))
-            return (key, first < 0 ? 0 : last - first + 1)
+            return (key, length)
         }
         if let ascii { return ascii }
         return (key(text), Self.trimmedLength(text))

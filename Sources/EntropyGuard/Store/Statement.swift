@@ -82,6 +82,18 @@ public final class Statement {
         try database.check(sqlite3_bind_text(handle, index, pointer, Int32(buffer.count), transient), sql: sql)
     }
 
+    /// Binds UTF-8 bytes as TEXT without a copy: the caller keeps `buffer` valid and unchanged until
+    /// the statement has run and is reset or rebound.
+    public func bindTextNoCopy(_ buffer: UnsafeRawBufferPointer, at index: Int32) throws {
+        let pointer = (buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+        try database.check(sqlite3_bind_text(handle, index, pointer, Int32(buffer.count), nil), sql: sql)
+    }
+
+    /// Binds a static string (it lives as long as the program) without a copy.
+    public func bind(_ value: StaticString, at index: Int32) throws {
+        try bindTextNoCopy(UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount), at: index)
+    }
+
     public func bindText(bytes: [UInt8], at index: Int32) throws {
         try bytes.withUnsafeBytes { try bindText($0, at: index) }
     }
