@@ -29,8 +29,10 @@ let package = Package(
 
         // Parquet writer: depends on nothing else in the project.
         .target(name: "Parquet", dependencies: ["CZstd"]),
+        // AVX-512 element-wise kernels for MiniLM, chosen at run time (target attributes, no unsafe flags).
+        .target(name: "CMiniLMKernels"),
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
-        .target(name: "MiniLM", dependencies: ["COpenBLAS"]),
+        .target(name: "MiniLM", dependencies: ["COpenBLAS", "CMiniLMKernels"]),
         // The pipeline: store, ingest, stages, search, output.
         .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
                 resources: [
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(name: "minilm-bench", dependencies: ["MiniLM"], path: "benchmarks/minilm/Sources"),
 
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),
         .testTarget(name: "CLITests", dependencies: ["EntropyGuard"]),
     ],

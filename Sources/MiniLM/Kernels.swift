@@ -1,4 +1,13 @@
+import CMiniLMKernels
 import COpenBLAS
+import Foundation
+
+/// True when the element-wise steps run on the AVX-512 kernels (CMiniLMKernels): checked once. Set
+/// MINILM_KERNELS=portable to use the Swift loops instead (for comparison).
+let avx512Kernels: Bool = {
+    if let choice = getenv("MINILM_KERNELS").map({ String(cString: $0) }), choice == "portable" { return false }
+    return eg_minilm_avx512_available() != 0
+}()
 
 /// Row-major `C = alpha * A * op(B) + beta * C`, with `op(B) = Bᵀ` when `transposeB`
 /// (PyTorch linear weights are `[out x in]`, so `X Wᵀ` is `transposeB: true`).
@@ -31,6 +40,17 @@ func add(_ source: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, into targ
 @inline(__always)
 func layerNormalize(_ row: UnsafeMutablePointer<Float>, count: Int,
                     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float) {
+    if avx512Kernels {
+        eg_minilm_layer_norm_avx512(row, Int32(count), weight, bias, epsilon)
+    } else {
+        layerNormalizePortable(row, count: count, weight: weight, bias: bias, epsilon: epsilon)
+    }
+}
+
+/// `layerNormalize` in plain Swift (any CPU).
+@inline(__always)
+func layerNormalizePortable(_ row: UnsafeMutablePointer<Float>, count: Int,
+                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float) {
     let mean = partialSums(count) { row[$0] } / Float(count)
     let variance = partialSums(count) { (row[$0] - mean) * (row[$0] - mean) } / Float(count)
     let inverse = 1 / (variance + epsilon).squareRoot()
@@ -55,6 +75,16 @@ func partialSums(_ count: Int, _ term: (Int) -> Float) -> Float {
 /// In-place `gelu(x + bias)` in BERT's erf form: `0.5 x (1 + erf(x / sqrt 2))`.
 @inline(__always)
 func addBiasGELU(_ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>) {
+    if avx512Kernels {
+        eg_minilm_bias_gelu_avx512(row, bias, Int32(count))
+    } else {
+        addBiasGELUPortable(row, count: count, bias: bias)
+    }
+}
+
+/// `addBiasGELU` in plain Swift (any CPU).
+@inline(__always)
+func addBiasGELUPortable(_ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>) {
     for i in 0..<count {
         let x = row[i] + bias[i]
         row[i] = 0.5 * x * (1 + fastErf(x * 0.70710678118654752440))
@@ -65,6 +95,12 @@ func addBiasGELU(_ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePoi
 /// scale the (narrower) attention output row instead of this row.
 @inline(__always)
 func exponentiateRow(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    avx512Kernels ? eg_minilm_exp_row_avx512(row, Int32(count)) : exponentiateRowPortable(row, count: count)
+}
+
+/// `exponentiateRow` in plain Swift (any CPU).
+@inline(__always)
+func exponentiateRowPortable(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
     // Compare-and-select lanes (maxps-like); Swift's pointwiseMax/max() keep NaN rules that scalarize.
     var maxima = SIMD4<Float>(repeating: -.infinity)
     var i = 0
