@@ -14,44 +14,60 @@ struct DuplicateConfirmation {
 
     private init() {}
 
-    /// One forward sweep of row_content over the pairs' rows. Needs row-id order = input order (no
-    /// chunks), so each survivor's text is read before its duplicates'. A survivor's text is kept
-    /// only until its last duplicate has been seen.
-    static func bySweep(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
+    /// The texts of the pairs' rows and their survivors, fetched in row-id order in batches of ids
+    /// (SQLite seeks each one; sweeping all of row_content instead cost a full table read per key
+    /// partition). Needs row-id order = input order (no chunks), so each survivor's text is read
+    /// before its duplicates'. A survivor's text is kept only until its last duplicate has been seen.
+    static func inRowOrder(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
         var result = DuplicateConfirmation()
         var remaining: [Int64: Int] = [:]
         for pair in pairs { remaining[pair.first, default: 0] += 1 }
         let survivors = remaining.keys.sorted()
-        let sweep = try database.cachedStatement(
-            "SELECT row_id, coalesce(text, text_original) FROM row_content WHERE row_id BETWEEN ? AND ?")
-        try sweep.bind(survivors[0], at: 1)
-        try sweep.bind(pairs[pairs.count - 1].row, at: 2)
-        defer { sweep.reset() }
+        // Survivors and duplicates merged in row order (the two lists are sorted and disjoint).
+        var needed: [Int64] = []
+        needed.reserveCapacity(survivors.count + pairs.count)
+        var s = 0, p = 0
+        while s < survivors.count || p < pairs.count {
+            if p == pairs.count || (s < survivors.count && survivors[s] < pairs[p].row) {
+                needed.append(survivors[s]); s += 1
+            } else {
+                needed.append(pairs[p].row); p += 1
+            }
+        }
+        let fetch = try database.cachedStatement("""
+            SELECT c.row_id, coalesce(c.text, c.text_original) FROM json_each(?) AS j
+            JOIN row_content AS c ON c.row_id = j.value ORDER BY c.row_id
+            """)
         var nextSurvivor = 0
         var nextPair = 0
-        var stepped = 0
-        while nextPair < pairs.count, try sweep.step() {
-            stepped += 1
-            if stepped % 65_536 == 0 { try Interrupt.check() }
-            let row = sweep.int64(0)
-            if nextSurvivor < survivors.count && survivors[nextSurvivor] == row {
-                result.survivorText[row] = sweep.bytes(1)
-                nextSurvivor += 1
-            } else if pairs[nextPair].row == row {
-                let first = pairs[nextPair].first
-                // Byte-equal to the key's first row (the common case): compared in place, nothing copied.
-                let equal = sweep.withBytes(1) { text in
-                    result.survivorText[first]?.withUnsafeBytes { $0.elementsEqual(text) } ?? false
+        var start = 0
+        while start < needed.count {
+            let end = min(start + 8192, needed.count)
+            try fetch.bind("[" + needed[start..<end].map(String.init).joined(separator: ",") + "]", at: 1)
+            while try fetch.step() {
+                let row = fetch.int64(0)
+                if nextSurvivor < survivors.count && survivors[nextSurvivor] == row {
+                    result.survivorText[row] = fetch.bytes(1)
+                    nextSurvivor += 1
+                } else if nextPair < pairs.count && pairs[nextPair].row == row {
+                    let first = pairs[nextPair].first
+                    // Byte-equal to the key's first row (the common case): compared in place, nothing copied.
+                    let equal = fetch.withBytes(1) { text in
+                        result.survivorText[first]?.withUnsafeBytes { $0.elementsEqual(text) } ?? false
+                    }
+                    if equal {
+                        result.duplicates.append(CandidatePair(row: row, first: first))
+                    } else {
+                        result.confirm(row: row, text: fetch.bytes(1), first: first)
+                    }
+                    remaining[first]! -= 1
+                    if remaining[first] == 0 { result.forget(first) }
+                    nextPair += 1
                 }
-                if equal {
-                    result.duplicates.append(CandidatePair(row: row, first: first))
-                } else {
-                    result.confirm(row: row, text: sweep.bytes(1), first: first)
-                }
-                remaining[first]! -= 1
-                if remaining[first] == 0 { result.forget(first) }
-                nextPair += 1
             }
+            fetch.reset()
+            try Interrupt.check()
+            start = end
         }
         return result
     }

@@ -44,10 +44,10 @@ struct ExactDedupStage: PipelineStage {
             guard !pairs.isEmpty else { continue }
 
             // Chunk rows are numbered after the input rows, so row-id order is not input order there:
-            // confirm pair by pair. Otherwise one forward sweep reads every text involved.
+            // confirm pair by pair. Otherwise the texts involved are read once, in row order.
             let confirmation = chunked
                 ? try DuplicateConfirmation.byLookup(pairs, database: database)
-                : try DuplicateConfirmation.bySweep(pairs, database: database)
+                : try DuplicateConfirmation.inRowOrder(pairs, database: database)
             collisions += confirmation.collisions
             try drop(confirmation.duplicates, context: context)
         }
