@@ -19,23 +19,30 @@ struct ExactDedupStage: PipelineStage {
         let alive = try context.store.aliveCount()
         let partitions = max(1, (alive + partitionCapacity - 1) / partitionCapacity)
         let chunked = try context.store.hasChunks()
-        // Input order: "first occurrence" is by row, with chunks where their parent was.
-        let scan = try database.cachedStatement(
-            "SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL AND text_state = 'ok' ORDER BY \(try context.store.rowOrder())")
+        // Input order: "first occurrence" is by row, with chunks where their parent was. With several
+        // partitions SQLite filters each one's keys, so the rows of other partitions never reach Swift.
+        let partitionFilter = partitions > 1 ? "AND ((dedup_key % ?2) + ?2) % ?2 = ?1" : ""
+        let scan = try database.cachedStatement("""
+            SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL AND text_state = 'ok' \(partitionFilter)
+            ORDER BY \(try context.store.rowOrder())
+            """)
 
         var collisions = 0
-        context.progress.begin(stage: "exact_dedup", total: alive * partitions)
+        var duplicates: [CandidatePair] = []
+        context.progress.begin(stage: "exact_dedup", total: alive)
         var scanned = 0
         for partition in 0..<partitions {
             var firstRow = FirstRowTable(capacity: min(alive, partitionCapacity))
             var pairs: [CandidatePair] = []
+            if partitions > 1 {
+                try scan.bind(partition, at: 1)
+                try scan.bind(partitions, at: 2)
+            }
             while try scan.step() {
                 scanned += 1
                 if scanned % 100_000 == 0 { context.progress.update(done: scanned) }
-                let key = scan.int64(1)
-                if partitions > 1 && Int(UInt64(bitPattern: key) % UInt64(partitions)) != partition { continue }
                 let row = scan.int64(0)
-                if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
+                if let first = firstRow.firstRow(forKey: scan.int64(1), insertingIfNew: row) {
                     pairs.append(CandidatePair(row: row, first: first))
                 }
             }
@@ -49,15 +56,20 @@ struct ExactDedupStage: PipelineStage {
                 ? try DuplicateConfirmation.byLookup(pairs, database: database)
                 : try DuplicateConfirmation.inRowOrder(pairs, database: database)
             collisions += confirmation.collisions
-            try drop(confirmation.duplicates, context: context)
+            duplicates += confirmation.duplicates
         }
+        // Drops are written once for all partitions, in row order: each partition's duplicates are
+        // spread over the whole table, so writing them per partition rewrote every page of `rows`
+        // once per partition. Holding them costs 16 bytes per duplicate.
+        duplicates.sort { $0.row < $1.row }
+        try drop(duplicates, context: context)
         context.progress.end()
         return StageReport(notes: collisions > 0 ? ["hash_collisions": collisions] : [:])
     }
 
-    /// Marks a partition's confirmed duplicates in one transaction. They are spread over the whole
-    /// table, so a transaction per batch rewrote nearly every page of `rows` each time (15 copies of
-    /// the table into the WAL at 1M rows). A crash mid-stage redoes the stage either way.
+    /// Marks the confirmed duplicates in one transaction. They are spread over the whole table, so a
+    /// transaction per batch rewrote nearly every page of `rows` each time (15 copies of the table
+    /// into the WAL at 1M rows). A crash mid-stage redoes the stage either way.
     private func drop(_ duplicates: [CandidatePair], context: StageContext) throws {
         try context.store.database.transaction {
             var index = 0
