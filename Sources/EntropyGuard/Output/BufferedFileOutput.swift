@@ -3,6 +3,13 @@ import Foundation
 import Glibc
 #endif
 
+/// Linux's sync_file_range(2), looked up at run time: Glibc's Swift module does not declare it (it
+/// needs _GNU_SOURCE). Nil elsewhere, where commit()'s fsync alone does the work.
+private let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+    guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+}()
+
 /// A file (or stdout) written through a 1 MiB buffer. A named file is written under a temporary name
 /// in the same directory and renamed into place by `commit()`, so a crash never leaves a half-written
 /// output under the real name. Dropping an uncommitted output removes the temporary file.
@@ -14,6 +21,9 @@ public final class BufferedFileOutput {
     private var buffer: [UInt8] = []
     private var committed = false
     private let capacity = 1 << 20
+    /// Bytes written to the file so far, and how far writeback to disk has been started.
+    private var written: Int64 = 0
+    private var writebackStarted: Int64 = 0
 
     /// `path` nil or "-" means stdout.
     init(path: String?) throws {
@@ -66,7 +76,15 @@ public final class BufferedFileOutput {
     func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll(fd, $0, path: displayPath) }
+        written += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
+        // Start writing each 16 MiB to disk as soon as it is in the page cache, so the fsync in
+        // commit() only waits for the last part (it waited ~0.1 s per 200 MB otherwise). Advisory:
+        // failures are ignored; fsync reports real errors.
+        if temporaryPath != nil && written - writebackStarted >= 16 << 20 {
+            _ = startWriteback?(fd, writebackStarted, written - writebackStarted, 2 /* SYNC_FILE_RANGE_WRITE */)
+            writebackStarted = written
+        }
     }
 
     /// Overwrites the first bytes of the file (a header whose content is known only at the end).
