@@ -73,6 +73,19 @@ public final class BufferedFileOutput {
         if buffer.count >= capacity { try flush() }
     }
 
+    /// Appends bytes and one terminator byte (the bytes are copied before this returns).
+    func write(_ bytes: UnsafeRawBufferPointer, terminator: UInt8) throws {
+        if buffer.count + bytes.count + 1 > capacity { try flush() }
+        if bytes.count >= capacity {
+            try writeAll(fd, bytes, path: displayPath)
+            written += Int64(bytes.count)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+        buffer.append(terminator)
+        if buffer.count >= capacity { try flush() }
+    }
+
     func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll(fd, $0, path: displayPath) }

@@ -3,13 +3,14 @@ import Glibc
 #endif
 
 /// Reads records back from the input by (offset, length). The output asks in increasing offset order,
-/// so reads go through a 4 MiB window refilled with pread(2): sequential I/O, bounded memory.
+/// so reads go through a 4 MiB window refilled in place with pread(2): sequential I/O, bounded
+/// memory, and no new buffer (to zero and fault in) per refill.
 final class InputRecordFetcher {
     private let fd: Int32
     private let path: String
-    private var window: [UInt8] = []
+    private var window: UnsafeMutableRawBufferPointer
     private var windowStart: Int64 = 0
-    private let windowSize = 4 << 20
+    private var windowCount = 0
 
     init(input: InputSource) throws {
         fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
@@ -17,24 +18,37 @@ final class InputRecordFetcher {
         guard fd >= 0 else {
             throw EntropyGuardError(.noInput, "\(input.displayPath): cannot read the input: \(String(cString: strerror(errno)))")
         }
+        window = .allocate(byteCount: 4 << 20, alignment: 64)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        window.deallocate()
+    }
 
-    func bytes(offset: Int64, length: Int) throws -> ArraySlice<UInt8> {
-        if offset < windowStart || offset + Int64(length) > windowStart + Int64(window.count) {
+    /// A copy of the bytes at `offset`.
+    func bytes(offset: Int64, length: Int) throws -> [UInt8] {
+        try withBytes(offset: offset, length: length) { Array($0) }
+    }
+
+    /// Calls `body` with the bytes at `offset` (valid only inside `body`).
+    func withBytes<T>(offset: Int64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        if offset < windowStart || offset + Int64(length) > windowStart + Int64(windowCount) {
             try refill(at: offset, minimum: length)
         }
         let start = Int(offset - windowStart)
-        return window[start..<start + length]
+        return try body(UnsafeRawBufferPointer(rebasing: window[start..<start + length]))
     }
 
     private func refill(at offset: Int64, minimum: Int) throws {
-        let size = max(windowSize, minimum)
-        window = [UInt8](repeating: 0, count: size)
+        if minimum > window.count {
+            window.deallocate()
+            window = .allocate(byteCount: minimum, alignment: 64)
+        }
+        let size = window.count
         var filled = 0
         while filled < size {
-            let n = window.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, size - filled, off_t(offset) + off_t(filled)) }
+            let n = pread(fd, window.baseAddress! + filled, size - filled, off_t(offset) + off_t(filled))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw EntropyGuardError(.ioError, "\(path): read failed: \(String(cString: strerror(errno)))")
@@ -45,7 +59,7 @@ final class InputRecordFetcher {
         guard filled >= minimum else {
             throw EntropyGuardError(.dataError, "\(path): the input is shorter than when it was ingested; run again without --resume")
         }
-        window.removeSubrange(filled...)
         windowStart = offset
+        windowCount = filled
     }
 }

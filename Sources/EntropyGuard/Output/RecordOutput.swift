@@ -33,13 +33,25 @@ struct RecordOutput {
         try select.bind(stage.generation, at: 1)
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
+        // The common case, a JSONL record going out unchanged: records next to each other in the input
+        // (one "\n" apart) go out as one run of input bytes, copied once.
+        var run: (start: Int64, end: Int64)?
+        func flushRun() throws {
+            guard let (start, end) = run else { return }
+            try fetcher.withBytes(offset: start, length: Int(end - start)) { try output?.write($0, terminator: 0x0A) }
+            run = nil
+        }
         progress.begin(stage: "output", total: nil)
         while try select.step() {
-            let slice = try fetcher.bytes(offset: select.int64(1), length: select.int(2))
-            let newText = select.string(3)
-            if newText == nil && !chunked && info.format == .jsonl && format != .csv {
-                // The common case: the record unchanged, copied straight from the input window.
-                try output?.write(slice, terminator: 0x0A)
+            let offset = select.int64(1)
+            let length = select.int(2)
+            if select.isNull(3) && !chunked && info.format == .jsonl && format != .csv {
+                if let current = run, current.end + 1 == offset, current.end - current.start < 1 << 20 {
+                    run = (current.start, offset + Int64(length))
+                } else {
+                    try flushRun()
+                    run = (offset, offset + Int64(length))
+                }
                 written += 1
                 if written % 10_000 == 0 {
                     try Interrupt.check()
@@ -47,7 +59,9 @@ struct RecordOutput {
                 }
                 continue
             }
-            let record = Array(slice)
+            try flushRun()
+            let newText = select.string(3)
+            let record = try fetcher.bytes(offset: offset, length: length)
             let chunk: (parent: Int64, index: Int)? = select.isNull(4) ? nil : (select.int64(4), select.int(5))
             var line: [UInt8]
             switch (info.format, format) {
@@ -73,6 +87,7 @@ struct RecordOutput {
                 progress.update(done: written)
             }
         }
+        try flushRun()
         select.reset()
         try output?.commit()
         progress.end()
@@ -125,7 +140,7 @@ struct RecordOutput {
         var seen = Set<String>()
         var columns: [String] = []
         while try select.step() {
-            for field in try JSONScan.fields(Array(fetcher.bytes(offset: select.int64(0), length: select.int(1)))) where seen.insert(field.key).inserted {
+            for field in try JSONScan.fields(fetcher.bytes(offset: select.int64(0), length: select.int(1))) where seen.insert(field.key).inserted {
                 columns.append(field.key)
             }
         }
