@@ -24,12 +24,14 @@ struct RecordOutput {
             csvColumns = columns
             try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A])
         }
+        // Chunk columns only when there are chunks: SQLite decodes a record's header up to the last
+        // column asked for, and these two are at the end of the row.
+        let chunked = try store.hasChunks()
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, \(textsChanged ? "c.text" : "NULL"), r.parent_row, r.chunk_index
+            SELECT r.row_id, r.record_offset, r.record_length, \(textsChanged ? "c.text" : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
             FROM rows r \(textsChanged ? "JOIN row_content c USING (row_id)" : "")
             WHERE r.generation >= ? ORDER BY \(try store.rowOrder(alias: "r"))
             """)
-        let chunked = try store.hasChunks()
         try select.bind(stage.generation, at: 1)
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
@@ -62,7 +64,7 @@ struct RecordOutput {
             try flushRun()
             let newText = select.string(3)
             let record = try fetcher.bytes(offset: offset, length: length)
-            let chunk: (parent: Int64, index: Int)? = select.isNull(4) ? nil : (select.int64(4), select.int(5))
+            let chunk: (parent: Int64, index: Int)? = !chunked || select.isNull(4) ? nil : (select.int64(4), select.int(5))
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv):
