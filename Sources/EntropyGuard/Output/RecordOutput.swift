@@ -36,12 +36,37 @@ struct RecordOutput {
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
         // The common case, a JSONL record going out unchanged: records next to each other in the input
-        // (one "\n" apart) go out as one run of input bytes, copied once.
+        // (one "\n" apart) go out as one run of input bytes, copied once. Runs are copied in groups
+        // on a worker thread while this one reads the next rows from the store (the copy is mostly
+        // read/write system calls, the store scan is SQLite: on 1M rows they took similar time).
         var run: (start: Int64, end: Int64)?
+        var runs: [(start: Int64, end: Int64)] = []
+        let copier = Lookahead<Void>(label: "entropyguard.output.copy")
+        var copying = false
+        defer { copier.drain() }   // before the fetcher and the output go away
+        func copy(_ runs: [(start: Int64, end: Int64)]) throws {
+            for (start, end) in runs {
+                try fetcher.withBytes(offset: start, length: Int(end - start)) { try output?.write($0, terminator: 0x0A) }
+            }
+        }
         func flushRun() throws {
-            guard let (start, end) = run else { return }
-            try fetcher.withBytes(offset: start, length: Int(end - start)) { try output?.write($0, terminator: 0x0A) }
+            guard let current = run else { return }
+            runs.append(current)
             run = nil
+        }
+        /// Hands the collected runs to the worker (`inBackground`) or copies them here, after the
+        /// worker's previous group: the output stays in order.
+        func flushRuns(inBackground: Bool) throws {
+            if copying { try copier.wait(); copying = false }
+            guard !runs.isEmpty else { return }
+            let group = runs
+            runs.removeAll(keepingCapacity: true)
+            if inBackground {
+                copier.start { try copy(group) }
+                copying = true
+            } else {
+                try copy(group)
+            }
         }
         progress.begin(stage: "output", total: nil)
         while try select.step() {
@@ -52,6 +77,7 @@ struct RecordOutput {
                     run = (current.start, offset + Int64(length))
                 } else {
                     try flushRun()
+                    if runs.count >= 4096 { try flushRuns(inBackground: true) }
                     run = (offset, offset + Int64(length))
                 }
                 written += 1
@@ -62,6 +88,7 @@ struct RecordOutput {
                 continue
             }
             try flushRun()
+            try flushRuns(inBackground: false)
             let newText = select.string(3)
             let record = try fetcher.bytes(offset: offset, length: length)
             let chunk: (parent: Int64, index: Int)? = !chunked || select.isNull(4) ? nil : (select.int64(4), select.int(5))
@@ -90,6 +117,7 @@ struct RecordOutput {
             }
         }
         try flushRun()
+        try flushRuns(inBackground: false)
         select.reset()
         try output?.commit()
         progress.end()
