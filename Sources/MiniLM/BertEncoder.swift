@@ -24,7 +24,9 @@ struct BertEncoder {
         // element-wise steps, and are never attended to or pooled.
         let rows = max(totalTokens, Self.minimumGEMMRows)
         scratch.reserve(tokens: rows, longest: longest)
-        OpenBLASRuntime.setThreads(scratch.workers)  // the count is process-wide: another embedder may have changed it
+        // Our workers split the products; OpenBLAS runs single-threaded inside each (the count is
+        // process-wide: another embedder may have changed it).
+        OpenBLASRuntime.setThreads(1)
 
         var offsets: [Int] = []
         offsets.reserveCapacity(sequences.count)
@@ -68,13 +70,12 @@ struct BertEncoder {
 
         // Q, K, V for every token at once: [T x 3H] = X Wqkvᵀ + b.
         broadcastRows(layer.qkvBias, count: 3 * h, rows: t, into: s.qkv)
-        gemm(m: t, n: 3 * h, k: h, a: s.hidden, lda: h, b: layer.qkvWeight, ldb: h, transposeB: true,
-             beta: 1, c: s.qkv, ldc: 3 * h)
+        gemmByRows(workers: s.workers, minimumRows: Self.minimumGEMMRows, m: t, n: 3 * h, k: h, a: s.hidden, lda: h,
+                   b: layer.qkvWeight, ldb: h, transposeB: true, beta: 1, c: s.qkv, ldc: 3 * h)
 
         // Attention: (sequence, head) pairs spread over the workers, each running single-threaded
         // GEMMs (OpenBLAS threads would only add synchronization on these small products).
         let heads = configuration.headCount
-        OpenBLASRuntime.setThreads(1)
         runWorkers(s.workers) { worker in
             var item = worker
             while item < sequences.count * heads {
@@ -84,14 +85,13 @@ struct BertEncoder {
                 item += s.workers
             }
         }
-        OpenBLASRuntime.setThreads(s.workers)
 
         // Attention output projection, added onto the residual (with bias), then LayerNorm.
         forEachRowChunk(t, workers: s.workers) { rows in
             for row in rows { add(s.hidden + row * h, layer.attentionOutputBias, into: s.residual + row * h, count: h) }
         }
-        gemm(m: t, n: h, k: h, a: s.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
-             beta: 1, c: s.residual, ldc: h)
+        gemmByRows(workers: s.workers, minimumRows: Self.minimumGEMMRows, m: t, n: h, k: h, a: s.context, lda: h,
+                   b: layer.attentionOutputWeight, ldb: h, transposeB: true, beta: 1, c: s.residual, ldc: h)
         forEachRowChunk(t, workers: s.workers) { rows in
             for row in rows {
                 layerNormalize(s.residual + row * h, count: h, weight: layer.attentionNormWeight,
@@ -100,16 +100,16 @@ struct BertEncoder {
         }
 
         // Feed-forward: GELU(X W1ᵀ + b1) W2ᵀ + b2 + X, then LayerNorm back into `hidden`.
-        gemm(m: t, n: inner, k: h, a: s.residual, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
-             beta: 0, c: s.intermediate, ldc: inner)
+        gemmByRows(workers: s.workers, minimumRows: Self.minimumGEMMRows, m: t, n: inner, k: h, a: s.residual, lda: h,
+                   b: layer.intermediateWeight, ldb: h, transposeB: true, beta: 0, c: s.intermediate, ldc: inner)
         forEachRowChunk(t, workers: s.workers) { rows in
             for row in rows {
                 addBiasGELU(s.intermediate + row * inner, count: inner, bias: layer.intermediateBias)
                 add(s.residual + row * h, layer.outputBias, into: s.hidden + row * h, count: h)
             }
         }
-        gemm(m: t, n: h, k: inner, a: s.intermediate, lda: inner, b: layer.outputWeight, ldb: inner,
-             transposeB: true, beta: 1, c: s.hidden, ldc: h)
+        gemmByRows(workers: s.workers, minimumRows: Self.minimumGEMMRows, m: t, n: h, k: inner, a: s.intermediate,
+                   lda: inner, b: layer.outputWeight, ldb: inner, transposeB: true, beta: 1, c: s.hidden, ldc: h)
         forEachRowChunk(t, workers: s.workers) { rows in
             for row in rows {
                 layerNormalize(s.hidden + row * h, count: h, weight: layer.outputNormWeight,

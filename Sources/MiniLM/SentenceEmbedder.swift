@@ -46,7 +46,7 @@ public final class SentenceEmbedder {
                                  intermediateSize: configuration.intermediateSize, workers: workers)
         identity = "\(modelDirectory.standardizedFileURL.lastPathComponent)-\(file.fileSize)-"
             + String(file.fingerprint(), radix: 16)
-        OpenBLASRuntime.setThreads(workers)
+        OpenBLASRuntime.setThreads(1)   // the encoder's workers split the products themselves
     }
 
     /// Embeds `texts`: a flat array of `texts.count * dimension` floats, L2-normalized, in input order.
