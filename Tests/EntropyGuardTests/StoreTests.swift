@@ -101,6 +101,28 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(report.notes["hash_collisions"], 2)
     }
 
+    /// Beyond `partitionCapacity` rows the keys are split into partitions (SQLite filters each one's
+    /// keys, drops are written once at the end): the drops must be those of a single partition.
+    func testKeyPartitionsGiveTheSameDropsAsOnePartition() throws {
+        var random = SplitMix64(seed: 7)
+        let words = ["alpha", "Beta", "gamma", "DELTA", "eps", "zeta"]
+        let texts = (0..<2_000).map { _ -> String in
+            let count = 1 + Int(random.next() % 3)
+            let separator = random.next() % 4 == 0 ? "  " : " "
+            return (0..<count).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: separator)
+        }
+        func drops(partitionCapacity: Int) throws -> [[SQLValue]] {
+            let store = try makeStore()
+            try insert(store, texts: texts)
+            _ = try ExactDedupStage(partitionCapacity: partitionCapacity).run(context(store))
+            return try store.database.rows("SELECT row_id, duplicate_of, generation FROM rows WHERE dropped_by = 5 ORDER BY row_id")
+        }
+        let single = try drops(partitionCapacity: 1_000_000)
+        XCTAssertGreaterThan(single.count, 1_500)   // few distinct texts: most rows are duplicates
+        XCTAssertEqual(try drops(partitionCapacity: 150), single)   // 14 partitions
+        XCTAssertEqual(try drops(partitionCapacity: 1_999), single)   // 2 partitions
+    }
+
     func testRewindRestoresEarlierGenerationAndForgetsLaterDrops() throws {
         let store = try makeStore()
         try insert(store, texts: ["a long text", "a long text", "short"])
