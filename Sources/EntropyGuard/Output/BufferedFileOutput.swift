@@ -66,13 +66,6 @@ public final class BufferedFileOutput {
 
     func write(_ string: String) throws { try write(Array(string.utf8)) }
 
-    /// Appends bytes and one terminator byte without building an intermediate array.
-    func write(_ bytes: ArraySlice<UInt8>, terminator: UInt8) throws {
-        buffer.append(contentsOf: bytes)
-        buffer.append(terminator)
-        if buffer.count >= capacity { try flush() }
-    }
-
     /// Appends bytes and one terminator byte (the bytes are copied before this returns).
     func write(_ bytes: UnsafeRawBufferPointer, terminator: UInt8) throws {
         if buffer.count + bytes.count + 1 > capacity { try flush() }

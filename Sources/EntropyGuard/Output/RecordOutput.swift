@@ -39,7 +39,7 @@ struct RecordOutput {
         // (one "\n" apart) go out as one run of input bytes, copied once. Runs are copied in groups
         // on a worker thread while this one reads the next rows from the store (the copy is mostly
         // read/write system calls, the store scan is SQLite: on 1M rows they took similar time).
-        var run: (start: Int64, end: Int64)?
+        // The last run may still grow; the others are complete.
         var runs: [(start: Int64, end: Int64)] = []
         let copier = Lookahead<Void>(label: "entropyguard.output.copy")
         var copying = false
@@ -48,11 +48,6 @@ struct RecordOutput {
             for (start, end) in runs {
                 try fetcher.withBytes(offset: start, length: Int(end - start)) { try output?.write($0, terminator: 0x0A) }
             }
-        }
-        func flushRun() throws {
-            guard let current = run else { return }
-            runs.append(current)
-            run = nil
         }
         /// Hands the collected runs to the worker (`inBackground`) or copies them here, after the
         /// worker's previous group: the output stays in order.
@@ -68,17 +63,17 @@ struct RecordOutput {
                 try copy(group)
             }
         }
+        let recordsGoOutAsRead = !chunked && info.format == .jsonl && format != .csv
         progress.begin(stage: "output", total: nil)
         while try select.step() {
             let offset = select.int64(1)
             let length = select.int(2)
-            if select.isNull(3) && !chunked && info.format == .jsonl && format != .csv {
-                if let current = run, current.end + 1 == offset, current.end - current.start < 1 << 20 {
-                    run = (current.start, offset + Int64(length))
+            if recordsGoOutAsRead && select.isNull(3) {
+                if let last = runs.last, last.end + 1 == offset, last.end - last.start < 1 << 20 {
+                    runs[runs.count - 1].end = offset + Int64(length)
                 } else {
-                    try flushRun()
                     if runs.count >= 4096 { try flushRuns(inBackground: true) }
-                    run = (offset, offset + Int64(length))
+                    runs.append((offset, offset + Int64(length)))
                 }
                 written += 1
                 if written % 10_000 == 0 {
@@ -87,7 +82,6 @@ struct RecordOutput {
                 }
                 continue
             }
-            try flushRun()
             try flushRuns(inBackground: false)
             let newText = select.string(3)
             let record = try fetcher.bytes(offset: offset, length: length)
@@ -116,7 +110,6 @@ struct RecordOutput {
                 progress.update(done: written)
             }
         }
-        try flushRun()
         try flushRuns(inBackground: false)
         select.reset()
         try output?.commit()

@@ -65,9 +65,7 @@ public struct InputSource {
         return try copyHashing(from: fd, displayPath: path, to: nil).0
     }
 
-    /// Reads `fd` to the end in 256 KiB blocks, hashing, and copying to `destination` if given. The
-    /// block stays in the L2 cache between read(2) filling it and the hash reading it (4 MiB blocks
-    /// made hashing 1M rows take 0.07 s instead of 0.04 s).
+    /// Reads `fd` to the end in 4 MiB blocks, hashing, and copying to `destination` if given.
     private static func copyHashing(from fd: Int32, displayPath: String, to destination: String?) throws -> (XXH3Digest128, Int64) {
         var out: Int32 = -1
         if let destination {
@@ -78,7 +76,7 @@ public struct InputSource {
         }
         defer { if out >= 0 { close(out) } }
         let hasher = XXH3Stream128()
-        let blockSize = 256 << 10
+        let blockSize = 4 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
         defer { buffer.deallocate() }
         var total: Int64 = 0

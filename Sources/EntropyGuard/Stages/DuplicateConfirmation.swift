@@ -51,15 +51,7 @@ struct DuplicateConfirmation {
                     nextSurvivor += 1
                 } else if nextPair < pairs.count && pairs[nextPair].row == row {
                     let first = pairs[nextPair].first
-                    // Byte-equal to the key's first row (the common case): compared in place, nothing copied.
-                    let equal = fetch.withBytes(1) { text in
-                        result.survivorText[first]?.withUnsafeBytes { $0.elementsEqual(text) } ?? false
-                    }
-                    if equal {
-                        result.duplicates.append(CandidatePair(row: row, first: first))
-                    } else {
-                        result.confirm(row: row, text: fetch.bytes(1), first: first)
-                    }
+                    fetch.withBytes(1) { result.confirm(row: row, text: $0, first: first) }
                     remaining[first]! -= 1
                     if remaining[first] == 0 { result.forget(first) }
                     nextPair += 1
@@ -77,26 +69,28 @@ struct DuplicateConfirmation {
     static func byLookup(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
         var result = DuplicateConfirmation()
         let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
-        func text(_ row: Int64) throws -> [UInt8] {
+        func withText<T>(_ row: Int64, _ body: (UnsafeRawBufferPointer) -> T) throws -> T {
             try textOf.bind(row, at: 1)
             defer { textOf.reset() }
-            return try textOf.step() ? textOf.bytes(0) : []
+            return try textOf.step() ? textOf.withBytes(0, body) : body(UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        for first in Set(pairs.map(\.first)).sorted() { result.survivorText[first] = try text(first) }
+        for first in Set(pairs.map(\.first)).sorted() { result.survivorText[first] = try withText(first) { Array($0) } }
         for (index, pair) in pairs.enumerated() {
             if index % 65_536 == 0 { try Interrupt.check() }
-            result.confirm(row: pair.row, text: try text(pair.row), first: pair.first)
+            try withText(pair.row) { result.confirm(row: pair.row, text: $0, first: pair.first) }
         }
         return result
     }
 
     /// Compares `row` with the survivors of its key in input order: the first with an equal normalized
-    /// text is the one it duplicates; with none, `row` survives as another text with that key.
-    private mutating func confirm(row: Int64, text: [UInt8], first: Int64) {
-        if survivorText[first] == text {
+    /// text is the one it duplicates; with none, `row` survives as another text with that key. Bytes
+    /// equal to the key's first row (the common case) are compared in place: nothing is copied.
+    private mutating func confirm(row: Int64, text: UnsafeRawBufferPointer, first: Int64) {
+        if survivorText[first]?.withUnsafeBytes({ $0.elementsEqual(text) }) == true {
             duplicates.append(CandidatePair(row: row, first: first))
             return
         }
+        let text = Array(text)
         let candidates = [first] + (collided[first] ?? [])
         let normalized = normalize(text)
         for candidate in candidates where normalizedSurvivor(candidate) == normalized {

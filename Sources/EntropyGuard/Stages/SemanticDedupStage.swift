@@ -24,7 +24,7 @@ struct SemanticDedupStage: PipelineStage {
         guard let folder = try? ModelLocator.resolve(modelName) else { return "\(modelName):missing" }
         let weights = folder.appendingPathComponent("model.safetensors").path
         let size = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? -1
-        return "\(folder.lastPathComponent):\(size ?? -1)"
+        return "\(folder.lastPathComponent):\(size)"
     }
 
     var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" }
