@@ -12,8 +12,11 @@ enum CLIFailure {
             status = error.status
             message = error.message
         case let error as SQLiteError:
-            status = error.isIOError ? .ioError : .internalError
-            message = "working store: \(error)"
+            // The kind decides: I/O 74, damaged store 65, read-only 73, busy 75, our bug 70.
+            status = error.exitStatus
+            message = error.kind == .corrupt
+                ? "working store is damaged (remove the checkpoint directory or use another one): \(error)"
+                : "working store: \(error)"
         case let error as CustomStringConvertible:
             status = .internalError
             message = "internal error: \(error.description)"

@@ -63,7 +63,7 @@ struct CheckpointsCommand: ParsableCommand {
                 }
                 let lock = try StoreLock(directory: checkpointDir)
                 try withExtendedLifetime(lock) {
-                    try CheckpointManager(checkpointDir: checkpointDir).cleanupCheckpoints(keepLatest: keepLatest)
+                    try CheckpointManager(checkpointDir: checkpointDir, ifStagesDiffer: .reset).cleanupCheckpoints(keepLatest: keepLatest)
                 }
                 FileHandle.standardError.write(Data("Cleaned \(checkpointDir)\(keepLatest ? " (kept the newest checkpoint)" : "").\n".utf8))
             } catch {

@@ -19,8 +19,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The field holding the text (default: detected).", valueName: "name")) var textColumn: String?
     @Option(name: .long, help: ArgumentHelp("Output .npy or .jsonl file.", valueName: "path")) var output: String
     @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path.", valueName: "name|path"))
-    var modelName: String = "all-MiniLM-L6-v2"
-    @Option(name: .long, help: "Texts per forward pass.") var batchSize: Int = 64
+    var modelName: String = PipelineOptions.Defaults.modelName
+    @Option(name: .long, help: "Texts per forward pass.") var batchSize: Int = EmbedJob.defaultBatchSize
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {

@@ -39,29 +39,29 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not use existing checkpoints (unless --resume): reset the store.")
     var noAutoResume = false
 
-    @Option(name: .long, help: ArgumentHelp("Redo from this stage on: ingest, sanitize, chunk, validate, exact_dedup, semantic_dedup.", valueName: "stage"))
-    var resumeFrom: String?
+    @Option(name: .long, help: ArgumentHelp("Redo from this stage on.", valueName: "stage"))
+    var resumeFrom: StageChoice?
 
-    @Option(name: .long, help: "Drop texts shorter than this many characters (code points), after sanitizing. Default 50.")
+    @Option(name: .long, help: ArgumentHelp("Drop texts shorter than this many characters (code points), after sanitizing. Default \(PipelineOptions.Defaults.minLength)."))
     var minLength: Int?
 
     @Option(name: .long, help: ArgumentHelp("Fail before anything runs unless the input has these columns.", valueName: "a,b,..."))
     var requiredColumns: String?
 
-    @Option(name: .long, help: "Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one. Default 0.95.")
+    @Option(name: .long, help: ArgumentHelp("Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one. Default \(PipelineOptions.Defaults.dedupThreshold)."))
     var dedupThreshold: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path. Default all-MiniLM-L6-v2.", valueName: "name|path"))
+    @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path. Default \(PipelineOptions.Defaults.modelName).", valueName: "name|path"))
     var modelName: String?
 
-    @Option(name: .long, help: "Rows per store transaction and progress step. Default 10000.")
+    @Option(name: .long, help: ArgumentHelp("Rows per store transaction and progress step. Default \(PipelineOptions.Defaults.batchSize)."))
     var batchSize: Int?
 
     @Flag(name: .long, help: "Skip the semantic dedup stage.")
     var noSemanticDedup = false
 
-    @Option(name: .long, help: ArgumentHelp("Semantic search: exact, ivf or auto (by size).", valueName: "mode"))
-    var search: String?
+    @Option(name: .long, help: ArgumentHelp("Semantic search; auto picks by size. Default \(PipelineOptions.Defaults.searchMode.rawValue).", valueName: "mode"))
+    var search: SemanticSearchMode?
 
     @Flag(name: .long, help: "Skip the sanitize stage (HTML, Unicode, PII) for data that is already clean.")
     var noSanitize = false
@@ -69,13 +69,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not mask PII.")
     var noPii = false
 
-    @Option(name: .long, help: ArgumentHelp("PII kinds to mask: email, phone, ssn, credit_card, ip, iban (default: all).", valueName: "kinds"))
-    var pii: String?
+    @Option(name: .long, help: ArgumentHelp("PII kinds to mask, comma-separated. Default \(PIIKindList.describe(PipelineOptions.Defaults.piiKinds)).", valueName: "kinds"))
+    var pii: PIIKindList?
 
     @Option(name: .long, help: "Split texts longer than this many characters into chunks (off by default).")
     var chunkSize: Int?
 
-    @Option(name: .long, help: "Characters of overlap between consecutive chunks. Default 50.")
+    @Option(name: .long, help: ArgumentHelp("Characters of overlap between consecutive chunks. Default \(PipelineOptions.Defaults.chunkOverlap)."))
     var chunkOverlap: Int?
 
     @Option(name: .long, help: ArgumentHelp("Chunk separators, comma-separated, with \\n and \\t escapes.", valueName: "list"))
@@ -84,8 +84,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write one entry per dropped row: .json (array) or .jsonl.", valueName: "path"))
     var auditLog: String?
 
-    @Option(name: .long, help: ArgumentHelp("Parquet snapshots of the stages in the checkpoint dir: all, dedup (the two dedup stages) or none.", valueName: "which"))
-    var snapshots: String?
+    @Option(name: .long, help: ArgumentHelp("Parquet snapshots of the stages in the checkpoint dir: all, dedup (the stages that remove duplicates) or none. Default \(PipelineOptions.Defaults.snapshots.rawValue).", valueName: "which"))
+    var snapshots: PipelineOptions.Snapshots?
 
     @Option(name: .long, help: ArgumentHelp("Settings file (.json or .toml; keys are the long flag names). Default: ./.entropyguardrc.json or .toml if present.", valueName: "path"))
     var config: String?

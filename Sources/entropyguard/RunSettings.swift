@@ -1,3 +1,4 @@
+import ArgumentParser
 import EntropyGuard
 import Foundation
 
@@ -5,11 +6,14 @@ import Foundation
 /// file, then the default. Keys of the file are the long flag names; an unknown key or a bad value is
 /// a usage error (exit 64) naming the key and the file.
 enum RunSettings {
-    static let knownKeys: Set<String> = [
-        "input", "output", "text-column", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "min-length",
-        "required-columns", "dedup-threshold", "model-name", "batch-size", "no-semantic-dedup", "search", "no-sanitize", "no-pii", "pii",
-        "chunk-size", "chunk-overlap", "separators", "audit-log", "snapshots", "skip-bad-lines", "quiet", "json", "dry-run",
+    /// The keys of the run's own options; each stage's options are in its `StageDefinition`.
+    static let generalKeys: Set<String> = [
+        "input", "output", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
+        "audit-log", "snapshots", "quiet", "json", "dry-run",
     ]
+    /// Every key the settings file may hold: the long flag names of `run` except --config (a test
+    /// checks the two lists against each other).
+    static let knownKeys = generalKeys.union(StageRegistry.standard.optionKeys)
 
     static func options(from command: RunCommand) throws -> PipelineOptions {
         var file: [String: ConfigValue] = [:]
@@ -28,6 +32,7 @@ enum RunSettings {
         }
         let reader = ConfigReader(values: file, path: filePath ?? "")
 
+        // Defaults come from PipelineOptions (PipelineOptions.Defaults): a value is set only when given.
         var o = PipelineOptions()
         o.inputPath = try command.input ?? reader.string("input") ?? "-"
         o.outputPath = try command.output ?? reader.string("output") ?? "-"
@@ -35,35 +40,29 @@ enum RunSettings {
         o.checkpointDirectory = try command.checkpointDir ?? reader.string("checkpoint-dir")
         o.resume = try command.resume || (reader.bool("resume") ?? false)
         o.autoResume = !(try command.noAutoResume || (reader.bool("no-auto-resume") ?? false))
-        if let stage = try command.resumeFrom ?? reader.string("resume-from") {
-            guard let id = StageID(name: stage) else {
-                throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(stage)'; stages: \(StageID.allCases.map(\.name).joined(separator: ", "))")
-            }
-            o.resumeFrom = id
-        }
-        o.minLength = try command.minLength ?? reader.int("min-length") ?? 50
+        o.resumeFrom = try (command.resumeFrom ?? reader.choice("resume-from", StageChoice.self))?.id
+        o.minLength = try command.minLength ?? reader.int("min-length") ?? o.minLength
         o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? reader.stringList("required-columns")) ?? []
-        o.dedupThreshold = try command.dedupThreshold ?? reader.double("dedup-threshold") ?? 0.95
+        o.dedupThreshold = try command.dedupThreshold ?? reader.double("dedup-threshold") ?? o.dedupThreshold
         o.modelName = try command.modelName ?? reader.string("model-name") ?? o.modelName
-        o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? 10_000
+        o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? o.batchSize
         o.semanticDedup = !(try command.noSemanticDedup || (reader.bool("no-semantic-dedup") ?? false))
-        o.searchMode = try command.search ?? reader.string("search") ?? "auto"
+        o.searchMode = try command.search ?? reader.choice("search", SemanticSearchMode.self) ?? o.searchMode
         o.sanitize = !(try command.noSanitize || (reader.bool("no-sanitize") ?? false))
         let noPII = try command.noPii || (reader.bool("no-pii") ?? false)
         if noPII {
             o.piiKinds = []
-        } else if let kinds = try command.pii ?? reader.stringList("pii")?.joined(separator: ",") {
-            do { o.piiKinds = try PIIKind.parseList(kinds).map(\.rawValue).sorted() } catch { throw EntropyGuardError(.usage, "--pii: \(error)") }
+        } else if let kinds = command.pii?.kinds {
+            o.piiKinds = kinds
+        } else if let kinds = try reader.stringList("pii")?.joined(separator: ",") {
+            do { o.piiKinds = try PIIKind.parseList(kinds) } catch { throw EntropyGuardError(.usage, "\(reader.path): key 'pii': \(error)") }
         }
         o.chunkSize = try command.chunkSize ?? reader.int("chunk-size")
-        o.chunkOverlap = try command.chunkOverlap ?? reader.int("chunk-overlap") ?? 50
+        o.chunkOverlap = try command.chunkOverlap ?? reader.int("chunk-overlap") ?? o.chunkOverlap
         if let separators = try command.separators ?? reader.string("separators") { o.chunkSeparators = Chunker.parseSeparators(separators) }
         o.auditLogPath = try command.auditLog ?? reader.string("audit-log")
-        if let which = try command.snapshots ?? reader.string("snapshots") {
-            guard let value = PipelineOptions.Snapshots(rawValue: which) else { throw EntropyGuardError(.usage, "--snapshots must be all, dedup or none (got \(which))") }
-            o.snapshots = value
-        }
+        o.snapshots = try command.snapshots ?? reader.choice("snapshots", PipelineOptions.Snapshots.self) ?? o.snapshots
         o.skipBadLines = try command.skipBadLines || (reader.bool("skip-bad-lines") ?? false)
         o.quiet = try command.quiet || (reader.bool("quiet") ?? false)
         o.jsonSummary = try command.json || (reader.bool("json") ?? false)
@@ -78,7 +77,6 @@ enum RunSettings {
         if o.minLength < 0 { throw usage("--min-length must be 0 or more (got \(o.minLength))") }
         if !(0...1).contains(o.dedupThreshold) { throw usage("--dedup-threshold must be between 0 and 1 (got \(o.dedupThreshold))") }
         if o.batchSize < 1 { throw usage("--batch-size must be at least 1 (got \(o.batchSize))") }
-        if !["exact", "ivf", "auto"].contains(o.searchMode) { throw usage("--search must be exact, ivf or auto (got \(o.searchMode))") }
         if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
         if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }
         if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
@@ -113,6 +111,16 @@ struct ConfigReader {
         guard let value = values[key] else { return nil }
         guard let double = value.doubleValue else { throw bad(key, "a number", value) }
         return double
+    }
+
+    /// A value of a type with fixed choices, parsed as on the command line.
+    func choice<T: ExpressibleByArgument>(_ key: String, _ type: T.Type) throws -> T? {
+        guard let text = try string(key) else { return nil }
+        guard let value = T(argument: text) else {
+            let choices = T.allValueStrings.isEmpty ? "" : ": one of \(T.allValueStrings.joined(separator: ", "))"
+            throw EntropyGuardError(.usage, "\(path): key '\(key)' must be a valid value\(choices) (got '\(text)')")
+        }
+        return value
     }
 
     func bool(_ key: String) throws -> Bool? {

@@ -1,4 +1,4 @@
-import EntropyGuard
+@testable import EntropyGuard
 import Foundation
 import XCTest
 

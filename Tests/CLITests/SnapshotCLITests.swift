@@ -50,7 +50,7 @@ final class SnapshotCLITests: XCTestCase {
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
     }
 
-    private static let allFiles = StageID.allCases.map { "after_\($0.name).parquet" }.sorted()
+    private static let allFiles = StageRegistry.standard.ids.map { "after_\($0.name).parquet" }.sorted()
 
     func testSnapshotsHoldEachStageViewWithTypedColumns() throws {
         for chunking in [[], ["--chunk-size", "60", "--chunk-overlap", "10"]] {
@@ -71,7 +71,7 @@ final class SnapshotCLITests: XCTestCase {
             }
             // The metadata's hashes are the files' XXH3-64.
             let metadata = try metadata(directory)
-            XCTAssertEqual(Set(metadata.keys), Set(StageID.allCases.map(\.name)))
+            XCTAssertEqual(Set(metadata.keys), Set(StageRegistry.standard.ids.map(\.name)))
             for (stage, entry) in metadata {
                 let file = directory.appendingPathComponent("ck").appendingPathComponent(try XCTUnwrap(entry["checkpoint_path"] as? String))
                 XCTAssertEqual(entry["parquet_xxh3"] as? String, try xxh3(file), stage)

@@ -77,8 +77,8 @@ final class WorkingStoreTests: XCTestCase {
         }
     }
 
-    func context(_ store: WorkingStore) -> StageContext {
-        StageContext(store: store, options: PipelineOptions(), progress: ProgressReporter(quiet: true, showProgress: false),
+    func context(_ store: WorkingStore, _ stage: StageID) -> StageContext {
+        StageContext(stage: stage, store: store, options: PipelineOptions(), progress: ProgressReporter(quiet: true, showProgress: false),
                      input: InputSource(displayPath: "-", filePath: "/dev/null", hash: XXH3.hash128([]), byteCount: 0),
                      ingestInfo: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil))
     }
@@ -95,8 +95,8 @@ final class WorkingStoreTests: XCTestCase {
         try insert(store, texts: ["first text", "other text", "First  TEXT", "OTHER text", "third"])
         // Force a 64-bit collision: every row gets the same key.
         try store.database.run("UPDATE rows SET dedup_key = 42")
-        let report = try ExactDedupStage().run(context(store))
-        let drops = try store.database.rows("SELECT row_id, duplicate_of FROM rows WHERE dropped_by = 5 ORDER BY row_id")
+        let report = try ExactDedupStage().run(context(store, .exactDedup))
+        let drops = try store.database.rows("SELECT row_id, duplicate_of FROM rows WHERE dropped_by = ? ORDER BY row_id", [.integer(Int64(StageID.exactDedup.generation))])
         XCTAssertEqual(drops, [[.integer(2), .integer(0)], [.integer(3), .integer(1)]])
         XCTAssertEqual(report.notes["hash_collisions"], 2)
     }
@@ -114,8 +114,8 @@ final class WorkingStoreTests: XCTestCase {
         func drops(partitionCapacity: Int) throws -> [[SQLValue]] {
             let store = try makeStore()
             try insert(store, texts: texts)
-            _ = try ExactDedupStage(partitionCapacity: partitionCapacity).run(context(store))
-            return try store.database.rows("SELECT row_id, duplicate_of, generation FROM rows WHERE dropped_by = 5 ORDER BY row_id")
+            _ = try ExactDedupStage(partitionCapacity: partitionCapacity).run(context(store, .exactDedup))
+            return try store.database.rows("SELECT row_id, duplicate_of, generation FROM rows WHERE dropped_by = ? ORDER BY row_id", [.integer(Int64(StageID.exactDedup.generation))])
         }
         let single = try drops(partitionCapacity: 1_000_000)
         XCTAssertGreaterThan(single.count, 1_500)   // few distinct texts: most rows are duplicates
@@ -126,16 +126,16 @@ final class WorkingStoreTests: XCTestCase {
     func testRewindRestoresEarlierGenerationAndForgetsLaterDrops() throws {
         let store = try makeStore()
         try insert(store, texts: ["a long text", "a long text", "short"])
-        try ValidateStage(minLength: 6).run(context(store))
+        try ValidateStage(minLength: 6).run(context(store, .validate))
         try store.advanceSurvivors(to: .validate)
-        _ = try ExactDedupStage().run(context(store))
+        _ = try ExactDedupStage().run(context(store, .exactDedup))
         try store.advanceSurvivors(to: .exactDedup)
         XCTAssertEqual(try store.aliveCount(after: .exactDedup), 1)
         XCTAssertEqual(try store.aliveCount(after: .validate), 2)
         try store.rewind(to: StageID.validate.generation)
         XCTAssertEqual(try store.aliveCount(after: .validate), 2)
         XCTAssertEqual(try store.aliveCount(after: .exactDedup), 0)
-        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM rows WHERE dropped_by = 5")?.int, 0)
+        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM rows WHERE dropped_by = ?", [.integer(Int64(StageID.exactDedup.generation))])?.int, 0)
         XCTAssertEqual(try store.database.scalar("SELECT drop_reason FROM rows WHERE row_id = 2")?.string, "below_min_length")
     }
 

@@ -8,6 +8,9 @@ import Glibc
 /// order. Memory is one batch of texts and vectors; the .npy header (which holds the row count) is
 /// written last, into space reserved at the start.
 public struct EmbedJob {
+    /// Texts per forward pass unless told otherwise (`embed --batch-size`).
+    public static let defaultBatchSize = 64
+
     public let inputPath: String
     public let textColumn: String?
     public let outputPath: String

@@ -13,26 +13,14 @@ struct RecordOutput {
         if format == .parquet {
             return try ParquetRecordOutput(store: store, input: input, info: info, path: path).write(after: stage, progress: progress, dryRun: dryRun)
         }
-        let database = store.database
-        // When no stage changed a text, every record goes out as it came in: row_content is not read.
-        let textsChanged = try database.scalar(
-            "SELECT EXISTS (SELECT 1 FROM row_content INDEXED BY row_content_changed WHERE text IS NOT NULL)")?.int == 1
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
+        let chunked = try store.hasChunks()
         var csvColumns: [String]?
         if format == .csv {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             csvColumns = columns
-            try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A])
+            try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : [])) + [0x0D, 0x0A])
         }
-        // Chunk columns only when there are chunks: SQLite decodes a record's header up to the last
-        // column asked for, and these two are at the end of the row.
-        let chunked = try store.hasChunks()
-        let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, \(textsChanged ? "c.text" : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
-            FROM rows r \(textsChanged ? "JOIN row_content c USING (row_id)" : "")
-            WHERE r.generation >= ? ORDER BY \(try store.rowOrder(alias: "r"))
-            """)
-        try select.bind(stage.generation, at: 1)
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
         // The common case, a JSONL record going out unchanged: records next to each other in the input
@@ -65,10 +53,10 @@ struct RecordOutput {
         }
         let recordsGoOutAsRead = !chunked && info.format == .jsonl && format != .csv
         progress.begin(stage: "output", total: nil)
-        while try select.step() {
-            let offset = select.int64(1)
-            let length = select.int(2)
-            if recordsGoOutAsRead && select.isNull(3) {
+        try store.forEachOutputRow(after: stage) { row in
+            let offset = row.offset
+            let length = row.length
+            if recordsGoOutAsRead && !row.hasNewText {
                 if let last = runs.last, last.end + 1 == offset, last.end - last.start < 1 << 20 {
                     runs[runs.count - 1].end = offset + Int64(length)
                 } else {
@@ -80,12 +68,12 @@ struct RecordOutput {
                     try Interrupt.check()
                     progress.update(done: written)
                 }
-                continue
+                return
             }
             try flushRuns(inBackground: false)
-            let newText = select.string(3)
+            let newText = row.newText
             let record = try fetcher.bytes(offset: offset, length: length)
-            let chunk: (parent: Int64, index: Int)? = !chunked || select.isNull(4) ? nil : (select.int64(4), select.int(5))
+            let chunk = row.chunk
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv):
@@ -111,7 +99,6 @@ struct RecordOutput {
             }
         }
         try flushRuns(inBackground: false)
-        select.reset()
         try output?.commit()
         progress.end()
         return written
@@ -156,18 +143,13 @@ struct RecordOutput {
 
     /// Top-level keys of the surviving JSON records, in order of first appearance.
     private func jsonColumns(after stage: StageID, fetcher: InputRecordFetcher) throws -> [String] {
-        let select = try store.database.cachedStatement("""
-            SELECT record_offset, record_length FROM rows WHERE generation >= ? ORDER BY row_id
-            """)
-        try select.bind(stage.generation, at: 1)
         var seen = Set<String>()
         var columns: [String] = []
-        while try select.step() {
-            for field in try JSONScan.fields(fetcher.bytes(offset: select.int64(0), length: select.int(1))) where seen.insert(field.key).inserted {
+        try store.forEachRecord(after: stage) { offset, length in
+            for field in try JSONScan.fields(fetcher.bytes(offset: offset, length: length)) where seen.insert(field.key).inserted {
                 columns.append(field.key)
             }
         }
-        select.reset()
         return columns
     }
 }

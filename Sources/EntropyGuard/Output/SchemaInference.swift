@@ -162,18 +162,14 @@ extension SnapshotSchema {
 
     /// One pass over the ingested records (bad records excluded: they have no fields), in input order.
     private static func inferJSON(store: WorkingStore, input: InputSource, textColumn: String) throws -> SnapshotSchema {
-        let select = try store.database.cachedStatement("""
-            SELECT record_offset, record_length FROM rows WHERE born = 1 AND text_state <> 'bad_record' ORDER BY row_id
-            """)
         let fetcher = try InputRecordFetcher(input: input)
         var inference = SchemaInference()
         var count = 0
-        while try select.step() {
-            try inference.observe(record: Array(try fetcher.bytes(offset: select.int64(0), length: select.int(1))))
+        try store.forEachReadRecord { offset, length in
+            try inference.observe(record: Array(try fetcher.bytes(offset: offset, length: length)))
             count += 1
             if count % 10_000 == 0 { try Interrupt.check() }
         }
-        select.reset()
         return inference.schema(textColumn: textColumn)
     }
 }

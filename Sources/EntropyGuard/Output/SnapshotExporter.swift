@@ -41,21 +41,23 @@ final class SnapshotExporter {
     /// `after_<stage>.parquet`.
     static func fileName(_ stage: StageID) -> String { "\(stage.checkpointName).parquet" }
 
-    /// Whether `selection` asks for `stage`'s snapshot: all of them, only the two dedup stages (the
-    /// files the original tool wrote), or none.
-    static func includes(_ stage: StageID, in selection: PipelineOptions.Snapshots) -> Bool {
+    /// Whether `selection` asks for `stage`'s snapshot: all of them, only the stages that remove
+    /// duplicates (the files the original tool wrote), or none.
+    static func includes(_ stage: StageID, in selection: PipelineOptions.Snapshots, stages: StageRegistry) -> Bool {
         switch selection {
         case .all: return true
-        case .dedup: return stage == .exactDedup || stage == .semanticDedup
+        case .dedup: return stages.definition(of: stage).removesDuplicates
         case .none: return false
         }
     }
+
+    private func includes(_ stage: StageID) -> Bool { Self.includes(stage, in: selection, stages: store.stages) }
 
     /// After checkpoints were committed: exports the selected ones' snapshots, removes a stale file of
     /// an unselected one, and rewrites checkpoint_metadata.json after each.
     func exportCommitted(_ stages: [StageID]) throws {
         for stage in stages {
-            if Self.includes(stage, in: selection) {
+            if includes(stage) {
                 try export(stage)
             } else {
                 try forget(stage)
@@ -67,15 +69,20 @@ final class SnapshotExporter {
 
     /// When a run resumes after `generation`: stages up to it keep their checkpoints, so their
     /// snapshots are checked (missing or changed → exported again with a warning; unselected →
-    /// removed); later stages will run again, so their old files are removed now.
+    /// removed); later stages will run again, so their old files are removed now, and so are those of
+    /// stages this stage list does not have (the store was made with another list).
     func reconcile(resumedThrough generation: Int) throws {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for file in files where file.hasPrefix("after_") && file.hasSuffix(".parquet") {
+            if store.stages[String(file.dropLast(".parquet".count))] == nil { try removeFile(named: file) }
+        }
         let checkpoints = Dictionary(uniqueKeysWithValues: try store.checkpoints().map { ($0.stage, $0) })
-        for stage in StageID.allCases {
+        for stage in store.stages.ids {
             guard stage.generation <= generation, let checkpoint = checkpoints[stage] else {
                 try removeFile(of: stage)
                 continue
             }
-            guard Self.includes(stage, in: selection) else {
+            guard includes(stage) else {
                 try forget(stage)
                 continue
             }
@@ -96,7 +103,7 @@ final class SnapshotExporter {
     private func export(_ stage: StageID) throws {
         let name = Self.fileName(stage)
         let path = (directory as NSString).appendingPathComponent(name)
-        if let previous = StageID(rawValue: stage.generation - 1), let hash = current[previous], try sameContent(stage, as: previous) {
+        if let previous = store.stages.id(generation: stage.generation - 1), let hash = current[previous], try sameContent(stage, as: previous) {
             try copy(from: (directory as NSString).appendingPathComponent(Self.fileName(previous)), to: path)
             try store.setSnapshot(stage: stage, path: name, xxh3: hash)
             current[stage] = hash
@@ -115,14 +122,14 @@ final class SnapshotExporter {
 
     /// A switched-off stage's snapshot equals the previous stage's byte for byte: same rows (it drops
     /// none, creates none), same texts, same columns. The checks guard the two ways the content could
-    /// still differ: chunk columns appearing at the chunk stage, and texts read from `text_original`
-    /// before sanitize (both impossible after a rewind, checked anyway since they are cheap).
+    /// still differ: chunk columns appearing at the stage that adds rows, and texts read from
+    /// `text_original` before the stage that rewrites them (both impossible after a rewind, checked
+    /// anyway since they are cheap).
     private func sameContent(_ stage: StageID, as previous: StageID) throws -> Bool {
         guard passThrough.contains(stage) else { return false }
-        if stage == .chunk, try store.hasChunks() { return false }
-        if stage == .sanitize {
-            return try store.database.scalar("SELECT EXISTS (SELECT 1 FROM row_content WHERE text IS NOT NULL)")?.int == 0
-        }
+        let definition = store.stages.definition(of: stage)
+        if definition.addsRows, try store.hasChunks() { return false }
+        if definition.rewritesTexts { return try !store.hasChangedTexts() }
         return true
     }
 
@@ -152,7 +159,11 @@ final class SnapshotExporter {
     }
 
     private func removeFile(of stage: StageID) throws {
-        let path = (directory as NSString).appendingPathComponent(Self.fileName(stage))
+        try removeFile(named: Self.fileName(stage))
+    }
+
+    private func removeFile(named name: String) throws {
+        let path = (directory as NSString).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     }
 

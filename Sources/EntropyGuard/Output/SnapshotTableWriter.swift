@@ -3,12 +3,8 @@ import Parquet
 
 /// Writes the rows alive after a stage as a Parquet file, in input order (chunks where their parent was):
 /// `_row` (when asked), `_parent_row` and `_chunk_index` (when the rows can include chunks), then the
-/// input columns of `schema`, the text column holding the text as that stage left it.
-///
-/// The rows of stage S are selected as `born <= S AND (dropped_by IS NULL OR dropped_by > S)`, which
-/// does not depend on `generation`: it is right even while cheap stages' checkpoints are still pending
-/// (their survivors' generation is moved forward later, in one UPDATE), and once they are committed it
-/// equals the view after_<S>: `generation >= S AND born <= S`.
+/// input columns of `schema`, the text column holding the text as that stage left it
+/// (`WorkingStore.forEachSnapshotRow`: right even while cheap stages' checkpoints are pending).
 struct SnapshotTableWriter {
     let store: WorkingStore
     let input: InputSource
@@ -46,17 +42,7 @@ struct SnapshotTableWriter {
     /// Compression is the writer's default, zstd level 3: measured on 200k rows, level 1 saved about 1% of
     /// the run's CPU time for files 9% larger.
     func write(stage: StageID, to path: String, rowNumber: Bool, progress: ProgressReporter, label: String) throws -> Int {
-        let chunks = try stage >= .chunk && store.hasChunks()
-        // Before sanitize nothing has rewritten texts yet; a later re-export must not show sanitized ones.
-        let text = stage < .sanitize ? "c.text_original" : "coalesce(c.text, c.text_original)"
-        let select = try store.database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, \(text), r.parent_row, r.chunk_index
-            FROM rows r JOIN row_content c USING (row_id)
-            WHERE r.born <= ?1 AND (r.dropped_by IS NULL OR r.dropped_by > ?1)
-            ORDER BY \(try store.rowOrder(alias: "r"))
-            """)
-        try select.bind(stage.generation, at: 1)
-        defer { select.reset() }
+        let chunks = try store.mayHaveChunks(after: stage)
         let writer: ParquetWriter
         do {
             writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
@@ -69,16 +55,16 @@ struct SnapshotTableWriter {
         var written = 0
         progress.begin(stage: label, total: nil)
         do {
-            while try select.step() {
-                let record = Array(try fetcher.bytes(offset: select.int64(1), length: select.int(2)))
+            try store.forEachSnapshotRow(of: stage) { stored in
+                let record = Array(try fetcher.bytes(offset: stored.offset, length: stored.length))
                 var row: [ParquetValue] = []
                 row.reserveCapacity(schema.columns.count + 3)
-                if rowNumber { row.append(.int64(select.int64(0))) }
+                if rowNumber { row.append(.int64(stored.rowID)) }
                 if chunks {
-                    row.append(select.isNull(4) ? .null : .int64(select.int64(4)))
-                    row.append(select.isNull(5) ? .null : .int64(select.int64(5)))
+                    row.append(stored.parentRow.map { .int64($0) } ?? .null)
+                    row.append(stored.chunkIndex.map { .int64($0) } ?? .null)
                 }
-                row += try decoder.values(record: record, text: select.isNull(3) ? nil : select.bytes(3))
+                row += try decoder.values(record: record, text: stored.text)
                 try writer.append(row)
                 written += 1
                 if written % 10_000 == 0 {

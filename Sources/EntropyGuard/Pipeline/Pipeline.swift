@@ -7,10 +7,13 @@ import Glibc
 /// output, the audit log and the summary.
 public final class Pipeline {
     public let options: PipelineOptions
+    /// The stages this pipeline runs, in order.
+    public let stages: StageRegistry
     public let progress: ProgressReporter
 
-    public init(options: PipelineOptions) {
+    public init(options: PipelineOptions, stages: StageRegistry = .standard) {
         self.options = options
+        self.stages = stages
         progress = ProgressReporter(quiet: options.quiet, showProgress: options.showProgress)
     }
 
@@ -24,8 +27,12 @@ public final class Pipeline {
         let lock = try StoreLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
 
+        if let from = options.resumeFrom, !stages.contains(from) {
+            throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
+        }
         let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
-        let store = try WorkingStore(directory: workDirectory)
+        let store = try WorkingStore(directory: workDirectory, stages: stages, ifStagesDiffer: .reset)
+        if let change = store.stageListChange { progress.warn(change.notice) }
         let inputHash = input.hash.hex
         if options.checkpointDirectory != nil && !options.autoResume && !options.resume {
             try store.reset()
@@ -46,8 +53,9 @@ public final class Pipeline {
     private func execute(store: WorkingStore, input: InputSource, inputHash: String, started: Date,
                          workDirectory: String) throws -> RunSummary {
         let info = try resolveIngestInfo(store: store, input: input, inputHash: inputHash)
-        let stages = makeStages(info: info)
-        let expected = ConfigHash.chain(stages.map { ($0.id, $0.settings) })
+        let planned = try plan(info: info)
+        let expected = ConfigHash.chain(planned.map { ($0.id, $0.stage.settings) })
+        let source = stages.source
 
         // Resume: the newest checkpoint whose input hash and chained config hash match.
         var resumePoint = 0
@@ -59,7 +67,7 @@ public final class Pipeline {
             }
             if resumePoint > 0 {
                 let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? 0
-                let name = StageID(rawValue: resumePoint)!.checkpointName
+                let name = stages.ids[resumePoint - 1].checkpointName
                 progress.info("Resuming from checkpoint \(name) (generation \(resumePoint), \(rows) rows)")
                 resumedFrom = name
             }
@@ -78,11 +86,11 @@ public final class Pipeline {
         } else {
             // No usable checkpoint. A partial ingest of the same input with the same settings continues;
             // anything else starts from an empty store.
-            let sameIngest = try store.meta("ingest.input_hash") == inputHash && store.meta("ingest.config_hash") == expected[.ingest]
-            if !sameIngest || options.resumeFrom == .ingest {
+            let sameIngest = try store.meta("ingest.input_hash") == inputHash && store.meta("ingest.config_hash") == expected[source]
+            if !sameIngest || options.resumeFrom == source {
                 try store.reset()
                 try store.setMeta("ingest.input_hash", inputHash)
-                try store.setMeta("ingest.config_hash", expected[.ingest]!)
+                try store.setMeta("ingest.config_hash", expected[source]!)
             }
         }
         try store.setMeta("input_path", input.displayPath)
@@ -92,15 +100,14 @@ public final class Pipeline {
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
             : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
-                               passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
+                               passThrough: Set(planned.filter { !$0.isEnabled }.map(\.id)), progress: progress)
         try snapshots?.reconcile(resumedThrough: resumePoint)
-        let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
         let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
         // Rows alive before the next stage, carried from stage to stage instead of counted each time.
         var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
-        for (index, stage) in stages.enumerated() {
+        for (index, stage) in planned.enumerated() {
             if stage.id.generation <= resumePoint, let checkpoint = resumedCheckpoints.first(where: { $0.stage == stage.id }) {
                 // Counts come from the checkpoint, not from scanning the store.
                 let dropped = checkpoint.dropped.values.reduce(0, +)
@@ -109,35 +116,33 @@ public final class Pipeline {
                                                   rowsPerSecond: nil, notes: [:]))
                 continue
             }
-            let rowsIn = stage.id == .ingest ? 0 : try alive ?? store.aliveCount()
+            let definition = stage.definition
+            let rowsIn = definition.readsInput ? 0 : try alive ?? store.aliveCount()
             let stageStarted = Date()
             try store.markStageStarted(stage.id)
-            let report = try stage.run(context)
-            // A pass-through stage drops nothing; only stages that add rows (chunk) need a recount.
+            let context = StageContext(stage: stage.id, store: store, options: options, progress: progress, input: input, ingestInfo: info)
+            let report = try stage.stage.run(context)
+            // A pass-through stage drops nothing; only stages that read the input or add rows need a recount.
             let dropped = stage.isEnabled ? try store.dropCounts(stage: stage.id) : [:]
-            let rowsOut = stage.id == .ingest || stage.id == .chunk ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
+            let rowsOut = definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
             alive = rowsOut
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped))
-            if stage.checkpointsImmediately || index == stages.count - 1 {
-                try store.database.transaction {
-                    // Ingest writes its rows at generation 1 already (0 when rejected): no UPDATE needed.
-                    if stage.id != .ingest { try store.advanceSurvivors(to: stage.id) }
-                    for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
-                    try store.clearStageInProgress()
-                }
+            if (definition.checkpointsImmediately && stage.isEnabled) || index == planned.count - 1 {
+                // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
+                try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id)
                 try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)
-            let processed = stage.id == .ingest ? rowsOut + dropped.values.reduce(0, +) : rowsIn
+            let processed = definition.readsInput ? rowsOut + dropped.values.reduce(0, +) : rowsIn
             summaries.append(RunSummary.Stage(name: stage.id.name, status: stage.isEnabled ? "ran" : "off", rowsIn: processed,
                                               rowsOut: rowsOut, dropped: dropped, seconds: stage.isEnabled ? seconds : nil,
                                               rowsPerSecond: stage.isEnabled && seconds > 0 ? Double(processed) / seconds : nil,
                                               notes: report.notes))
         }
 
-        let last = stages.last!.id
+        let last = stages.ids.last!
         let outputStarted = Date()
         let format = OutputFormat(path: options.outputPath)
         let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath)
@@ -155,24 +160,22 @@ public final class Pipeline {
                           stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
     }
 
+    /// A stage of this run: its place, its definition, and the stage as the options configure it.
+    struct PlannedStage {
+        let id: StageID
+        let definition: StageDefinition
+        let stage: any PipelineStage
+        /// False for a stage the options switch off: it passes every row through.
+        let isEnabled: Bool
+    }
+
     /// The stages in order; switched-off ones pass rows through so generations stay fixed.
-    func makeStages(info: IngestInfo) -> [any PipelineStage] {
-        [
-            IngestStage(info: info, skipBadLines: options.skipBadLines),
-            options.sanitize
-                ? SanitizeStage(options: SanitizeOptions(stripHTML: options.stripHTML, normalizeUnicode: true,
-                                                         piiKinds: Set(options.piiKinds.compactMap(PIIKind.init(rawValue:)))))
-                : PassThroughStage(id: .sanitize),
-            options.chunkSize.map { ChunkStage(chunker: Chunker(size: $0, overlap: options.chunkOverlap,
-                                                                separators: options.chunkSeparators ?? Chunker.defaultSeparators)) }
-                ?? PassThroughStage(id: .chunk),
-            ValidateStage(minLength: options.minLength),
-            options.exactDedup ? ExactDedupStage() as any PipelineStage : PassThroughStage(id: .exactDedup),
-            options.semanticDedup
-                ? SemanticDedupStage(modelName: options.modelName, threshold: options.dedupThreshold,
-                                     searchMode: SemanticSearchMode(rawValue: options.searchMode) ?? .auto) as any PipelineStage
-                : PassThroughStage(id: .semanticDedup),
-        ]
+    func plan(info: IngestInfo) throws -> [PlannedStage] {
+        let setup = StageSetup(options: options, ingestInfo: info)
+        return try zip(stages.ids, stages.definitions).map { id, definition in
+            let made = try definition.make(setup)
+            return PlannedStage(id: id, definition: definition, stage: made ?? PassThroughStage(), isEnabled: made != nil)
+        }
     }
 
     /// Format, text column and CSV header. When the store already holds this input and no column was
@@ -221,17 +224,13 @@ public final class Pipeline {
     }
 
     private func startRun(store: WorkingStore, input: InputSource) throws -> Int64 {
-        try store.database.run("INSERT INTO runs (started_at, arguments, input_path, input_hash) VALUES (?, ?, ?, ?)",
-                               [.text(Self.timestamp()), .text(options.arguments.joined(separator: " ")),
-                                .text(input.displayPath), .text(input.hash.hex)])
-        return try store.database.scalar("SELECT last_insert_rowid()")?.int64 ?? 0
+        try store.startRun(arguments: options.arguments.joined(separator: " "), inputPath: input.displayPath,
+                           inputHash: input.hash.hex, at: Self.timestamp())
     }
 
     private func finishRun(store: WorkingStore, runID: Int64, status: String, summary: RunSummary?) throws {
-        try store.database.run("""
-            UPDATE runs SET finished_at = ?, status = ?, rows_in = ?, rows_out = ?, summary = ? WHERE run_id = ?
-            """, [.text(Self.timestamp()), .text(status), summary.map { .integer(Int64($0.rowsIn)) } ?? .null,
-                  summary.map { .integer(Int64($0.rowsOut)) } ?? .null, summary.map { .text($0.json) } ?? .null, .integer(runID)])
+        try store.finishRun(runID, status: status, rowsIn: summary?.rowsIn, rowsOut: summary?.rowsOut, summary: summary?.json,
+                            at: Self.timestamp())
     }
 
     static func timestamp() -> String {

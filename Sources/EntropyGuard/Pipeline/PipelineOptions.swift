@@ -1,6 +1,20 @@
 /// Everything a run needs, already validated by the CLI (or set by library users).
 public struct PipelineOptions: Sendable {
+    /// Which Parquet snapshots a run with a checkpoint dir leaves: every stage's, those of the stages
+    /// that remove duplicates, or none.
     public enum Snapshots: String, Sendable, CaseIterable { case all, dedup, none }
+
+    /// Each default, once: the options below, the CLI's help and the settings file use these.
+    public enum Defaults {
+        public static let batchSize = 10_000
+        public static let minLength = 50
+        public static let dedupThreshold = 0.95
+        public static let modelName = "all-MiniLM-L6-v2"
+        public static let searchMode = SemanticSearchMode.auto
+        public static let piiKinds = PIIKind.all
+        public static let chunkOverlap = Chunker.defaultOverlap
+        public static let snapshots = Snapshots.all
+    }
 
     public var inputPath: String = "-"
     public var outputPath: String = "-"
@@ -10,32 +24,32 @@ public struct PipelineOptions: Sendable {
     // Resume
     public var resume = false
     public var autoResume = true
+    /// Redo from this stage on (a stage of the pipeline's registry).
     public var resumeFrom: StageID?
 
     // Ingest
     public var skipBadLines = false
     /// Rows per store transaction (and per progress tick).
-    public var batchSize = 10_000
+    public var batchSize = Defaults.batchSize
 
     // Stages
-    public var minLength = 50
+    public var minLength = Defaults.minLength
     public var requiredColumns: [String] = []
     public var exactDedup = true
     public var semanticDedup = true
-    public var dedupThreshold = 0.95
-    public var modelName = "all-MiniLM-L6-v2"
-    public var embeddingBatchSize = 64
-    public var searchMode = "auto"
+    public var dedupThreshold = Defaults.dedupThreshold
+    public var modelName = Defaults.modelName
+    public var searchMode = Defaults.searchMode
     public var sanitize = true
     public var stripHTML = true
-    public var piiKinds: [String] = ["email", "phone", "ssn", "credit_card", "ip", "iban"]
+    public var piiKinds = Defaults.piiKinds
     public var chunkSize: Int?
-    public var chunkOverlap = 50
+    public var chunkOverlap = Defaults.chunkOverlap
     public var chunkSeparators: [String]?
 
     // Output and reporting
     public var auditLogPath: String?
-    public var snapshots: Snapshots = .all
+    public var snapshots = Defaults.snapshots
     public var dryRun = false
     public var quiet = false
     public var jsonSummary = false

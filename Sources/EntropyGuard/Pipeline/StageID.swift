@@ -1,34 +1,21 @@
-/// The pipeline's stages in their fixed order. The raw value is the stage's generation: a row's
-/// `generation` is the ordinal of the last stage it survived (see schema/tables.sql, table `stages`).
-public enum StageID: Int, CaseIterable, Comparable, Sendable {
-    case ingest = 1
-    case sanitize = 2
-    case chunk = 3
-    case validate = 4
-    case exactDedup = 5
-    case semanticDedup = 6
+/// A stage of a `StageRegistry`: its name and its generation, which is its position in the registry
+/// (1-based). A row's `generation` is the generation of the last stage it survived (see
+/// schema/tables.sql, table `stages`). IDs come from a registry (`StageRegistry.standard["chunk"]`),
+/// never from a literal: inserting a stage renumbers the ones after it.
+public struct StageID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The name used in views, checkpoints, snapshots and the summary (`after_<name>`).
+    public let name: String
+    public let generation: Int
 
-    public var generation: Int { rawValue }
-
-    /// The name used in views, checkpoints and files (`after_<name>`).
-    public var name: String {
-        switch self {
-        case .ingest: return "ingest"
-        case .sanitize: return "sanitize"
-        case .chunk: return "chunk"
-        case .validate: return "validate"
-        case .exactDedup: return "exact_dedup"
-        case .semanticDedup: return "semantic_dedup"
-        }
+    init(name: String, generation: Int) {
+        self.name = name
+        self.generation = generation
     }
 
+    /// `after_<name>`: the stage's view, checkpoint and snapshot file.
     public var checkpointName: String { "after_\(name)" }
 
-    public init?(name: String) {
-        let bare = name.hasPrefix("after_") ? String(name.dropFirst(6)) : name
-        guard let stage = StageID.allCases.first(where: { $0.name == bare }) else { return nil }
-        self = stage
-    }
+    public var description: String { name }
 
-    public static func < (lhs: StageID, rhs: StageID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: StageID, rhs: StageID) -> Bool { lhs.generation < rhs.generation }
 }

@@ -8,13 +8,13 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- The pipeline's stages in order. A row's generation is the ordinal of the last stage it survived.
+-- The pipeline's stages in order, as the store was made with them. A row's generation is the ordinal
+-- of the last stage it survived. Written from the stage registry when the store is made (see
+-- stages.sql); a store made with another list is reset when opened.
 CREATE TABLE IF NOT EXISTS stages (
     generation INTEGER PRIMARY KEY,
     name       TEXT NOT NULL UNIQUE
 );
-INSERT OR IGNORE INTO stages (generation, name) VALUES
-    (1, 'ingest'), (2, 'sanitize'), (3, 'chunk'), (4, 'validate'), (5, 'exact_dedup'), (6, 'semantic_dedup');
 
 -- One row per input record (and per chunk once chunking runs). Kept narrow on purpose: every stage
 -- rewrites `generation` for all its survivors and SQLite rewrites a whole record on update, so the

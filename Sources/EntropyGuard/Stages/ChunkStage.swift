@@ -3,8 +3,14 @@
 /// parent is dropped with reason split_into_chunks. Chunk rows are numbered after all existing rows, in
 /// parent order, so the numbering is deterministic.
 struct ChunkStage: PipelineStage {
-    let id = StageID.chunk
-    let checkpointsImmediately = true
+    static let definition = StageDefinition(name: "chunk", addsRows: true, checkpointsImmediately: true,
+                                            optionKeys: ["chunk-size", "chunk-overlap", "separators"]) { setup in
+        let options = setup.options
+        return options.chunkSize.map {
+            ChunkStage(chunker: Chunker(size: $0, overlap: options.chunkOverlap, separators: options.chunkSeparators ?? Chunker.defaultSeparators))
+        }
+    }
+
     let chunker: Chunker
 
     var settings: String {
@@ -13,61 +19,27 @@ struct ChunkStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
-        let database = store.database
-        var nextRow = (try database.scalar("SELECT max(row_id) FROM rows")?.int64 ?? -1) + 1
-        let insertRow = try database.cachedStatement("""
-            INSERT INTO rows (row_id, line, record_offset, record_length, generation, text_state, text_length, dedup_key,
-                              parent_row, chunk_index, born)
-            SELECT ?, line, record_offset, record_length, ?, 'ok', ?, ?, row_id, ?, ? FROM rows WHERE row_id = ?
-            """)
-        let insertText = try database.cachedStatement("INSERT INTO row_content (row_id, text) VALUES (?, ?)")
+        var nextRow = try store.nextRowID()
         let normalizer = TextNormalizer()
-        var batches = RowTextBatches(database: database, batchSize: context.options.batchSize, bornAtMost: StageID.sanitize.generation)
+        var batches = store.aliveTextBatches(before: context.stage, batchSize: context.options.batchSize)
         var split = 0, created = 0, done = 0
-        context.progress.begin(stage: "chunk", total: try store.aliveCount())
+        context.progress.begin(stage: context.stage.name, total: try store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let pieces = parallelMap(batch) { chunker.chunks(of: $0.text) }
-            try database.transaction {
-                for (item, chunks) in zip(batch, pieces) where chunks.count > 1 {
-                    for (index, chunk) in chunks.enumerated() {
-                        try insertRow.bind(nextRow, at: 1)
-                        try insertRow.bind(id.generation - 1, at: 2)
-                        try insertRow.bind(TextNormalizer.trimmedLength(chunk), at: 3)
-                        try insertRow.bind(normalizer.key(chunk), at: 4)
-                        try insertRow.bind(index, at: 5)
-                        try insertRow.bind(id.generation, at: 6)
-                        try insertRow.bind(item.row, at: 7)
-                        try insertRow.runToCompletion()
-                        insertRow.reset()
-                        try insertText.bind(nextRow, at: 1)
-                        try insertText.bind(chunk, at: 2)
-                        try insertText.runToCompletion()
-                        insertText.reset()
-                        nextRow += 1
-                    }
-                    try store.drop(row: item.row, by: id, reason: "split_into_chunks", details: "\(chunks.count) chunks")
-                    split += 1
-                    created += chunks.count
-                }
+            var splits: [WorkingStore.RowSplit] = []
+            for (item, chunks) in zip(batch, pieces) where chunks.count > 1 {
+                splits.append(.init(parent: item.row, pieces: chunks.map {
+                    .init(text: $0, dedupKey: normalizer.key($0), length: TextNormalizer.trimmedLength($0))
+                }))
+                split += 1
+                created += chunks.count
             }
+            try store.split(splits, by: context.stage, reason: "split_into_chunks", nextRow: &nextRow)
             done += batch.count
             context.progress.update(done: done)
         }
         context.progress.end()
         return StageReport(notes: ["rows_split": split, "chunks_created": created])
-    }
-}
-
-extension WorkingStore {
-    /// True once chunking added rows: row order is then (parent or own row, chunk index), not row_id.
-    func hasChunks() throws -> Bool {
-        try database.scalar("SELECT EXISTS (SELECT 1 FROM rows INDEXED BY rows_chunks WHERE parent_row IS NOT NULL)")?.int == 1
-    }
-
-    /// ORDER BY clause for input order (chunks right where their parent was).
-    func rowOrder(alias: String = "") throws -> String {
-        let p = alias.isEmpty ? "" : alias + "."
-        return try hasChunks() ? "coalesce(\(p)parent_row, \(p)row_id), coalesce(\(p)chunk_index, 0)" : "\(p)row_id"
     }
 }

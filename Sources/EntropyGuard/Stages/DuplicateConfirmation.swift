@@ -14,11 +14,10 @@ struct DuplicateConfirmation {
 
     private init() {}
 
-    /// The texts of the pairs' rows and their survivors, fetched in row-id order in batches of ids
-    /// (SQLite seeks each one; sweeping all of row_content instead cost a full table read per key
-    /// partition). Needs row-id order = input order (no chunks), so each survivor's text is read
+    /// The texts of the pairs' rows and their survivors, fetched in row-id order in batches of ids.
+    /// Needs row-id order = input order (no chunks), so each survivor's text is read
     /// before its duplicates'. A survivor's text is kept only until its last duplicate has been seen.
-    static func inRowOrder(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
+    static func inRowOrder(_ pairs: [CandidatePair], store: WorkingStore) throws -> DuplicateConfirmation {
         var result = DuplicateConfirmation()
         var remaining: [Int64: Int] = [:]
         for pair in pairs { remaining[pair.first, default: 0] += 1 }
@@ -34,30 +33,23 @@ struct DuplicateConfirmation {
                 needed.append(pairs[p].row); p += 1
             }
         }
-        let fetch = try database.cachedStatement("""
-            SELECT c.row_id, coalesce(c.text, c.text_original) FROM json_each(?) AS j
-            JOIN row_content AS c ON c.row_id = j.value ORDER BY c.row_id
-            """)
         var nextSurvivor = 0
         var nextPair = 0
         var start = 0
         while start < needed.count {
             let end = min(start + 8192, needed.count)
-            try fetch.bind("[" + needed[start..<end].map(String.init).joined(separator: ",") + "]", at: 1)
-            while try fetch.step() {
-                let row = fetch.int64(0)
+            try store.forEachText(ofSortedRows: needed[start..<end]) { row, text in
                 if nextSurvivor < survivors.count && survivors[nextSurvivor] == row {
-                    result.survivorText[row] = fetch.bytes(1)
+                    result.survivorText[row] = Array(text)
                     nextSurvivor += 1
                 } else if nextPair < pairs.count && pairs[nextPair].row == row {
                     let first = pairs[nextPair].first
-                    fetch.withBytes(1) { result.confirm(row: row, text: $0, first: first) }
+                    result.confirm(row: row, text: text, first: first)
                     remaining[first]! -= 1
                     if remaining[first] == 0 { result.forget(first) }
                     nextPair += 1
                 }
             }
-            fetch.reset()
             try Interrupt.check()
             start = end
         }
@@ -66,18 +58,12 @@ struct DuplicateConfirmation {
 
     /// Pair by pair, for any row order (chunks): the survivors' texts are read first, in row-id order,
     /// then each duplicate's.
-    static func byLookup(_ pairs: [CandidatePair], database: Database) throws -> DuplicateConfirmation {
+    static func byLookup(_ pairs: [CandidatePair], store: WorkingStore) throws -> DuplicateConfirmation {
         var result = DuplicateConfirmation()
-        let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
-        func withText<T>(_ row: Int64, _ body: (UnsafeRawBufferPointer) -> T) throws -> T {
-            try textOf.bind(row, at: 1)
-            defer { textOf.reset() }
-            return try textOf.step() ? textOf.withBytes(0, body) : body(UnsafeRawBufferPointer(start: nil, count: 0))
-        }
-        for first in Set(pairs.map(\.first)).sorted() { result.survivorText[first] = try withText(first) { Array($0) } }
+        for first in Set(pairs.map(\.first)).sorted() { result.survivorText[first] = try store.withText(ofRow: first) { Array($0) } }
         for (index, pair) in pairs.enumerated() {
             if index % 65_536 == 0 { try Interrupt.check() }
-            try withText(pair.row) { result.confirm(row: pair.row, text: $0, first: pair.first) }
+            try store.withText(ofRow: pair.row) { result.confirm(row: pair.row, text: $0, first: pair.first) }
         }
         return result
     }

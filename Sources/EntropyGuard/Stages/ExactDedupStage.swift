@@ -7,7 +7,10 @@
 /// most `partitionCapacity` rows). A key seen before makes a candidate pair, which is confirmed by
 /// comparing the normalized texts, so a 64-bit collision never merges different texts.
 struct ExactDedupStage: PipelineStage {
-    let id = StageID.exactDedup
+    static let definition = StageDefinition(name: "exact_dedup", removesDuplicates: true) { setup in
+        setup.options.exactDedup ? ExactDedupStage() : nil
+    }
+
     /// Rows per partition: 1M keys is about 32 MB of hash table, the same at 1M rows as at 4M (one more
     /// scan of the narrow rows table per extra million).
     var partitionCapacity = 1_000_000
@@ -15,46 +18,34 @@ struct ExactDedupStage: PipelineStage {
     var settings: String { "normalize=lower+collapse-whitespace+trim;hash=xxh3-64;v1" }
 
     func run(_ context: StageContext) throws -> StageReport {
-        let database = context.store.database
-        let alive = try context.store.aliveCount()
+        let store = context.store
+        let alive = try store.aliveCount()
         let partitions = max(1, (alive + partitionCapacity - 1) / partitionCapacity)
-        let chunked = try context.store.hasChunks()
-        // Input order: "first occurrence" is by row, with chunks where their parent was. With several
-        // partitions SQLite filters each one's keys, so the rows of other partitions never reach Swift.
-        let partitionFilter = partitions > 1 ? "AND ((dedup_key % ?2) + ?2) % ?2 = ?1" : ""
-        let scan = try database.cachedStatement("""
-            SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL AND text_state = 'ok' \(partitionFilter)
-            ORDER BY \(try context.store.rowOrder())
-            """)
+        let chunked = try store.hasChunks()
 
         var collisions = 0
         var duplicates: [CandidatePair] = []
-        context.progress.begin(stage: "exact_dedup", total: alive)
+        context.progress.begin(stage: context.stage.name, total: alive)
         var scanned = 0
         for partition in 0..<partitions {
             var firstRow = FirstRowTable(capacity: min(alive, partitionCapacity))
             var pairs: [CandidatePair] = []
-            if partitions > 1 {
-                try scan.bind(partition, at: 1)
-                try scan.bind(partitions, at: 2)
-            }
-            while try scan.step() {
+            // Input order: "first occurrence" is by row, with chunks where their parent was.
+            try store.forEachDedupKey(partition: partition, of: partitions) { row, key in
                 scanned += 1
                 if scanned % 100_000 == 0 { context.progress.update(done: scanned) }
-                let row = scan.int64(0)
-                if let first = firstRow.firstRow(forKey: scan.int64(1), insertingIfNew: row) {
+                if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
                     pairs.append(CandidatePair(row: row, first: first))
                 }
             }
-            scan.reset()
             try Interrupt.check()
             guard !pairs.isEmpty else { continue }
 
             // Chunk rows are numbered after the input rows, so row-id order is not input order there:
             // confirm pair by pair. Otherwise the texts involved are read once, in row order.
             let confirmation = chunked
-                ? try DuplicateConfirmation.byLookup(pairs, database: database)
-                : try DuplicateConfirmation.inRowOrder(pairs, database: database)
+                ? try DuplicateConfirmation.byLookup(pairs, store: store)
+                : try DuplicateConfirmation.inRowOrder(pairs, store: store)
             collisions += confirmation.collisions
             duplicates += confirmation.duplicates
         }
@@ -71,11 +62,11 @@ struct ExactDedupStage: PipelineStage {
     /// transaction per batch rewrote nearly every page of `rows` each time (15 copies of the table
     /// into the WAL at 1M rows). A crash mid-stage redoes the stage either way.
     private func drop(_ duplicates: [CandidatePair], context: StageContext) throws {
-        try context.store.database.transaction {
+        try context.store.transaction {
             var index = 0
             while index < duplicates.count {
                 let end = min(index + context.options.batchSize, duplicates.count)
-                try context.store.dropDuplicates(duplicates[index..<end], by: id, reason: "exact_duplicate")
+                try context.store.dropDuplicates(duplicates[index..<end], by: context.stage, reason: "exact_duplicate")
                 try Interrupt.check()
                 index = end
             }

@@ -2,8 +2,14 @@
 /// A changed text is stored in row_content.text (the original stays in text_original) and its dedup key
 /// and length are recomputed; an unchanged one costs no write. Case is preserved.
 struct SanitizeStage: PipelineStage {
-    let id = StageID.sanitize
-    let checkpointsImmediately = true
+    static let definition = StageDefinition(name: "sanitize", rewritesTexts: true, checkpointsImmediately: true,
+                                            optionKeys: ["no-sanitize", "no-pii", "pii"]) { setup in
+        let options = setup.options
+        guard options.sanitize else { return nil }
+        return SanitizeStage(options: SanitizeOptions(stripHTML: options.stripHTML, normalizeUnicode: true,
+                                                      piiKinds: Set(options.piiKinds)))
+    }
+
     let options: SanitizeOptions
 
     var settings: String {
@@ -11,30 +17,21 @@ struct SanitizeStage: PipelineStage {
     }
 
     func run(_ context: StageContext) throws -> StageReport {
-        let database = context.store.database
-        let updateText = try database.cachedStatement("UPDATE row_content SET text = ? WHERE row_id = ?")
-        let updateRow = try database.cachedStatement("UPDATE rows SET dedup_key = ?, text_length = ? WHERE row_id = ?")
+        let store = context.store
         let normalizer = TextNormalizer()
-        var batches = RowTextBatches(database: database, batchSize: context.options.batchSize, bornAtMost: StageID.ingest.generation)
+        var batches = store.aliveTextBatches(before: context.stage, batchSize: context.options.batchSize)
         var notes: [String: Int] = [:]
         var done = 0
-        context.progress.begin(stage: "sanitize", total: try context.store.aliveCount())
+        context.progress.begin(stage: context.stage.name, total: try store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let results = parallelMap(batch) { sanitize($0.text, options: options) }
-            try database.transaction {
-                for (item, result) in zip(batch, results) where result.changed {
-                    try updateText.bind(result.text, at: 1)
-                    try updateText.bind(item.row, at: 2)
-                    try updateText.runToCompletion()
-                    updateText.reset()
-                    try updateRow.bind(normalizer.key(result.text), at: 1)
-                    try updateRow.bind(TextNormalizer.trimmedLength(result.text), at: 2)
-                    try updateRow.bind(item.row, at: 3)
-                    try updateRow.runToCompletion()
-                    updateRow.reset()
-                }
+            var changes: [(row: Int64, new: WorkingStore.NewText)] = []
+            for (item, result) in zip(batch, results) where result.changed {
+                changes.append((item.row, .init(text: result.text, dedupKey: normalizer.key(result.text),
+                                                length: TextNormalizer.trimmedLength(result.text))))
             }
+            try store.replaceTexts(changes)
             for result in results {
                 if result.changed { notes["texts_changed", default: 0] += 1 }
                 if result.htmlStripped { notes["html_stripped", default: 0] += 1 }

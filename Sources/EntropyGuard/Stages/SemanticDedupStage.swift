@@ -10,13 +10,22 @@ import MiniLM
 /// embeds nothing. Selection: SemanticSelector (exact or IVF search) over the stored vectors in input
 /// order; its result does not depend on batch size or thread count.
 struct SemanticDedupStage: PipelineStage {
-    let id = StageID.semanticDedup
-    let checkpointsImmediately = true
+    static let definition = StageDefinition(name: "semantic_dedup", checkpointsImmediately: true, removesDuplicates: true,
+                                            optionKeys: ["no-semantic-dedup", "dedup-threshold", "model-name", "search"]) { setup in
+        let options = setup.options
+        guard options.semanticDedup else { return nil }
+        return SemanticDedupStage(modelName: options.modelName, threshold: options.dedupThreshold, searchMode: options.searchMode)
+    }
+
     let modelName: String
     let threshold: Double
     let searchMode: SemanticSearchMode
     /// Rows embedded and committed per transaction.
     var embedCommitSize = 512
+    /// Texts per forward pass. Fixed, not an option: on OpenBLAS's Haswell kernels a text's vector
+    /// depends (by up to 2.4e-7) on the size of the batch it is embedded in, and output must not
+    /// depend on settings outside the config hash.
+    static let forwardBatchSize = 32
 
     /// The model as resolved now: folder name and weights size, so replacing the model files
     /// invalidates the stage (and the embedding cache keys) while paths stay out of the hash.
@@ -50,36 +59,22 @@ struct SemanticDedupStage: PipelineStage {
     /// batches of `embedCommitSize`.
     private func embedMissing(_ context: StageContext, embedder: SentenceEmbedder, model: String)
         throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
-        let database = context.store.database
-        let order = try context.store.rowOrder(alias: "r")
-        let select = try database.cachedStatement("""
-            SELECT r.row_id, coalesce(c.text, c.text_original) FROM rows r JOIN row_content c USING (row_id)
-            WHERE r.dropped_by IS NULL AND r.text_state = 'ok' ORDER BY \(order)
-            """)
-        let exists = try database.cachedStatement("SELECT 1 FROM embeddings WHERE model = ? AND text_hash = ?")
+        let store = context.store
         var rows: [Int64] = []
         var hashes: [[UInt8]] = []
         var missingRows: [Int64] = []
         var missingSeen = Set<[UInt8]>()
-        while try select.step() {
-            let row = select.int64(0)
-            let hash = XXH3.hash128(select.string(1) ?? "").bytes
+        try store.forEachAliveText { row, text in
+            let hash = XXH3.hash128(text).bytes
             rows.append(row)
             hashes.append(hash)
-            if missingSeen.contains(hash) { continue }
-            try exists.bind(model, at: 1)
-            try exists.bindBlob(hash, at: 2)
-            let present = try exists.step()
-            exists.reset()
-            if !present {
+            if missingSeen.contains(hash) { return }
+            if try !store.hasEmbedding(model: model, textHash: hash) {
                 missingRows.append(row)
                 missingSeen.insert(hash)
             }
         }
-        select.reset()
 
-        let textOf = try database.cachedStatement("SELECT coalesce(text, text_original) FROM row_content WHERE row_id = ?")
-        let insert = try database.cachedStatement("INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
         let dimension = embedder.dimension
         missingRows.sort()   // row_id order: the text lookups walk the table forward
         context.progress.begin(stage: "embed", total: missingRows.count)
@@ -88,24 +83,9 @@ struct SemanticDedupStage: PipelineStage {
         while start < missingRows.count {
             try Interrupt.check()
             let end = min(start + embedCommitSize, missingRows.count)
-            var texts: [String] = []
-            for row in missingRows[start..<end] {
-                try textOf.bind(row, at: 1)
-                texts.append(try textOf.step() ? textOf.string(0) ?? "" : "")
-                textOf.reset()
-            }
-            let vectors = embedder.embed(texts, batchSize: 32)
-            try database.transaction {
-                for (index, text) in texts.enumerated() {
-                    try insert.bind(model, at: 1)
-                    try insert.bindBlob(XXH3.hash128(text).bytes, at: 2)
-                    try vectors.withUnsafeBytes { buffer in
-                        try insert.bindBlob(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]), at: 3)
-                    }
-                    try insert.runToCompletion()
-                    insert.reset()
-                }
-            }
+            let texts = try missingRows[start..<end].map { try store.text(ofRow: $0) }
+            let vectors = embedder.embed(texts, batchSize: Self.forwardBatchSize)
+            try store.storeEmbeddings(model: model, textHashes: texts.map { XXH3.hash128($0).bytes }, vectors: vectors, dimension: dimension)
             embedded += texts.count
             start = end
             context.progress.update(done: embedded)
@@ -116,23 +96,18 @@ struct SemanticDedupStage: PipelineStage {
 
     /// Greedy keep-first selection over the stored vectors, in input order.
     private func select(_ context: StageContext, rows: [Int64], hashes: [[UInt8]], dimension: Int, model: String) throws -> Int {
-        let database = context.store.database
-        let vectorOf = try database.cachedStatement("SELECT vector FROM embeddings WHERE model = ? AND text_hash = ?")
+        let store = context.store
         func loadVectors(_ positions: [Int]) throws -> [Float] {
             var result = [Float](repeating: 0, count: positions.count * dimension)
             for (index, position) in positions.enumerated() {
-                try vectorOf.bind(model, at: 1)
-                try vectorOf.bindBlob(hashes[position], at: 2)
-                guard try vectorOf.step() else {
-                    vectorOf.reset()
-                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
-                }
-                vectorOf.withBytes(0) { bytes in
+                let found = try store.withEmbedding(model: model, textHash: hashes[position]) { bytes in
                     result.withUnsafeMutableBytes { out in
                         out.baseAddress!.advanced(by: index * dimension * 4).copyMemory(from: bytes.baseAddress!, byteCount: dimension * 4)
                     }
                 }
-                vectorOf.reset()
+                guard found else {
+                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
+                }
             }
             return result
         }
@@ -144,7 +119,7 @@ struct SemanticDedupStage: PipelineStage {
         }
         var found = 0
         let batch = 16_384   // IVF multiplies whole batches against the lists: small batches waste it
-        context.progress.begin(stage: "semantic_dedup", total: rows.count)
+        context.progress.begin(stage: context.stage.name, total: rows.count)
         var start = 0
         while start < rows.count {
             try Interrupt.check()
@@ -152,9 +127,9 @@ struct SemanticDedupStage: PipelineStage {
             let positions = Array(start..<end)
             // Positions (input order) are the selector's ids; they map back to row ids.
             let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
-            try database.transaction {
+            try store.transaction {
                 for match in matches {
-                    try context.store.drop(row: rows[Int(match.row)], by: id, reason: "semantic_duplicate",
+                    try store.drop(row: rows[Int(match.row)], by: context.stage, reason: "semantic_duplicate",
                                            duplicateOf: rows[Int(match.duplicateOf)], similarity: Double(match.similarity))
                 }
             }

@@ -14,9 +14,11 @@ public final class CheckpointManager {
         public var isValid: Bool { problem == nil }
     }
 
-    public init(checkpointDir: String) throws {
+    /// `ifStagesDiffer`: what to do with a store made with another stage list (refuse it: a listing
+    /// must not change the store; reset it: cleaning may).
+    public init(checkpointDir: String, stages: StageRegistry = .standard, ifStagesDiffer: WorkingStore.OtherStageList = .refuse) throws {
         self.checkpointDir = checkpointDir
-        store = try WorkingStore(directory: checkpointDir)
+        store = try WorkingStore(directory: checkpointDir, stages: stages, ifStagesDiffer: ifStagesDiffer)
     }
 
     /// Records that `stage` completed for the rows now alive after it, computed from the given input
@@ -74,7 +76,7 @@ public final class CheckpointManager {
         }
         if keepLatest {
             if let latest = checkpoints.last {
-                try store.database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(latest.generation))])
+                try store.forgetCheckpoints(before: latest.generation)
             }
             return
         }

@@ -7,13 +7,15 @@ import CSQLiteSupport
 private let sqliteConfigured: Void = { _ = eg_sqlite_configure_multi_thread() }()
 
 /// One SQLite connection. Not thread-safe: use it from one thread at a time (it has no mutex).
-/// Modelled on GRDB: prepared statements are cached by SQL text, transactions are closures.
-public final class Database {
+/// Modelled on GRDB: prepared statements are cached by SQL text, transactions are closures, a list of
+/// arguments is checked against the statement's parameters. Internal to the store: SQL is written in
+/// `Store/` and `schema/` only, and everything else calls `WorkingStore`'s named operations.
+final class Database {
     let handle: OpaquePointer
-    public let path: String
+    let path: String
     private var statementCache: [String: Statement] = [:]
 
-    public init(path: String) throws {
+    init(path: String) throws {
         _ = sqliteConfigured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -21,7 +23,7 @@ public final class Database {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
+            throw SQLiteError(extendedResultCode: rc, message: "\(message): \(path)")
         }
         handle = db
         self.path = path
@@ -35,18 +37,18 @@ public final class Database {
     }
 
     /// Runs one or more SQL statements without parameters.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
             sqlite3_free(errorMessage)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(extendedResultCode: rc, message: message, sql: sql)
         }
     }
 
     /// A prepared statement, cached for the connection's lifetime (reset and unbound before reuse).
-    public func cachedStatement(_ sql: String) throws -> Statement {
+    func cachedStatement(_ sql: String) throws -> Statement {
         if let statement = statementCache[sql] {
             statement.reset()
             return statement
@@ -59,7 +61,7 @@ public final class Database {
     /// Runs `body` in a transaction (BEGIN IMMEDIATE, so the write lock is taken up front);
     /// commits when it returns, rolls back when it throws.
     @discardableResult
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -72,16 +74,16 @@ public final class Database {
     }
 
     /// Runs a statement with arguments once.
-    public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
+    func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
         let statement = try cachedStatement(sql)
-        try statement.bind(arguments)
+        try statement.setArguments(arguments)
         try statement.runToCompletion()
     }
 
     /// The rows of a query, each as an array of values (for small results).
-    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+    func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
         let statement = try cachedStatement(sql)
-        try statement.bind(arguments)
+        try statement.setArguments(arguments)
         var result: [[SQLValue]] = []
         while try statement.step() {
             result.append((0..<statement.columnCount).map { statement.value(at: $0) })
@@ -90,21 +92,21 @@ public final class Database {
     }
 
     /// The first column of the first row, if any.
-    public func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
+    func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
         let statement = try cachedStatement(sql)
-        try statement.bind(arguments)
+        try statement.setArguments(arguments)
         guard try statement.step() else { return nil }
         let value = statement.value(at: 0)
         statement.reset()
         return value
     }
 
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     func check(_ rc: Int32, sql: String?) throws {
         if rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW {
-            throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql)
+            throw SQLiteError(extendedResultCode: rc, message: lastErrorMessage, sql: sql)
         }
     }
 }

@@ -2,17 +2,47 @@ import Foundation
 
 /// The SQLite working store of one checkpoint directory: `<dir>/entropyguard.sqlite`.
 /// Rows are ingested once; each stage moves its survivors' `generation` forward and records a checkpoint.
+///
+/// The rest of the program calls the named operations here and in the `WorkingStore+*.swift` files;
+/// the SQL is written in `Store/` and `schema/` only. Opening a store records the stage list it is
+/// made with (table `stages`) and creates the stage views from the registry.
 public final class WorkingStore {
     public static let fileName = "entropyguard.sqlite"
 
+    /// What opening does with a store made with another stage list, whose generations mean other stages.
+    public enum OtherStageList: Sendable {
+        /// Empty it (rows, checkpoints, progress; embeddings stay) and record the new list.
+        case reset
+        /// Throw, leaving it as it is (for commands that only read the store).
+        case refuse
+    }
+
+    /// A store found made with another stage list, and reset.
+    public struct StageListChange: Sendable {
+        public let previous: [String]
+        public let current: [String]
+        public let directory: String
+
+        /// One line for the user.
+        public var notice: String {
+            "the store in \(directory) was made with other stages (\(previous.joined(separator: ", "))) than this run's "
+                + "(\(current.joined(separator: ", "))), so its generations mean other stages: it was reset"
+        }
+    }
+
     public let directory: String
-    public let database: Database
+    /// The stage list the store is made with.
+    public let stages: StageRegistry
+    let database: Database
     private let checkpointer: WALCheckpointer
+    /// Set when opening reset a store made with another stage list.
+    public private(set) var stageListChange: StageListChange?
 
     public var path: String { (directory as NSString).appendingPathComponent(Self.fileName) }
 
-    public init(directory: String) throws {
+    public init(directory: String, stages: StageRegistry = .standard, ifStagesDiffer: OtherStageList = .refuse) throws {
         self.directory = directory
+        self.stages = stages
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
@@ -22,12 +52,19 @@ public final class WorkingStore {
         checkpointer = try WALCheckpointer(path: database.path, thresholdPages: max(1, threshold))
         checkpointer.attach(to: database)
         try SQLFunctions.register(on: database)
-        try database.transaction {
+        let path = self.path
+        stageListChange = try database.transaction {
             try database.execute(SchemaSQL.tables)
+            if let version = try database.scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.string,
+               Int(version) != SchemaSQL.version {
+                throw EntropyGuardError(.dataError, "\(path): store schema version \(version) is not \(SchemaSQL.version); remove the checkpoint directory or use another one")
+            }
+            let change = try recordStageList(ifDifferent: ifStagesDiffer)
+            // Views hold no data: they are made again at every open, from this version's definitions.
+            try StageSchemaSQL.dropStageViews(in: database)
             try database.execute(SchemaSQL.views)
-        }
-        if let version = try meta("schema_version"), Int(version) != SchemaSQL.version {
-            throw EntropyGuardError(.dataError, "\(path): store schema version \(version) is not \(SchemaSQL.version); remove the checkpoint directory or use another one")
+            try database.execute(StageSchemaSQL.views(stages))
+            return change
         }
         try setMeta("schema_version", String(SchemaSQL.version))
     }
@@ -35,6 +72,31 @@ public final class WorkingStore {
     deinit {
         checkpointer.detach(from: database)
         checkpointer.stop()
+    }
+
+    /// Runs `body` in one transaction: every operation in it is committed together, or none.
+    @discardableResult
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try database.transaction(body)
+    }
+
+    // MARK: stage list
+
+    /// Compares the `stages` rows with the registry: records the list in a new store; resets a store
+    /// made with another list (or refuses to open it).
+    private func recordStageList(ifDifferent policy: OtherStageList) throws -> StageListChange? {
+        let recorded = try database.rows("SELECT name FROM stages ORDER BY generation").map { $0[0].string ?? "" }
+        if recorded == stages.names { return nil }
+        let holdsData = try database.scalar("SELECT EXISTS (SELECT 1 FROM rows) OR EXISTS (SELECT 1 FROM checkpoints)")?.int == 1
+        if !recorded.isEmpty || holdsData {
+            if policy == .refuse {
+                throw EntropyGuardError(.dataError, "\(path): made with other stages (\(recorded.joined(separator: ", "))) than this version's (\(stages.names.joined(separator: ", "))); a run with this version resets it")
+            }
+            try database.execute(Self.resetSQL)
+            try database.execute("DELETE FROM stages")
+        }
+        try database.execute(StageSchemaSQL.stageRows(stages))
+        return recorded.isEmpty && !holdsData ? nil : StageListChange(previous: recorded, current: stages.names, directory: directory)
     }
 
     // MARK: meta
@@ -52,6 +114,23 @@ public final class WorkingStore {
         try database.run("DELETE FROM meta WHERE key LIKE ? || '%'", [.text(prefix)])
     }
 
+    // MARK: runs
+
+    /// Records the start of an invocation; returns its run id.
+    func startRun(arguments: String, inputPath: String, inputHash: String, at time: String) throws -> Int64 {
+        try database.run("INSERT INTO runs (started_at, arguments, input_path, input_hash) VALUES (?, ?, ?, ?)",
+                         [.text(time), .text(arguments), .text(inputPath), .text(inputHash)])
+        return try database.scalar("SELECT last_insert_rowid()")?.int64 ?? 0
+    }
+
+    /// Records how an invocation ended (the counts and summary when it completed).
+    func finishRun(_ runID: Int64, status: String, rowsIn: Int?, rowsOut: Int?, summary: String?, at time: String) throws {
+        try database.run("""
+            UPDATE runs SET finished_at = ?, status = ?, rows_in = ?, rows_out = ?, summary = ? WHERE run_id = ?
+            """, [.text(time), .text(status), rowsIn.map { .integer(Int64($0)) } ?? .null,
+                  rowsOut.map { .integer(Int64($0)) } ?? .null, summary.map { .text($0) } ?? .null, .integer(runID)])
+    }
+
     // MARK: checkpoints
 
     public func checkpoints() throws -> [Checkpoint] {
@@ -61,7 +140,7 @@ public final class WorkingStore {
             """)
         var result: [Checkpoint] = []
         while try statement.step() {
-            guard let stage = StageID(rawValue: statement.int(0)) else { continue }
+            guard let stage = stages.id(generation: statement.int(0)) else { continue }
             result.append(Checkpoint(stage: stage, inputHash: statement.string(1) ?? "", configHash: statement.string(2) ?? "",
                                      rowCount: statement.int(3), createdAt: statement.string(4) ?? "",
                                      snapshotPath: statement.string(5), snapshotXXH3: statement.string(6),
@@ -80,6 +159,21 @@ public final class WorkingStore {
                   .text(checkpoint.configHash), .integer(Int64(checkpoint.rowCount)), .text(checkpoint.createdAt),
                   checkpoint.snapshotPath.map { .text($0) } ?? .null, checkpoint.snapshotXXH3.map { .text($0) } ?? .null,
                   .text(Self.encodeCounts(checkpoint.dropped))])
+    }
+
+    /// Commits completed stages in one transaction: moves every alive row to `stage`'s generation
+    /// (nil: they are there already), saves the checkpoints and clears the stage in progress.
+    func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?) throws {
+        try database.transaction {
+            if let stage { try advanceSurvivors(to: stage) }
+            for checkpoint in checkpoints { try saveCheckpoint(checkpoint) }
+            try clearStageInProgress()
+        }
+    }
+
+    /// Forgets the checkpoints before `generation` (the rows keep their generations).
+    func forgetCheckpoints(before generation: Int) throws {
+        try database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(generation))])
     }
 
     /// {"reason": count, ...} with sorted keys.
@@ -116,7 +210,7 @@ public final class WorkingStore {
 
     /// The newest checkpoint whose input hash and chained config hash both match: resume is this query.
     public func latestValidCheckpoint(inputHash: String, expectedConfigHashes: [StageID: String]) throws -> Checkpoint? {
-        let values = StageID.allCases.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
+        let values = stages.ids.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
         guard !values.isEmpty else { return nil }
         let tuples = values.map { _ in "(?, ?)" }.joined(separator: ", ")
         let sql = """
@@ -143,7 +237,7 @@ public final class WorkingStore {
                 """, [.integer(Int64(generation))])
             try database.run("DELETE FROM row_content WHERE row_id IN (SELECT row_id FROM rows WHERE born > ?)", [.integer(Int64(generation))])
             try database.run("DELETE FROM rows WHERE born > ?", [.integer(Int64(generation))])
-            if generation < StageID.sanitize.generation {
+            if let rewriter = stages.textRewriter, generation < rewriter.generation {
                 // Texts go back to the original: so do the values derived from them.
                 try database.run("""
                     UPDATE rows SET dedup_key = eg_dedup_key(c.text_original), text_length = eg_text_length(c.text_original)
@@ -159,13 +253,13 @@ public final class WorkingStore {
     /// Empties the store (rows, checkpoints, ingest progress). Embeddings stay: they are a cache keyed by
     /// model and text, valid for any input.
     public func reset() throws {
-        try database.transaction {
-            try database.execute("""
-                DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints;
-                DELETE FROM meta WHERE key <> 'schema_version';
-                """)
-        }
+        try database.transaction { try database.execute(Self.resetSQL) }
     }
+
+    private static let resetSQL = """
+        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints;
+        DELETE FROM meta WHERE key <> 'schema_version';
+        """
 
     /// Rows alive after `stage`.
     public func aliveCount(after stage: StageID) throws -> Int {

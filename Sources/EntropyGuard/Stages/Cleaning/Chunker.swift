@@ -14,6 +14,8 @@ public struct Chunker: Sendable {
     /// "\n\n", "\n", ". ", "! ", "? ", " " — each a level of its own, tried in this order; characters are
     /// always the last resort.
     public static let defaultSeparators = ["\n\n", "\n", ". ", "! ", "? ", " "]
+    /// Scalars of overlap unless told otherwise.
+    public static let defaultOverlap = 50
 
     /// Maximum chunk length in Unicode scalars.
     public let size: Int
@@ -25,7 +27,7 @@ public struct Chunker: Sendable {
 
     /// Invalid arguments are a programming error here (precondition): validate user input first with
     /// `Chunker.validate(size:overlap:)`, which throws a readable `ChunkerError`.
-    public init(size: Int, overlap: Int = 50, separators: [String] = Chunker.defaultSeparators) {
+    public init(size: Int, overlap: Int = Chunker.defaultOverlap, separators: [String] = Chunker.defaultSeparators) {
         precondition(size > 0, "Chunker size must be > 0")
         precondition(overlap >= 0 && overlap < size, "Chunker overlap must be >= 0 and < size")
         self.size = size

@@ -1,0 +1,49 @@
+/// What the pipeline knows about a stage, written once, next to the stage (its `definition`); the
+/// stage's position in a `StageRegistry` is its generation. The pipeline, the store, the snapshots and
+/// the CLI ask these properties instead of testing for particular stages.
+public struct StageDefinition: Sendable {
+    /// Names the stage's view, checkpoint and snapshot (`after_<name>`), its audit entries and its
+    /// summary line: lowercase letters, digits and `_`, starting with a letter.
+    public let name: String
+    /// Reads the input and creates the rows: the first stage, and only it. Its rows are written at its
+    /// generation already, and what it processed is what it read.
+    public let readsInput: Bool
+    /// Can add rows (chunk: a row per chunk, linked to its parent): the alive rows are counted again
+    /// after it, and snapshots from it on carry the chunk columns.
+    public let addsRows: Bool
+    /// Rewrites texts (sanitize). The store keeps the original text and the latest one, so at most one
+    /// stage may: rewinding before it restores the originals, snapshots before it show them.
+    public let rewritesTexts: Bool
+    /// An expensive stage commits its checkpoint (and moves its survivors to its generation) as soon as
+    /// it finishes. A cheap one is committed with the next such commit, in the same transaction, which
+    /// saves a full-table UPDATE per stage; a crash in between only redoes it.
+    public let checkpointsImmediately: Bool
+    /// Removes duplicates: `--snapshots dedup` keeps its snapshot.
+    public let removesDuplicates: Bool
+    /// The options that switch and tune it: long flag names, which are also the settings file's keys.
+    public let optionKeys: [String]
+    /// The stage as the run's options configure it, or nil when they switch it off: it then passes
+    /// every row through, and keeps its generation, view, checkpoint and snapshot. The stage's
+    /// `settings` go into the chained config hash.
+    public let make: @Sendable (StageSetup) throws -> (any PipelineStage)?
+
+    public init(name: String, readsInput: Bool = false, addsRows: Bool = false, rewritesTexts: Bool = false,
+                checkpointsImmediately: Bool = false, removesDuplicates: Bool = false, optionKeys: [String] = [],
+                make: @escaping @Sendable (StageSetup) throws -> (any PipelineStage)?) {
+        self.name = name
+        self.readsInput = readsInput
+        self.addsRows = addsRows
+        self.rewritesTexts = rewritesTexts
+        self.checkpointsImmediately = checkpointsImmediately
+        self.removesDuplicates = removesDuplicates
+        self.optionKeys = optionKeys
+        self.make = make
+    }
+}
+
+/// What a stage is configured from.
+public struct StageSetup: Sendable {
+    public let options: PipelineOptions
+    /// Format and text column of the input.
+    public let ingestInfo: IngestInfo
+}
