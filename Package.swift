@@ -63,6 +63,13 @@ let package = Package(
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),
         .testTarget(name: "CLITests", dependencies: ["EntropyGuard"]),
+        // A toy stage added through the stage registry alone, with the library's public API only.
+        .testTarget(name: "StageRegistryTests", dependencies: ["EntropyGuard"]),
+        // The CLI's options: fixed choices, defaults, the settings file's keys.
+        .testTarget(name: "CommandTests", dependencies: [
+            "entropyguard", "EntropyGuard",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )
