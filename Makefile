@@ -22,6 +22,7 @@ release: deps
 	$(SWIFT) build -c release
 
 test: deps venv model
+	scripts/check-sql
 	$(SWIFT) build --build-tests
 	ENTROPYGUARD_PYTHON=$(abspath $(PY)) scripts/run-tests
 
