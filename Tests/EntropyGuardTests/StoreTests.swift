@@ -1,3 +1,4 @@
+import SplitMix
 @testable import EntropyGuard
 import Foundation
 import XCTest
