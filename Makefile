@@ -29,5 +29,8 @@ test: deps venv model
 demo: deps model release
 	@scripts/demo
 
+bench: deps venv
+	benchmarks/core.sh 1000000
+
 clean:
-	rm -rf .build examples/out
+	rm -rf .build benchmarks/.build examples/out

@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The benchmarks' executables live in their own package (benchmarks/Package.swift), so `make test`
+// does not compile them.
 let package = Package(
     name: "EntropyGuard",
     platforms: [.macOS(.v13)],
@@ -9,6 +11,7 @@ let package = Package(
         .library(name: "EntropyGuard", targets: ["EntropyGuard"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "MiniLM", targets: ["MiniLM"]),
+        .library(name: "SplitMix", targets: ["SplitMix"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +30,8 @@ let package = Package(
         // sqlite3_config is variadic (not callable from Swift): a two-line C shim.
         .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
 
+        // The one seeded generator (SplitMix64): IVF sampling, seeded tests, benchmark data.
+        .target(name: "SplitMix"),
         // Parquet writer: depends on nothing else in the project.
         .target(name: "Parquet", dependencies: ["CZstd"]),
         // AVX-512 element-wise kernels for MiniLM, chosen at run time (target attributes, no unsafe flags).
@@ -34,7 +39,8 @@ let package = Package(
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
         .target(name: "MiniLM", dependencies: ["COpenBLAS", "CMiniLMKernels"]),
         // The pipeline: store, ingest, stages, search, output.
-        .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM"],
+        .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM",
+                                                     "SplitMix"],
                 // stages.sql is the readable copy of what StageSchemaSQL generates (checked by StageListTests).
                 exclude: ["Schema/stages.sql"],
                 resources: [
@@ -46,23 +52,11 @@ let package = Package(
             "EntropyGuard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Semantic-dedup search benchmark (generated vectors): see benchmarks/search/run.sh.
-        .executableTarget(name: "search-bench", dependencies: ["EntropyGuard", "COpenBLAS"], path: "benchmarks/search/Sources"),
 
-        // Ingest micro-benchmark (benchmarks/ingest/run.sh).
-        .executableTarget(name: "ingest-bench", dependencies: ["EntropyGuard"], path: "benchmarks/ingest/Sources"),
-        // Throughput figures for the cleaning functions (run via benchmarks/cleaning-bench).
-        .executableTarget(name: "cleaning-bench", dependencies: ["EntropyGuard"], path: "benchmarks/CleaningBench"),
-
-        // Benchmark of the Parquet writer against pyarrow (driven by benchmarks/parquet/run.sh).
-        .executableTarget(name: "parquet-bench", dependencies: ["Parquet"], path: "benchmarks/parquet/Sources"),
-        // Throughput benchmark for MiniLM (benchmarks/minilm/run.sh).
-        .executableTarget(name: "minilm-bench", dependencies: ["MiniLM"], path: "benchmarks/minilm/Sources"),
-
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard"]),
-        .testTarget(name: "CLITests", dependencies: ["EntropyGuard"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix"]),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "SplitMix"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard", "SplitMix"]),
+        .testTarget(name: "CLITests", dependencies: ["EntropyGuard", "SplitMix"]),
         // A toy stage added through the stage registry alone, with the library's public API only.
         .testTarget(name: "StageRegistryTests", dependencies: ["EntropyGuard"]),
         // The CLI's options: fixed choices, defaults, the settings file's keys.

@@ -1,3 +1,4 @@
+import SplitMix
 import EntropyGuard
 import Foundation
 import XCTest

@@ -1,3 +1,4 @@
+import SplitMix
 @testable import EntropyGuard
 
 /// Deterministic clustered unit vectors with planted near duplicates, for the search tests.

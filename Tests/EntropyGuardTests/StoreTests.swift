@@ -1,3 +1,4 @@
+import SplitMix
 @testable import EntropyGuard
 import Foundation
 import XCTest
@@ -126,7 +127,7 @@ final class WorkingStoreTests: XCTestCase {
     func testRewindRestoresEarlierGenerationAndForgetsLaterDrops() throws {
         let store = try makeStore()
         try insert(store, texts: ["a long text", "a long text", "short"])
-        try ValidateStage(minLength: 6).run(context(store, .validate))
+        _ = try ValidateStage(minLength: 6).run(context(store, .validate))
         try store.advanceSurvivors(to: .validate)
         _ = try ExactDedupStage().run(context(store, .exactDedup))
         try store.advanceSurvivors(to: .exactDedup)

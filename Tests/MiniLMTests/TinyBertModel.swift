@@ -1,3 +1,4 @@
+import SplitMix
 import Foundation
 
 /// A small random BERT sentence-transformer written to a temporary folder (config files, vocab,
@@ -51,15 +52,8 @@ struct TinyBertModel {
     }
 
     private mutating func makeTensors() {
-        var state = seed
-        func random() -> Float {  // splitmix64 -> uniform [-1, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 23) - 1
-        }
+        var generator = SplitMix64(seed: seed)
+        func random() -> Float { generator.signedUnitFloat() }
         tensors = []
         func add(_ name: String, _ shape: [Int], scale: Float, offset: Float = 0) {
             let count = shape.reduce(1, *)

@@ -20,8 +20,8 @@ if ! "$VENV/bin/python" -c "import sentence_transformers" 2>/dev/null; then
 fi
 
 echo "run.sh: building minilm-bench (release)" >&2
-swift build -c release --product minilm-bench >&2
-BIN="$(swift build -c release --show-bin-path)/minilm-bench"
+swift build -c release --package-path benchmarks --product minilm-bench >&2
+BIN="$(swift build -c release --package-path benchmarks --show-bin-path)/minilm-bench"
 
 python3 "$BENCH/make_texts.py" "$OUT" "$N_SHORT" "$N_LONG"
 : > "$OUT/results.jsonl"

@@ -13,8 +13,8 @@ EXACT_MAX="${EXACT_MAX:-300000}"
 REPEATS="${REPEATS:-1}"
 OUT="${OUT:-/tmp/search-bench}"
 mkdir -p "$OUT"
-swift build -c release --product search-bench >/dev/null
-BIN=.build/release/search-bench
+swift build -c release --package-path benchmarks --product search-bench >/dev/null
+BIN="$(swift build -c release --package-path benchmarks --show-bin-path)/search-bench"
 $BIN gemm
 for rows in $SIZES; do
   modes="ivf"

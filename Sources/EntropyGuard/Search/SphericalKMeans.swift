@@ -1,3 +1,4 @@
+import SplitMix
 /// Spherical k-means (cosine similarity, unit-length centroids) for the IVF coarse quantizer.
 /// Deterministic: seeded initialisation, fixed-order sums, assignments through `CentroidSet.nearest`.
 enum SphericalKMeans {

@@ -3,17 +3,8 @@
 // Usage: parquet-bench <out.parquet> [rows] [zstd-level (0 = uncompressed)] [rows|columns]
 import Foundation
 import Parquet
+import SplitMix
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
@@ -26,7 +17,7 @@ let level = arguments.count > 3 ? Int32(arguments[3])! : 3
 let columnar = arguments.count > 4 && arguments[4] == "columns"
 
 // Text-like strings: ~200 bytes of words drawn from a fixed 2,000-word vocabulary (deterministic).
-var rng = SplitMix64(state: 42)
+var rng = SplitMix64(seed: 42)
 let letters = Array("etaoinshrdlucmfwypvbgkqjxz".utf8)
 let vocabulary: [String] = (0..<2_000).map { _ in
     let length = Int.random(in: 2...10, using: &rng)

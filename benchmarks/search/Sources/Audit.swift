@@ -1,4 +1,4 @@
-import COpenBLAS
+import CBLAS
 
 /// `search-bench audit matches.bin --rows N`: IVF recall where exact is too slow to run.
 /// For evenly spaced rows of the second half, searches *all* earlier rows that the run kept

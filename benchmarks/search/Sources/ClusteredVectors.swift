@@ -1,3 +1,4 @@
+import SplitMix
 /// Streaming generator of clustered unit vectors with planted near duplicates. Any row can be
 /// regenerated from its index alone, so batches of any size come out identical and only one
 /// batch is ever in memory.
@@ -13,10 +14,10 @@ struct ClusteredVectors {
         self.clusters = clusters
         self.duplicateRate = duplicateRate
         self.seed = seed
-        var rng = Rng(seed ^ 0xC1A5)
+        var rng = SplitMix64(seed: seed ^ 0xC1A5)
         var c = [Float](repeating: 0, count: clusters * dimension)
         for i in 0..<clusters {
-            for x in 0..<dimension { c[i * dimension + x] = rng.uniform() }
+            for x in 0..<dimension { c[i * dimension + x] = rng.signedUnitFloat() }
             ClusteredVectors.normalize(&c, at: i * dimension, count: dimension)
         }
         centres = c
@@ -24,8 +25,8 @@ struct ClusteredVectors {
 
     /// Row `row`'s planted source, if it is a planted near duplicate.
     func plantedSource(of row: Int) -> Int? {
-        var rng = Rng(seed &+ UInt64(row) &* 0x9E37_79B9_7F4A_7C15)
-        guard row > 0, Double(rng.unit()) < duplicateRate else { return nil }
+        var rng = SplitMix64(seed: seed &+ UInt64(row) &* 0x9E37_79B9_7F4A_7C15)
+        guard row > 0, Double(rng.unitFloat()) < duplicateRate else { return nil }
         return row - 1 - Int(rng.next() % UInt64(min(row, 20_000)))
     }
 
@@ -35,12 +36,12 @@ struct ClusteredVectors {
             let at = out.count
             if let source = plantedSource(of: row) {
                 appendBase(source, into: &out)
-                var rng = Rng(seed ^ 0xD0B1E &+ UInt64(row) &* 0x94D0_49BB_1331_11EB)
+                var rng = SplitMix64(seed: seed ^ 0xD0B1E &+ UInt64(row) &* 0x94D0_49BB_1331_11EB)
                 // Perturbation of norm 0.05...0.45: cosine to the source 0.999...0.91, so a good
                 // share of planted pairs sits close to a 0.95 threshold.
-                let size = 0.05 + 0.4 * rng.unit()
+                let size = 0.05 + 0.4 * rng.unitFloat()
                 let scale = size / (Float(dimension) / 3).squareRoot()
-                for x in 0..<dimension { out[at + x] += scale * rng.uniform() }
+                for x in 0..<dimension { out[at + x] += scale * rng.signedUnitFloat() }
             } else {
                 appendBase(row, into: &out)
             }
@@ -51,12 +52,12 @@ struct ClusteredVectors {
     /// Row's own vector before any duplicate perturbation: centre plus noise of norm ~1
     /// (same-cluster rows have cosine ~0.5). Cluster popularity is skewed (quadratic).
     private func appendBase(_ row: Int, into out: inout [Float]) {
-        var rng = Rng(seed &+ 0xBA5E &+ UInt64(row) &* 0xBF58_476D_1CE5_E4B9)
-        let u = rng.unit()
+        var rng = SplitMix64(seed: seed &+ 0xBA5E &+ UInt64(row) &* 0xBF58_476D_1CE4_E5B9)
+        let u = rng.unitFloat()
         let cluster = min(clusters - 1, Int(u * u * Float(clusters)))
         let scale = 1 / (Float(dimension) / 3).squareRoot()
         let at = out.count
-        for x in 0..<dimension { out.append(centres[cluster * dimension + x] + scale * rng.uniform()) }
+        for x in 0..<dimension { out.append(centres[cluster * dimension + x] + scale * rng.signedUnitFloat()) }
         ClusteredVectors.normalize(&out, at: at, count: dimension)
     }
 
@@ -66,21 +67,4 @@ struct ClusteredVectors {
         let inv = 1 / s.squareRoot()
         for x in at..<(at + count) { v[x] *= inv }
     }
-}
-
-/// SplitMix64 with float helpers.
-struct Rng {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-    /// Uniform in [-1, 1).
-    mutating func uniform() -> Float { unit() * 2 - 1 }
 }

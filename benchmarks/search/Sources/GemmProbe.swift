@@ -1,4 +1,4 @@
-import COpenBLAS
+import CBLAS
 
 /// `search-bench gemm`: sgemm throughput on this machine (context for the search timings).
 func gemmProbe() {

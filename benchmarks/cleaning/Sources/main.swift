@@ -1,5 +1,5 @@
 // Throughput of the cleaning functions on ~200-byte texts. Prints figures; asserts nothing.
-// Run: benchmarks/cleaning-bench [rows] [name filter]  (builds in release mode)
+// Run: benchmarks/cleaning/run.sh [rows] [name filter]  (builds in release mode)
 import EntropyGuard
 import Foundation
 
