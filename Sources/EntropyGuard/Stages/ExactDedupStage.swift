@@ -6,6 +6,11 @@
 /// bound memory the keys are split into partitions by their top bits (one scan per partition of at
 /// most `partitionCapacity` rows). A key seen before makes a candidate pair, which is confirmed by
 /// comparing the normalized texts, so a 64-bit collision never merges different texts.
+///
+/// Unicode normalization is not part of the key, on purpose: texts that differ only in NFC/NFD form
+/// are different bytes, and the output keeps each one's bytes, so they are not exact duplicates. With
+/// sanitize on (the default) both are NFC by this stage and one is dropped; with `--no-sanitize` both
+/// survive (semantic dedup, which embeds them alike, may still pair them).
 struct ExactDedupStage: PipelineStage {
     let id = StageID.exactDedup
     /// Rows per partition: 1M keys is about 32 MB of hash table, the same at 1M rows as at 4M (one more
