@@ -6,7 +6,10 @@ import Foundation
 public struct WordPieceTokenizer: Sendable {
     /// Largest number of ids `encode` returns, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
-    let vocabulary: [String: Int32]
+    /// Token ids by the token's UTF-8 bytes, as the Rust tokenizer looks them up. A `[String: Int32]`
+    /// would match by canonical equivalence: "cafe\u{301}" would find a "caf\u{E9}" entry that
+    /// `BertTokenizerFast` does not (with stripAccents off, nothing normalizes the text first).
+    let vocabulary: [[UInt8]: Int32]
     let normalizer: BertTextNormalizer
     let clsID: Int32
     let sepID: Int32
@@ -30,16 +33,17 @@ public struct WordPieceTokenizer: Sendable {
         guard let text = try? String(contentsOf: vocabularyURL, encoding: .utf8) else {
             throw MiniLMError.missing(vocabularyURL.deletingLastPathComponent(), detail: "cannot read vocab.txt")
         }
-        var vocabulary: [String: Int32] = [:]
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        var vocabulary: [[UInt8]: Int32] = [:]
+        // Lines by bytes: splitting the String would split on Characters, and "\r\n" is one Character.
+        var lines = Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
         vocabulary.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() {
-            let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+            let token = Array(line.last == 0x0D ? line.dropLast() : line)
             if vocabulary[token] == nil { vocabulary[token] = Int32(index) }
         }
         func id(_ token: String) throws -> Int32 {
-            guard let value = vocabulary[token] else {
+            guard let value = vocabulary[Array(token.utf8)] else {
                 throw MiniLMError.invalid(vocabularyURL, "vocabulary lacks \(token)")
             }
             return value
@@ -49,7 +53,7 @@ public struct WordPieceTokenizer: Sendable {
         self.sepID = try id("[SEP]")
         self.unknownID = try id("[UNK]")
         self.specialTokens = ["[MASK]", "[CLS]", "[SEP]", "[PAD]", "[UNK]"].compactMap { token in
-            vocabulary[token].map { (Array(token.unicodeScalars), $0) }
+            vocabulary[Array(token.utf8)].map { (Array(token.unicodeScalars), $0) }
         }
         self.normalizer = BertTextNormalizer(lowercase: lowercase, stripAccents: stripAccents)
         self.maxLength = max(2, maxLength)
@@ -113,13 +117,15 @@ public struct WordPieceTokenizer: Sendable {
     private func appendPieces(of word: [Unicode.Scalar], to ids: inout [Int32]) {
         if word.count > Self.maxWordScalars { ids.append(unknownID); return }
         var pieces: [Int32] = []
+        var candidate: [UInt8] = []   // one buffer for every candidate of the word
         var start = 0
         while start < word.count {
             var end = word.count
             var found: Int32?
             while end > start {
-                var candidate = start > 0 ? "##" : ""
-                candidate.unicodeScalars.append(contentsOf: word[start..<end])
+                candidate.removeAll(keepingCapacity: true)
+                if start > 0 { candidate.append(0x23); candidate.append(0x23) }   // "##"
+                for scalar in word[start..<end] { UTF8.encode(scalar) { candidate.append($0) } }
                 if let id = vocabulary[candidate] { found = id; break }
                 end -= 1
             }

@@ -42,10 +42,12 @@ public final class ParquetWriter {
     /// - Throws: `ParquetError` when `columns` is empty or has duplicate/empty names, or on I/O error.
     public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init()) throws {
         guard !columns.isEmpty else { throw ParquetError("a Parquet file needs at least one column") }
-        var seen = Set<String>()
+        // Names are bytes, as readers see them: a Set<String> would call "e\u{301}" and "\u{E9}" one
+        // name (String equality is canonical equivalence) and refuse two columns pyarrow tells apart.
+        var seen = Set<[UInt8]>()
         for column in columns {
             guard !column.name.isEmpty else { throw ParquetError("column names must not be empty") }
-            guard seen.insert(column.name).inserted else { throw ParquetError("duplicate column name \(column.name)") }
+            guard seen.insert(Array(column.name.utf8)).inserted else { throw ParquetError("duplicate column name \(column.name)") }
         }
         guard options.rowGroupByteLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
             throw ParquetError("byte limits must be positive")

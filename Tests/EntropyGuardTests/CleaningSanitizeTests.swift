@@ -22,6 +22,20 @@ final class CleaningSanitizeTests: XCTestCase {
         XCTAssertTrue(result.changed)
     }
 
+    /// A text whose only change is NFC has changed: its bytes differ (String `==` would say equal).
+    func testNormalizationAloneIsAChange() {
+        let decomposed = "Cafe\u{301} au lait"
+        let result = sanitize(decomposed)
+        XCTAssertTrue(result.changed)
+        XCTAssertEqual(Array(result.text.utf8), Array("Caf\u{E9} au lait".utf8))
+        let composed = sanitize("Caf\u{E9} au lait")
+        XCTAssertFalse(composed.changed)
+        XCTAssertEqual(Array(composed.text.utf8), Array("Caf\u{E9} au lait".utf8))
+        let kept = sanitize(decomposed, options: SanitizeOptions(normalizeUnicode: false))
+        XCTAssertFalse(kept.changed)
+        XCTAssertEqual(Array(kept.text.utf8), Array(decomposed.utf8))
+    }
+
     func testZeroWidthInsidePIIIsRemovedBeforeMasking() {
         XCTAssertEqual(sanitize("jo\u{200B}hn@exa\u{AD}mple.com").text, "[EMAIL_REMOVED]")
         XCTAssertEqual(sanitize("<p>jo<b>hn</b>@example.com</p>").text, "[EMAIL_REMOVED]")

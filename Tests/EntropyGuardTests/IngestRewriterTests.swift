@@ -79,6 +79,9 @@ final class IngestRewriterTests: XCTestCase {
         let early = Array(repeating: ingestBytes(#"{"a":"xxxxxxxxxx","b":"y"}"#), count: 100)
         let late = Array(repeating: ingestBytes(#"{"a":"x","b":"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"}"#), count: 1000)
         XCTAssertEqual(TextColumnDetector.detect(jsonRecords: early + late), "a")
+        // Keys that differ only in Unicode normalization are two fields (compared as bytes).
+        let twoForms = ingestBytes(#"{"caf\#u{E9}": "short", "cafe\#u{301}": "the longer value, under the decomposed key"}"#)
+        XCTAssertEqual(TextColumnDetector.detect(jsonRecords: [twoForms]).map { Array($0.utf8) }, Array("cafe\u{301}".utf8))
 
         let header = ["id", "body", "tag"]
         let rows = [["1", "some text here", "t"], ["2", "more words in the body", "t"], ["3", "x"]].map {

@@ -62,6 +62,22 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
         XCTAssertEqual(try infer([#"{"j": true, "k": 1}"#, #"{"k": 2, "j": false, "k": "dup"}"#]), ["j": .bool, "k": .int64, "text": .string])
     }
 
+    /// Keys are bytes: "caf\u{E9}" and "cafe\u{301}" are two columns (a [String: Int] index merged them),
+    /// whether a key is matched by position, by lookup or decoded from an escape.
+    func testKeysDifferingOnlyInNormalizationAreTwoColumns() throws {
+        var inference = SchemaInference()
+        for line in [#"{"caf\#u{E9}": 1, "text": "x"}"#, #"{"cafe\#u{301}": 5, "caf\#u{E9}": 2}"#,
+                     #"{"text": "y", "cafe\u0301": 6, "caf\u00e9": 3}"#] {
+            try inference.observe(record: Array(line.utf8))
+        }
+        let columns = inference.schema(textColumn: "text").columns
+        XCTAssertEqual(columns.map { Array($0.name.utf8) }, [Array("caf\u{E9}".utf8), Array("text".utf8), Array("cafe\u{301}".utf8)])
+        XCTAssertEqual(columns.map(\.type), [.int64, .string, .int64])
+        // The text column (always string) is matched by bytes too.
+        XCTAssertEqual(inference.schema(textColumn: "cafe\u{301}").columns.map(\.type), [.int64, .string, .string])
+        XCTAssertEqual(inference.schema(textColumn: "caf\u{E9}").columns.map(\.type), [.string, .string, .int64])
+    }
+
     /// Keys are predicted from the previous record's order: other orders and escaped keys still count.
     func testKeysInAnyOrderAndEscapedKeys() throws {
         XCTAssertEqual(try infer([#"{"a": 1, "b": 2}"#, #"{"b": 2.5, "a": 3}"#, #"{"\u0061": true}"#, #"{"c": 1, "a": null}"#]),

@@ -102,6 +102,20 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(report.notes["hash_collisions"], 2)
     }
 
+    /// Confirmation compares the normalized texts' bytes: a text that differs from an earlier one only
+    /// in Unicode normalization (NFD here) is not its duplicate, even with the same key; case and
+    /// whitespace differences are (String == would have merged all three).
+    func testExactDedupConfirmationComparesBytesNotCanonicalEquivalence() throws {
+        let store = try makeStore()
+        try insert(store, texts: ["Caf\u{E9} au lait", "cafe\u{301} AU LAIT", "CAF\u{C9}  au lait"])
+        try store.database.run("UPDATE rows SET dedup_key = 42")
+        let report = try ExactDedupStage().run(context(store, .exactDedup))
+        let drops = try store.database.rows("SELECT row_id, duplicate_of FROM rows WHERE dropped_by = ? ORDER BY row_id",
+                                            [.integer(Int64(StageID.exactDedup.generation))])
+        XCTAssertEqual(drops, [[.integer(2), .integer(0)]])
+        XCTAssertEqual(report.notes["hash_collisions"], 1)
+    }
+
     /// Beyond `partitionCapacity` rows the keys are split into partitions (SQLite filters each one's
     /// keys, drops are written once at the end): the drops must be those of a single partition.
     func testKeyPartitionsGiveTheSameDropsAsOnePartition() throws {

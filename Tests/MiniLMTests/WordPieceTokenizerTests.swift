@@ -39,6 +39,32 @@ final class WordPieceTokenizerTests: XCTestCase {
         XCTAssertEqual(tokens("[cls]"), ["[CLS]", "[", "cl", "##s", "]", "[SEP]"])
     }
 
+    private func tokenizer(_ vocabulary: [String], separator: String = "\n", lowercase: Bool) throws -> WordPieceTokenizer {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
+        try Data(vocabulary.joined(separator: separator).utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try WordPieceTokenizer(vocabularyURL: url, lowercase: lowercase, maxLength: 16)
+    }
+
+    /// Vocabulary entries are bytes, as in the Rust tokenizer: with accents kept (a cased model) nothing
+    /// normalizes the text, and "cafe\u{301}" must not find the entry "caf\u{E9}" (a String lookup did).
+    func testCasedLookupIsByBytes() throws {
+        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "caf\u{E9}", "cafe", "##\u{301}", "au"]
+        let cased = try tokenizer(vocabulary, lowercase: false)
+        XCTAssertEqual(cased.encode("caf\u{E9} au"), [2, 5, 8, 3])
+        XCTAssertEqual(cased.encode("cafe\u{301} au"), [2, 6, 7, 8, 3])
+        // Uncased: accents are stripped first, so both forms are "cafe".
+        let uncased = try tokenizer(vocabulary, lowercase: true)
+        XCTAssertEqual(uncased.encode("Caf\u{E9}"), [2, 6, 3])
+        XCTAssertEqual(uncased.encode("Cafe\u{301}"), [2, 6, 3])
+    }
+
+    /// A vocab.txt with CRLF line ends loads (splitting the String on "\n" never split: "\r\n" is one Character).
+    func testCRLFVocabularyLoads() throws {
+        let crlf = try tokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello"], separator: "\r\n", lowercase: true)
+        XCTAssertEqual(crlf.encode("Hello"), [2, 4, 3])
+    }
+
     func testWordsOverOneHundredScalarsAreUnknown() {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
         try? Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)

@@ -94,6 +94,20 @@ final class ReadBackTests: XCTestCase {
         try assertReadBack(files, in: dir)
     }
 
+    /// Names and values are bytes: "caf\u{E9}" and "cafe\u{301}" are two columns, and "\u{E9}" and
+    /// "e\u{301}" two dictionary entries (String equality, canonical equivalence, would merge both).
+    func testNamesAndValuesDifferingOnlyInNormalizationStayDistinct() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let columns = [ParquetColumn(name: "caf\u{E9}", type: .string, optional: true),
+                       ParquetColumn(name: "cafe\u{301}", type: .int64, optional: false)]
+        let values: [ParquetValue] = [.string("\u{E9}"), .string("e\u{301}"), .bytes(Array("e\u{301}".utf8)), .null]
+        let rows: [[ParquetValue]] = (0..<400).map { [values[$0 % 4], .int64(Int64($0))] }
+        let file = try writeFile(dir.appendingPathComponent("forms.parquet").path, columns, rows,
+                                 dataPages: ["caf\u{E9}": "dictionary"])
+        try assertReadBack([file], in: dir)
+    }
+
     func testDictionaryPlainAndFallback() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

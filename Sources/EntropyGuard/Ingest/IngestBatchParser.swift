@@ -68,7 +68,7 @@ final class IngestBatchParser {
             textIndex = nil
         case .csv:
             let csvReader = try CSVReader(fileDescriptor: fd, path: path, startOffset: startOffset, startLine: startLine)
-            textIndex = csvReader.header.firstIndex(of: info.textColumn)
+            textIndex = csvReader.header.firstIndex(sameUTF8As: info.textColumn)
             csv = csvReader
             reader = csvReader
         }

@@ -109,8 +109,8 @@ public enum JSONScan {
     private static func keyMatches(_ buffer: UnsafeBufferPointer<UInt8>, _ literal: Range<Int>,
                                    _ hasEscapes: Bool, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
         if hasEscapes {
-            let key = JSONStringCodec.decodeEscaped(buffer, literal: literal)
-            return key.utf8.elementsEqual(name)
+            var key = JSONStringCodec.decodeEscaped(buffer, literal: literal)
+            return key.withUTF8 { sameBytes(UnsafeRawBufferPointer($0), UnsafeRawBufferPointer(name)) }
         }
         let count = literal.count - 2
         guard count == name.count else { return false }

@@ -24,7 +24,7 @@ public enum RecordRewriter {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             JSONScan.encodeString(name, into: &out)
             out.append(UInt8(ascii: ":"))
-            if name == textColumn, let text {
+            if name.hasSameUTF8(as: textColumn), let text {
                 JSONScan.encodeString(text, into: &out)
             } else {
                 JSONScan.encodeString(index < fields.count ? fields[index].value : "", into: &out)

@@ -12,8 +12,8 @@ public enum TextColumnDetector {
         var tally = Tally()
         for record in jsonRecords.prefix(sampleSize) {
             guard let fields = try? JSONScan.fields(record) else { continue }
-            var seen = Set<String>()
-            for field in fields where field.kind == .string && seen.insert(field.key).inserted {
+            var seen = Set<UTF8Key>()
+            for field in fields where field.kind == .string && seen.insert(UTF8Key(field.key)).inserted {
                 guard case .string(let s)? = try? JSONScan.value(of: field, in: record) else { continue }
                 tally.add(field.key, length: s.unicodeScalars.count)
             }
@@ -34,12 +34,13 @@ public enum TextColumnDetector {
         return tally.best
     }
 
-    /// Total lengths per key, in first-seen order.
+    /// Total lengths per key (by bytes), in first-seen order.
     private struct Tally {
-        var order: [String] = []
-        var totals: [String: Int] = [:]
+        var order: [UTF8Key] = []
+        var totals: [UTF8Key: Int] = [:]
 
-        mutating func add(_ key: String, length: Int) {
+        mutating func add(_ name: String, length: Int) {
+            let key = UTF8Key(name)
             if totals[key] == nil { order.append(key) }
             totals[key, default: 0] += length
         }
@@ -48,7 +49,7 @@ public enum TextColumnDetector {
             var result: String?
             var bestTotal = -1
             for key in order where totals[key]! > bestTotal {
-                result = key
+                result = key.string
                 bestTotal = totals[key]!
             }
             return result

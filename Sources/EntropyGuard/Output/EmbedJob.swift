@@ -54,7 +54,7 @@ public struct EmbedJob {
             csv = r
             reader = r
         }
-        let columnIndex = csv?.header.firstIndex(of: column)
+        let columnIndex = csv?.header.firstIndex(sameUTF8As: column)
         let npy = outputPath.lowercased().hasSuffix(".npy")
         let output = try BufferedFileOutput(path: outputPath)
         let dimension = embedder.dimension

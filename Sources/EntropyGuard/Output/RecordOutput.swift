@@ -15,10 +15,13 @@ struct RecordOutput {
         }
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         let chunked = try store.hasChunks()
-        var csvColumns: [String]?
+        // JSON keys to CSV columns, by bytes (keys that differ only in Unicode normalization are two columns).
+        var csvColumnOfKey: [UTF8Key: Int] = [:]
+        var csvColumnCount = 0
         if format == .csv {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
-            csvColumns = columns
+            for (index, name) in columns.enumerated() where csvColumnOfKey[UTF8Key(name)] == nil { csvColumnOfKey[UTF8Key(name)] = index }
+            csvColumnCount = columns.count
             try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : [])) + [0x0D, 0x0A])
         }
         let fetcher = try InputRecordFetcher(input: input)
@@ -77,13 +80,13 @@ struct RecordOutput {
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv):
-                line = try jsonRecordAsCSV(record, columns: csvColumns ?? [], newText: newText)
+                line = try jsonRecordAsCSV(record, columnOfKey: csvColumnOfKey, columnCount: csvColumnCount, newText: newText)
             case (.jsonl, _):
                 line = try jsonRecord(record, newText: newText)
             case (.csv, .csv):
                 guard newText != nil else { line = record + [0x0D, 0x0A]; break }   // unchanged: the original bytes
                 var values: [String?] = try CSVFieldParser.parse(record).map { $0.value.isEmpty && !$0.wasQuoted ? nil : $0.value }
-                if let newText, let index = info.csvHeader?.firstIndex(of: info.textColumn) { values[index] = newText }
+                if let newText, let index = info.csvHeader?.firstIndex(sameUTF8As: info.textColumn) { values[index] = newText }
                 line = RecordRewriter.csvRow(values) + [0x0D, 0x0A]
             case (.csv, _):
                 let fields = try CSVFieldParser.parse(record)
@@ -123,12 +126,12 @@ struct RecordOutput {
         return RecordRewriter.replacingJSONValue(in: record, range: range, withString: newText) + [0x0A]
     }
 
-    private func jsonRecordAsCSV(_ record: [UInt8], columns: [String], newText: String?) throws -> [UInt8] {
+    private func jsonRecordAsCSV(_ record: [UInt8], columnOfKey: [UTF8Key: Int], columnCount: Int, newText: String?) throws -> [UInt8] {
         let fields = try JSONScan.fields(record)
-        var values = [String?](repeating: nil, count: columns.count)
+        var values = [String?](repeating: nil, count: columnCount)
         for field in fields {
-            guard let index = columns.firstIndex(of: field.key) else { continue }
-            if field.key == info.textColumn, let newText { values[index] = newText; continue }
+            guard let index = columnOfKey[UTF8Key(field.key)] else { continue }
+            if field.key.hasSameUTF8(as: info.textColumn), let newText { values[index] = newText; continue }
             switch try JSONScan.value(of: field, in: record) {
             case .null: values[index] = nil
             case .bool(let v): values[index] = v ? "true" : "false"
@@ -143,10 +146,10 @@ struct RecordOutput {
 
     /// Top-level keys of the surviving JSON records, in order of first appearance.
     private func jsonColumns(after stage: StageID, fetcher: InputRecordFetcher) throws -> [String] {
-        var seen = Set<String>()
+        var seen = Set<UTF8Key>()
         var columns: [String] = []
         try store.forEachRecord(after: stage) { offset, length in
-            for field in try JSONScan.fields(fetcher.bytes(offset: offset, length: length)) where seen.insert(field.key).inserted {
+            for field in try JSONScan.fields(fetcher.bytes(offset: offset, length: length)) where seen.insert(UTF8Key(field.key)).inserted {
                 columns.append(field.key)
             }
         }

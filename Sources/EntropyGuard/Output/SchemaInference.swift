@@ -41,7 +41,8 @@ public struct SchemaInference: Sendable {
     private var names: [String] = []
     private var nameBytes: [[UInt8]] = []
     private var types: [SnapshotColumnType?] = []
-    private var indexByName: [String: Int] = [:]
+    /// By bytes: keys that differ only in Unicode normalization are two columns (see `UTF8Key`).
+    private var indexByName: [UTF8Key: Int] = [:]
     private var predictor = KeyPositionPredictor()
     /// Per column, the last record that set it (duplicate keys: the first occurrence counts).
     private var lastRecord: [Int] = []
@@ -74,8 +75,8 @@ public struct SchemaInference: Sendable {
     }
 
     private mutating func column(named name: String) -> Int {
-        if let index = indexByName[name] { return index }
-        indexByName[name] = names.count
+        if let index = indexByName[UTF8Key(name)] { return index }
+        indexByName[UTF8Key(name)] = names.count
         names.append(name)
         nameBytes.append(Array(name.utf8))
         types.append(nil)
@@ -117,9 +118,9 @@ public struct SchemaInference: Sendable {
     /// The schema so far; `textColumn` is string and present even if no record had it.
     public func schema(textColumn: String) -> SnapshotSchema {
         var columns = zip(names, types).map { name, type in
-            SnapshotColumn(name: name, type: name == textColumn ? .string : (type ?? .string))
+            SnapshotColumn(name: name, type: name.hasSameUTF8(as: textColumn) ? .string : (type ?? .string))
         }
-        if indexByName[textColumn] == nil { columns.append(SnapshotColumn(name: textColumn, type: .string)) }
+        if indexByName[UTF8Key(textColumn)] == nil { columns.append(SnapshotColumn(name: textColumn, type: .string)) }
         return SnapshotSchema(columns: columns)
     }
 }
@@ -149,7 +150,7 @@ extension SnapshotSchema {
         let inputHash = try store.meta("ingest.input_hash") ?? input.hash.hex
         let decoder = JSONDecoder()
         if let text = try store.meta(metaKey), let cached = try? decoder.decode(Cached.self, from: Data(text.utf8)),
-           cached.inputHash == inputHash, cached.textColumn == info.textColumn, cached.format == info.format.rawValue {
+           cached.inputHash == inputHash, cached.textColumn.hasSameUTF8(as: info.textColumn), cached.format == info.format.rawValue {
             return cached.schema
         }
         let schema = try inferJSON(store: store, input: input, textColumn: info.textColumn)

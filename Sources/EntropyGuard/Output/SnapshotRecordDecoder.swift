@@ -8,7 +8,7 @@ import Parquet
 struct SnapshotRecordDecoder {
     let schema: SnapshotSchema
     let format: InputFormat
-    private let indexByName: [String: Int]
+    private let indexByName: [UTF8Key: Int]
     private let nameBytes: [[UInt8]]
     private let textIndex: Int
     /// CSV: schema column of each header position.
@@ -18,12 +18,14 @@ struct SnapshotRecordDecoder {
     init(schema: SnapshotSchema, info: IngestInfo) {
         self.schema = schema
         format = info.format
-        var index: [String: Int] = [:]
-        for (position, column) in schema.columns.enumerated() where index[column.name] == nil { index[column.name] = position }
+        var index: [UTF8Key: Int] = [:]
+        for (position, column) in schema.columns.enumerated() where index[UTF8Key(column.name)] == nil {
+            index[UTF8Key(column.name)] = position
+        }
         indexByName = index
         nameBytes = schema.columns.map { Array($0.name.utf8) }
-        textIndex = index[info.textColumn] ?? -1
-        csvColumnOfField = (info.csvHeader ?? []).map { index[$0] }
+        textIndex = index[UTF8Key(info.textColumn)] ?? -1
+        csvColumnOfField = (info.csvHeader ?? []).map { index[UTF8Key($0)] }
     }
 
     /// The input columns' values for `record`, with `text` (UTF-8 bytes, nil = null) in the text column.
@@ -56,7 +58,7 @@ struct SnapshotRecordDecoder {
 
     private mutating func column(ofKey literal: Range<Int>, escaped: Bool, at position: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
         if let guess = predictor.match(literal, escaped: escaped, at: position, in: buffer, names: nameBytes) { return guess }
-        let index = indexByName[KeyPositionPredictor.decodeKey(literal, escaped: escaped, in: buffer)] ?? -1
+        let index = indexByName[UTF8Key(KeyPositionPredictor.decodeKey(literal, escaped: escaped, in: buffer))] ?? -1
         predictor.remember(index, at: position)
         return index
     }

@@ -191,14 +191,16 @@ public final class Pipeline {
         }
         if !options.requiredColumns.isEmpty {
             let available = try header ?? TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path)
-            let missing = options.requiredColumns.filter { !available.contains($0) }
+            let missing = options.requiredColumns.filter { !available.contains(sameUTF8As: $0) }
             if !missing.isEmpty {
-                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(available.joined(separator: ", "))")
+                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(available.joined(separator: ", "))"
+                                        + Self.normalizationHint(missing, available))
             }
         }
         if let column = options.textColumn {
-            if let header, !header.contains(column) {
-                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(header.joined(separator: ", "))")
+            if let header, !header.contains(sameUTF8As: column) {
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(header.joined(separator: ", "))"
+                                        + Self.normalizationHint([column], header))
             }
             return IngestInfo(format: format, textColumn: column, csvHeader: header)
         }
@@ -211,6 +213,14 @@ public final class Pipeline {
         }
         progress.info("Using text column '\(column)' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
+    }
+
+    /// Column names are matched by bytes (see `UTF8Key`). When a wanted name is missing only because it
+    /// is in another Unicode normalization form than the input's (`==` below is canonical equivalence,
+    /// on purpose), the message says so: the two print the same.
+    static func normalizationHint(_ wanted: [String], _ available: [String]) -> String {
+        guard wanted.contains(where: { name in available.contains { $0 == name } }) else { return "" }
+        return "; a column has that name in another Unicode normalization form (NFC vs NFD), but names must match byte for byte"
     }
 
     private func invalidReason(store: WorkingStore, inputHash: String, expected: [StageID: String]) throws -> String {

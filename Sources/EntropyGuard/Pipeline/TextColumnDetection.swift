@@ -22,11 +22,11 @@ enum TextColumnDetection {
     static func jsonKeys(fileDescriptor: Int32, path: String) throws -> [String] {
         var reader = JSONLReader(fileDescriptor: fileDescriptor, path: path)
         var keys: [String] = []
-        var seen = Set<String>()
+        var seen = Set<UTF8Key>()
         var count = 0
         while count < TextColumnDetector.sampleSize, let record = try reader.next() {
             count += 1
-            for field in (try? JSONScan.fields(record.bytes)) ?? [] where seen.insert(field.key).inserted { keys.append(field.key) }
+            for field in (try? JSONScan.fields(record.bytes)) ?? [] where seen.insert(UTF8Key(field.key)).inserted { keys.append(field.key) }
         }
         return keys
     }

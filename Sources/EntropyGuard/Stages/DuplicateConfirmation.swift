@@ -1,5 +1,7 @@
 /// Confirms exact-dedup candidate pairs by comparing texts: equal 64-bit keys are not enough, the
 /// normalized texts must be equal too. Byte-equal texts need no normalizing (the common case).
+/// Texts are compared as bytes throughout, never with `String ==` (canonical equivalence would merge
+/// texts that differ only in Unicode normalization: see ExactDedupStage).
 struct DuplicateConfirmation {
     /// Confirmed duplicates, each with the survivor it duplicates, in input order.
     var duplicates: [CandidatePair] = []
@@ -72,7 +74,7 @@ struct DuplicateConfirmation {
     /// text is the one it duplicates; with none, `row` survives as another text with that key. Bytes
     /// equal to the key's first row (the common case) are compared in place: nothing is copied.
     private mutating func confirm(row: Int64, text: UnsafeRawBufferPointer, first: Int64) {
-        if survivorText[first]?.withUnsafeBytes({ $0.elementsEqual(text) }) == true {
+        if survivorText[first]?.withUnsafeBytes({ sameBytes($0, text) }) == true {
             duplicates.append(CandidatePair(row: row, first: first))
             return
         }

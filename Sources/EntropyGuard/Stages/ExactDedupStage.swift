@@ -6,6 +6,11 @@
 /// bound memory the keys are split into partitions by their top bits (one scan per partition of at
 /// most `partitionCapacity` rows). A key seen before makes a candidate pair, which is confirmed by
 /// comparing the normalized texts, so a 64-bit collision never merges different texts.
+///
+/// Unicode normalization is not part of the key, on purpose: texts that differ only in NFC/NFD form
+/// are different bytes, and the output keeps each one's bytes, so they are not exact duplicates. With
+/// sanitize on (the default) both are NFC by this stage and one is dropped; with `--no-sanitize` both
+/// survive (semantic dedup, which embeds them alike, may still pair them).
 struct ExactDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "exact_dedup", removesDuplicates: true) { setup in
         setup.options.exactDedup ? ExactDedupStage() : nil

@@ -18,6 +18,8 @@ public func sanitize(_ text: String, options: SanitizeOptions = SanitizeOptions(
         current = masked.text
         counts = masked.counts
     }
+    // Bytes, not `!=`: String inequality is canonical equivalence, so a text whose only change was NFC
+    // ("Cafe\u{301}" -> "Caf\u{E9}") would count as unchanged and go out as it came in.
     return SanitizeResult(text: current, piiCounts: counts, htmlStripped: htmlStripped,
-                          changed: current != text)
+                          changed: !current.hasSameUTF8(as: text))
 }

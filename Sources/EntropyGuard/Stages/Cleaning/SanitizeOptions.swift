@@ -24,7 +24,7 @@ public struct SanitizeResult: Sendable, Equatable {
     public let piiCounts: [PIIKind: Int]
     /// True when the input was recognised as HTML and its markup removed.
     public let htmlStripped: Bool
-    /// True when `text` differs from the input.
+    /// True when `text`'s bytes differ from the input's (a change of Unicode normalization only counts).
     public var changed: Bool
 
     /// Memberwise initializer (results normally come from `sanitize`).
