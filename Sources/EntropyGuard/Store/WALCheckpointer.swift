@@ -62,13 +62,17 @@ final class WALCheckpointer {
         if first { wake.signal() }
     }
 
-    /// Finishes the running checkpoint, if any, and ends the thread.
+    /// Finishes the running checkpoint, if any, ends the thread and closes the connection. Closed
+    /// here, not when the checkpointer is released: the thread's own reference to it can outlive the
+    /// store by a moment, and the connection then closed after the store was gone (a process opening
+    /// the file read-only in between, sqlite3 -readonly, found it locked).
     func stop() {
         lock.lock()
         stopping = true
         lock.unlock()
         wake.signal()
         stopped.wait()
+        connection.close()
     }
 
     private func loop() {
