@@ -1,3 +1,4 @@
+import EntropyGuard
 import Foundation
 import XCTest
 
@@ -55,7 +56,7 @@ final class PipelineCLITests: XCTestCase {
         movedArgs[1] = dir.appendingPathComponent("moved.jsonl").path
         let second = try CLI.run(movedArgs + ["--output", dir.appendingPathComponent("b.jsonl").path])
         XCTAssertEqual(second.status, 0, second.stderr)
-        XCTAssertTrue(second.stderr.contains("Resuming from checkpoint after_semantic_dedup (generation 6,"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("Resuming from checkpoint after_semantic_dedup (generation \(StageRegistry.standard["semantic_dedup"]!.generation),"), second.stderr)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a.jsonl")), try Data(contentsOf: dir.appendingPathComponent("b.jsonl")))
         XCTAssertFalse(second.stderr.contains("ingest          ran"), "a finished run must not ingest again:\n\(second.stderr)")
     }
@@ -68,7 +69,7 @@ final class PipelineCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(base + ["--min-length", "20"]).status, 0)
         let changed = try CLI.run(base + ["--min-length", "30"])
         XCTAssertEqual(changed.status, 0, changed.stderr)
-        XCTAssertTrue(changed.stderr.contains("Resuming from checkpoint after_chunk (generation 3,"), changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("Resuming from checkpoint after_chunk (generation \(StageRegistry.standard["chunk"]!.generation),"), changed.stderr)
         XCTAssertTrue(changed.stderr.contains("validate        ran"), changed.stderr)
         let dataset = try read(dir.appendingPathComponent("data.jsonl"))
         XCTAssertEqual(try read(dir.appendingPathComponent("out.jsonl")), expectedOutput(dataset, minLength: 30))
@@ -110,7 +111,7 @@ final class PipelineCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(args).status, 0)
         let again = try CLI.run(args + ["--resume-from", "exact_dedup"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("Resuming from checkpoint after_validate (generation 4,"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("Resuming from checkpoint after_validate (generation \(StageRegistry.standard["validate"]!.generation),"), again.stderr)
         XCTAssertTrue(again.stderr.contains("exact_dedup     ran"), again.stderr)
     }
 

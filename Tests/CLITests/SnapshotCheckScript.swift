@@ -32,6 +32,7 @@ def check_snapshots(ck, input_path, types):
     db = sqlite3.connect(f"file:{ck}/entropyguard.sqlite?mode=ro", uri=True)
     has_chunks = db.execute("select exists (select 1 from rows where parent_row is not null)").fetchone()[0] == 1
     stage_names = dict(db.execute("select generation, name from stages"))
+    generation_of = {name: gen for gen, name in stage_names.items()}
     metadata = json.load(open(f"{ck}/checkpoint_metadata.json", encoding="utf-8"))
     input_path_meta = db.execute("select value from meta where key = 'input_path'").fetchone()[0]
     checkpoints = db.execute("select generation, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3 from checkpoints order by generation").fetchall()
@@ -48,13 +49,13 @@ def check_snapshots(ck, input_path, types):
         if snapshot_path != f"after_{stage}.parquet": fail(f"{stage}: snapshot path {snapshot_path}")
         path = f"{ck}/{snapshot_path}"
         # The stage's view, in input order; before sanitize the text is the original one.
-        text_col = "text_original" if gen < 2 else "text"
+        text_col = "text_original" if gen < generation_of["sanitize"] else "text"
         view = db.execute(f"select row_id, line, {text_col}, parent_row, chunk_index from after_{stage} "
                           "order by coalesce(parent_row, row_id), coalesce(chunk_index, 0)").fetchall()
         con = duckdb.connect()
         described = {r[0]: r[1] for r in con.execute(f"describe select * from read_parquet('{path}')").fetchall()}
         want_types = {"_row": "BIGINT"}
-        if has_chunks and gen >= 3:
+        if has_chunks and gen >= generation_of["chunk"]:
             want_types.update({"_parent_row": "BIGINT", "_chunk_index": "BIGINT"})
         want_types.update(types)
         if described != want_types:
