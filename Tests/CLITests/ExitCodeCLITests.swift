@@ -27,4 +27,42 @@ final class ExitCodeCLITests: XCTestCase {
         XCTAssertTrue(audit.contains("\"row_index\": 1, \"stage\": \"ingest\", \"reason\": \"bad_record\""), audit)
         XCTAssertTrue(audit.contains("unterminated quoted field"), audit)
     }
+
+    /// A directory on a read-only filesystem: a read-only tmpfs mounted for the test (the tests run as
+    /// root, for whom permissions alone would not stop a write).
+    func readOnlyDirectory() throws -> URL {
+        let dir = try makeTemporaryDirectory().appendingPathComponent("ro")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", dir.path]
+        try mount.run()
+        mount.waitUntilExit()
+        XCTAssertEqual(mount.terminationStatus, 0, "mounting a read-only tmpfs needs root (CAP_SYS_ADMIN)")
+        addTeardownBlock {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [dir.path]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        return dir
+    }
+
+    func testNewCheckpointDirOnAReadOnlyFilesystemIsExit73() throws {
+        let readOnly = try readOnlyDirectory()
+        XCTAssertFalse(FileManager.default.createFile(atPath: readOnly.appendingPathComponent("probe").path, contents: nil),
+                       "the mount is read-only")
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("in.jsonl")
+        try write("{\"text\": \"\(longText)\"}\n", to: input)
+        for checkpointDir in [readOnly.appendingPathComponent("ck"), readOnly.appendingPathComponent("a/b/ck"),
+                              input.appendingPathComponent("ck")] {
+            let result = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("out.jsonl").path,
+                                      "--text-column", "text", "--no-semantic-dedup", "--checkpoint-dir", checkpointDir.path])
+            XCTAssertEqual(result.status, 73, result.stderr)
+            let reason = checkpointDir.path.hasPrefix(readOnly.path) ? "Read-only file system" : "Not a directory"
+            XCTAssertEqual(result.stderr, "entropyguard: error: \(checkpointDir.path): cannot create the checkpoint directory: \(reason)\n")
+        }
+    }
 }

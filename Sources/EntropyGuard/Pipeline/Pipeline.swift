@@ -20,7 +20,7 @@ public final class Pipeline {
         defer {
             if options.checkpointDirectory == nil { try? FileManager.default.removeItem(atPath: workDirectory) }
         }
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(workDirectory, role: "checkpoint directory")
         let lock = try StoreLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
 

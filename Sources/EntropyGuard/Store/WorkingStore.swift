@@ -13,7 +13,7 @@ public final class WorkingStore {
 
     public init(directory: String) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory, role: "checkpoint directory")
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
         // The WAL size pragmas.sql sets for SQLite's autocheckpoint becomes the background checkpointer's
