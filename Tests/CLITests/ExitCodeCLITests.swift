@@ -65,4 +65,49 @@ final class ExitCodeCLITests: XCTestCase {
             XCTAssertEqual(result.stderr, "entropyguard: error: \(checkpointDir.path): cannot create the checkpoint directory: \(reason)\n")
         }
     }
+
+    /// No byte of the input reaches the terminal raw: stderr is printable text, on few and short lines.
+    func assertPrintable(_ stderr: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(stderr.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0 == "\u{FFFD}" },
+                       "raw bytes in: \(stderr.debugDescription)", file: file, line: line)
+        XCTAssertLessThan(stderr.count, 600, stderr, file: file, line: line)
+    }
+
+    func testParquetInputIsRecognisedAndRefused() throws {
+        let dir = try makeTemporaryDirectory()
+        let jsonl = dir.appendingPathComponent("in.jsonl")
+        try write("{\"text\": \"\(longText)\"}\n", to: jsonl)
+        let parquet = dir.appendingPathComponent("in.parquet")
+        let made = try CLI.run(["--input", jsonl.path, "--output", parquet.path, "--text-column", "text", "--no-semantic-dedup", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        // By its magic bytes, whatever the name says.
+        let misnamed = dir.appendingPathComponent("in.csv")
+        try FileManager.default.copyItem(at: parquet, to: misnamed)
+        for input in [parquet, misnamed] {
+            for text in [["--text-column", "text"], []] {
+                let result = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("out.jsonl").path,
+                                          "--no-semantic-dedup"] + text)
+                XCTAssertEqual(result.status, 65, result.stderr)
+                XCTAssertTrue(result.stderr.hasPrefix("entropyguard: error: \(input.path): is a Parquet file; Parquet input is not supported yet"),
+                              result.stderr)
+                assertPrintable(result.stderr)
+            }
+        }
+    }
+
+    func testBinaryInputIsQuotedEscapedAndShort() throws {
+        let dir = try makeTemporaryDirectory()
+        var generator = SplitMix64(seed: 7)
+        let bytes = (0..<200_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }.filter { $0 != 0x0A }
+        for name in ["blob.csv", "blob.jsonl"] {
+            let input = dir.appendingPathComponent(name)
+            try Data([0x1B, 0x5B, 0x32, 0x4A] + bytes).write(to: input)   // starts with ESC [ 2 J (clear screen)
+            let result = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("out.jsonl").path,
+                                      "--no-semantic-dedup", "--text-column", "text"])
+            XCTAssertEqual(result.status, 65, result.stderr)
+            XCTAssertTrue(result.stderr.contains("\(name):1: "), result.stderr)
+            XCTAssertTrue(result.stderr.contains(#"\x1B[2J"#), result.stderr)
+            assertPrintable(result.stderr)
+        }
+    }
 }

@@ -180,7 +180,7 @@ public final class Pipeline {
     private func resolveIngestInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
         let fd = try input.openForReading()
         defer { close(fd) }
-        let format = input.detectFormat(fileDescriptor: fd)
+        let format = try input.detectFormat(fileDescriptor: fd)
         let path = input.recordPath
         var header: [String]?
         if format == .csv {
@@ -190,12 +190,12 @@ public final class Pipeline {
             let available = try header ?? TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path)
             let missing = options.requiredColumns.filter { !available.contains($0) }
             if !missing.isEmpty {
-                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(available.joined(separator: ", "))")
+                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(Snippet.names(available))")
             }
         }
         if let column = options.textColumn {
             if let header, !header.contains(column) {
-                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(header.joined(separator: ", "))")
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(header))")
             }
             return IngestInfo(format: format, textColumn: column, csvHeader: header)
         }
@@ -206,7 +206,7 @@ public final class Pipeline {
         guard let column = detected else {
             throw EntropyGuardError(.usage, "\(path): no string field to use as text in the first 100 records; name one with --text-column")
         }
-        progress.info("Using text column '\(column)' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
+        progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
     }
 
