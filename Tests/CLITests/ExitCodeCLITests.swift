@@ -110,4 +110,25 @@ final class ExitCodeCLITests: XCTestCase {
             assertPrintable(result.stderr)
         }
     }
+
+    func testJSONLTextColumnThatNoRecordHasIsAUsageError() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("a.jsonl")
+        try write("{\"id\": 1, \"text\": \"\(longText)\"}\n{\"text\": \"\(longText) Two.\", \"lang\": \"en\"}\n", to: input)
+        let output = dir.appendingPathComponent("out.jsonl")
+        let result = try CLI.run(["--input", input.path, "--output", output.path, "--text-column", "body", "--no-semantic-dedup"])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertEqual(result.stderr, "entropyguard: error: --text-column body: none of the first 2 records of \(input.path) has this field; fields seen: id, text, lang\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+        // As for CSV.
+        let csv = dir.appendingPathComponent("a.csv")
+        try write("id,text\n1,\"\(longText)\"\n", to: csv)
+        let csvResult = try CLI.run(["--input", csv.path, "--output", output.path, "--text-column", "body", "--no-semantic-dedup"])
+        XCTAssertEqual(csvResult.status, 64, csvResult.stderr)
+        // A field that only some records have is not a mistake: the others are dropped with a reason.
+        try write("{\"id\": 1}\n{\"body\": \"\(longText)\"}\n", to: input)
+        let partial = try CLI.run(["--input", input.path, "--output", output.path, "--text-column", "body", "--no-semantic-dedup"])
+        XCTAssertEqual(partial.status, 0, partial.stderr)
+        XCTAssertEqual(try read(output), "{\"body\": \"\(longText)\"}\n")
+    }
 }

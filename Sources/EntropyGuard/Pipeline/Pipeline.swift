@@ -186,8 +186,11 @@ public final class Pipeline {
         if format == .csv {
             header = try CSVReader(fileDescriptor: fd, path: path).header
         }
+        // JSONL's columns are the keys of its first records (read only when a check needs them).
+        let sample = format == .jsonl && (!options.requiredColumns.isEmpty || options.textColumn != nil)
+            ? try TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path) : nil
         if !options.requiredColumns.isEmpty {
-            let available = try header ?? TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path)
+            let available = header ?? sample?.keys ?? []
             let missing = options.requiredColumns.filter { !available.contains($0) }
             if !missing.isEmpty {
                 throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(Snippet.names(available))")
@@ -196,6 +199,12 @@ public final class Pipeline {
         if let column = options.textColumn {
             if let header, !header.contains(column) {
                 throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(header))")
+            }
+            // A field absent from every sampled record is almost surely a typo: otherwise every row would
+            // be dropped as empty_or_null and the output silently empty. A field that only some records
+            // have is fine (the others are dropped with a reason).
+            if let sample, sample.objects > 0, !sample.keys.contains(column) {
+                throw EntropyGuardError(.usage, "--text-column \(column): none of the first \(sample.objects) records of \(path) has this field; fields seen: \(Snippet.names(sample.keys))")
             }
             return IngestInfo(format: format, textColumn: column, csvHeader: header)
         }
