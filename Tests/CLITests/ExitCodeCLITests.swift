@@ -131,4 +131,30 @@ final class ExitCodeCLITests: XCTestCase {
         XCTAssertEqual(partial.status, 0, partial.stderr)
         XCTAssertEqual(try read(output), "{\"body\": \"\(longText)\"}\n")
     }
+
+    func testEmptyInputWarnsAndExits0WithAnEmptyOutput() throws {
+        let dir = try makeTemporaryDirectory()
+        // (input, its content, output, the output's content): no records, and a CSV output keeps a header only when there is one.
+        let cases = [("empty.jsonl", "", "out.jsonl", ""), ("blank.jsonl", "  \n\n\t\r\n", "out.jsonl", ""),
+                     ("blank.jsonl", "  \n\n\t\r\n", "out.csv", ""), ("header.csv", "id,text\r\n", "out.jsonl", ""),
+                     ("header.csv", "id,text\r\n", "out.csv", "id,text\r\n"), ("empty.csv", "", "out.csv", "")]
+        for (name, content, output, expected) in cases {
+            let input = dir.appendingPathComponent(name)
+            try write(content, to: input)
+            let out = dir.appendingPathComponent(output)
+            let result = try CLI.run(["--input", input.path, "--output", out.path, "--text-column", "text",
+                                      "--no-semantic-dedup", "--quiet", "--checkpoint-dir", dir.appendingPathComponent("ck-\(name)").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.stderr, "warning: \(input.path) has no records; the output is empty\n", "\(name) -> \(output)")
+            XCTAssertEqual(try read(out), expected, "\(name) -> \(output)")
+        }
+        // From stdin, and without --text-column: nothing to detect a column from, said as such.
+        let stdin = try CLI.run(["--text-column", "text", "--no-semantic-dedup"], stdin: Data())
+        XCTAssertEqual(stdin.status, 0, stdin.stderr)
+        XCTAssertTrue(stdin.stderr.hasPrefix("warning: <stdin> has no records; the output is empty\n"), stdin.stderr)
+        XCTAssertEqual(stdin.stdout.count, 0)
+        let undetected = try CLI.run(["--input", dir.appendingPathComponent("empty.jsonl").path, "--no-semantic-dedup"])
+        XCTAssertEqual(undetected.status, 64, undetected.stderr)
+        XCTAssertTrue(undetected.stderr.contains("has no records, so there is no text column to detect"), undetected.stderr)
+    }
 }

@@ -137,6 +137,12 @@ public final class Pipeline {
                                               notes: report.notes))
         }
 
+        let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
+        if rowsIn == 0 {
+            // Empty, blank lines only, or a CSV header only: not an error (an empty shard is normal),
+            // but not silent either, since it is as often a wrong file or an unflushed export.
+            progress.warn("\(input.recordPath) has no records; \(options.dryRun ? "nothing to write" : "the output is empty")")
+        }
         let last = stages.last!.id
         let outputStarted = Date()
         let format = OutputFormat(path: options.outputPath)
@@ -146,7 +152,6 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
-        let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
@@ -197,7 +202,8 @@ public final class Pipeline {
             }
         }
         if let column = options.textColumn {
-            if let header, !header.contains(column) {
+            // An empty CSV file has no header, and no records for the column to be missing from.
+            if let header, !header.isEmpty, !header.contains(column) {
                 throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(header))")
             }
             // A field absent from every sampled record is almost surely a typo: otherwise every row would
@@ -213,7 +219,12 @@ public final class Pipeline {
         }
         let detected = try TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format)
         guard let column = detected else {
-            throw EntropyGuardError(.usage, "\(path): no string field to use as text in the first 100 records; name one with --text-column")
+            // A CSV file always has a candidate once it has a header; a JSONL one may have records without strings.
+            var reader = JSONLReader(fileDescriptor: fd, path: path)
+            let empty = try format == .csv || reader.next() == nil
+            throw EntropyGuardError(.usage, empty
+                ? "\(path) has no records, so there is no text column to detect; name one with --text-column"
+                : "\(path): no string field to use as text in the first 100 records; name one with --text-column")
         }
         progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
