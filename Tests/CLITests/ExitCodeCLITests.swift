@@ -157,4 +157,47 @@ final class ExitCodeCLITests: XCTestCase {
         XCTAssertEqual(undetected.status, 64, undetected.stderr)
         XCTAssertTrue(undetected.stderr.contains("has no records, so there is no text column to detect"), undetected.stderr)
     }
+
+    /// The pid of a process that has ended.
+    func deadPID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
+    func testStaleTemporaryFilesOfDeadRunsAreRemoved() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("in.jsonl")
+        try write("{\"text\": \"\(longText)\"}\n", to: input)
+        let ck = dir.appendingPathComponent("ck")
+        try FileManager.default.createDirectory(at: ck, withIntermediateDirectories: true)
+        let dead = try deadPID(), live = getpid()
+        func plant(_ names: [String], in folder: URL) throws {
+            for name in names { try Data("partial".utf8).write(to: folder.appendingPathComponent(name)) }
+        }
+        let stale = [".out.parquet.tmp-\(dead)-5", ".out.jsonl.tmp-\(dead)", ".out.jsonl.tmp-\(dead)-77", ".audit.jsonl.tmp-\(dead)-1"]
+        let staleInStore = [".after_validate.parquet.tmp-\(dead)-3", ".checkpoint_metadata.json.tmp-\(dead)", ".out.jsonl.tmp-\(dead)-2"]
+        // A live writer's file, another file's, and names that only look alike: all kept.
+        let kept = [".out.parquet.tmp-\(live)-9", ".other.jsonl.tmp-\(dead)", ".out.jsonl.tmp-\(dead)-x", "out.jsonl.tmp-\(dead)", ".out.jsonl.tmp-"]
+        try plant(stale + kept, in: dir)
+        try plant(staleInStore + [".after_ingest.parquet.tmp-\(live)-4"], in: ck)
+        func names(_ folder: URL) throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") })
+        }
+
+        // Even a run that stops early (here: a usage error) clears them.
+        let failed = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("out.parquet").path,
+                                  "--audit-log", dir.appendingPathComponent("audit.jsonl").path, "--text-column", "body",
+                                  "--checkpoint-dir", ck.path, "--no-semantic-dedup"])
+        XCTAssertEqual(failed.status, 64, failed.stderr)
+        XCTAssertEqual(try names(dir), Set(kept + [".out.jsonl.tmp-\(dead)", ".out.jsonl.tmp-\(dead)-77"]))
+        XCTAssertEqual(try names(ck), [".after_ingest.parquet.tmp-\(live)-4"])
+
+        let result = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("out.jsonl").path,
+                                  "--text-column", "text", "--no-semantic-dedup"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try names(dir), Set(kept))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ enum CheckpointMetadataFile {
     /// Rewrites `<directory>/checkpoint_metadata.json` from the store.
     static func write(directory: String, store: WorkingStore) throws {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        let temporary = (directory as NSString).appendingPathComponent(".\(fileName).tmp-\(getpid())")
+        let temporary = TemporaryFileName.make(for: path)
         do {
             try content(store: store).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else {

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,6 +24,10 @@ public final class Pipeline {
         try DirectoryCreation.create(workDirectory, role: "checkpoint directory")
         let lock = try StoreLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
+        // Leftovers of runs killed while writing (snapshots, metadata, the output, the audit log); every
+        // new temporary file also clears its own, this clears them even if this run stops early.
+        TemporaryFileName.removeStale(in: workDirectory)
+        for path in [options.outputPath, options.auditLogPath ?? "-"] where path != "-" { TemporaryFileName.removeStale(for: path) }
 
         let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
         let store = try WorkingStore(directory: workDirectory)
