@@ -54,24 +54,25 @@ public final class Pipeline {
         let stages = makeStages(info: info)
         let expected = ConfigHash.chain(stages.map { ($0.id, $0.settings) })
 
-        // Resume: the newest checkpoint whose input hash and chained config hash match.
+        // Resume: the newest valid checkpoint, by the rule `checkpoints list` shows.
         var resumePoint = 0
         var resumedFrom: String?
-        if options.autoResume || options.resume, let latest = try store.latestValidCheckpoint(inputHash: inputHash, expectedConfigHashes: expected) {
+        let validity = try CheckpointValidity(store: store, inputHash: inputHash, expectedConfigHashes: expected)
+        if options.autoResume || options.resume, let latest = try validity.newestValid() {
             resumePoint = latest.generation
             if let from = options.resumeFrom {
                 resumePoint = min(resumePoint, from.generation - 1)
             }
             if resumePoint > 0 {
-                let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? 0
-                let name = StageID(rawValue: resumePoint)!.checkpointName
-                progress.info("Resuming from checkpoint \(name) (generation \(resumePoint), \(rows) rows)")
-                resumedFrom = name
+                let stage = StageID(rawValue: resumePoint)!
+                let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? store.aliveCount(after: stage)
+                progress.info("Resuming from checkpoint \(stage.checkpointName) (generation \(resumePoint), \(rows) rows)")
+                resumedFrom = stage.checkpointName
             }
         } else if options.resume {
-            progress.info("Checkpoint invalid or not found: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+            progress.info("Checkpoint invalid or not found: \(try validity.reasonNoneValid())")
         } else if !(try store.checkpoints().isEmpty) {
-            progress.info("Checkpoints not used: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+            progress.info("Checkpoints not used: \(try validity.reasonNoneValid())")
         }
         if resumePoint > 0 {
             // Nothing to undo when the store sits exactly at its newest checkpoint (a repeated run):
@@ -106,12 +107,16 @@ public final class Pipeline {
         // Rows alive before the next stage, carried from stage to stage instead of counted each time.
         var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
         for (index, stage) in stages.enumerated() {
-            if stage.id.generation <= resumePoint, let checkpoint = resumedCheckpoints.first(where: { $0.stage == stage.id }) {
-                // Counts come from the checkpoint, not from scanning the store.
-                let dropped = checkpoint.dropped.values.reduce(0, +)
-                summaries.append(RunSummary.Stage(name: stage.id.name, status: "resumed", rowsIn: checkpoint.rowCount + dropped,
-                                                  rowsOut: checkpoint.rowCount, dropped: checkpoint.dropped, seconds: nil,
-                                                  rowsPerSecond: nil, notes: [:]))
+            if stage.id.generation <= resumePoint {
+                // Counts come from the checkpoint, not from scanning the store; the store counts a stage
+                // whose checkpoint was removed (checkpoints clean --keep-latest). Its work is in the store
+                // either way: it is never run again here.
+                let checkpoint = resumedCheckpoints.first { $0.stage == stage.id }
+                let rowsOut = try checkpoint?.rowCount ?? store.aliveCount(after: stage.id)
+                let dropped = try checkpoint?.dropped ?? store.dropCounts(stage: stage.id)
+                summaries.append(RunSummary.Stage(name: stage.id.name, status: "resumed", rowsIn: rowsOut + dropped.values.reduce(0, +),
+                                                  rowsOut: rowsOut, dropped: dropped, seconds: nil, rowsPerSecond: nil, notes: [:]))
+                alive = rowsOut
                 continue
             }
             let rowsIn = stage.id == .ingest ? 0 : try alive ?? store.aliveCount()
@@ -233,16 +238,6 @@ public final class Pipeline {
         }
         progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
-    }
-
-    private func invalidReason(store: WorkingStore, inputHash: String, expected: [StageID: String]) throws -> String {
-        let checkpoints = try store.checkpoints()
-        guard let first = checkpoints.first else { return "none found" }
-        if first.inputHash != inputHash { return "input changed" }
-        for checkpoint in checkpoints where expected[checkpoint.stage] != checkpoint.configHash {
-            return "config of stage \(checkpoint.stage.name) changed"
-        }
-        return "none found"
     }
 
     private func startRun(store: WorkingStore, input: InputSource) throws -> Int64 {

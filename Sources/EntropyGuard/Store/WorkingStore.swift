@@ -114,22 +114,6 @@ public final class WorkingStore {
                          [path.map { .text($0) } ?? .null, xxh3.map { .text($0) } ?? .null, .integer(Int64(stage.generation))])
     }
 
-    /// The newest checkpoint whose input hash and chained config hash both match: resume is this query.
-    public func latestValidCheckpoint(inputHash: String, expectedConfigHashes: [StageID: String]) throws -> Checkpoint? {
-        let values = StageID.allCases.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
-        guard !values.isEmpty else { return nil }
-        let tuples = values.map { _ in "(?, ?)" }.joined(separator: ", ")
-        let sql = """
-            WITH expected (generation, config_hash) AS (VALUES \(tuples))
-            SELECT c.generation FROM checkpoints c JOIN expected e USING (generation, config_hash)
-            WHERE c.input_hash = ? ORDER BY c.generation DESC LIMIT 1
-            """
-        var arguments: [SQLValue] = values.flatMap { [SQLValue.integer(Int64($0.0.generation)), .text($0.1)] }
-        arguments.append(.text(inputHash))
-        guard let generation = try database.scalar(sql, arguments)?.int else { return nil }
-        return try checkpoints().first { $0.generation == generation }
-    }
-
     // MARK: rewinding
 
     /// Makes the store look as it did right after generation `generation` completed: later stages'
