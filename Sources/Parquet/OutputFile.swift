@@ -15,11 +15,8 @@ final class OutputFile {
 
     init(path: String) throws {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard !name.isEmpty else { throw ParquetError("not a file path: \(path)") }
-        temporaryPath = "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard !path.isEmpty && !path.hasSuffix("/") else { throw ParquetError("not a file path: \(path)") }
+        temporaryPath = TemporaryFileName.make(for: path)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 {
             throw ParquetError("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")

@@ -11,6 +11,14 @@ enum CLIFailure {
         case let error as EntropyGuardError:
             status = error.status
             message = error.message
+        case let error as RecordError:
+            // A record the readers cannot even delimit (the pipeline turns the others into rows or
+            // EntropyGuardErrors): bad input data all the same.
+            status = .dataError
+            message = error.report
+        case let error as InputReadError:
+            status = .ioError
+            message = error.description
         case let error as SQLiteError:
             status = error.isIOError ? .ioError : .internalError
             message = "working store: \(error)"

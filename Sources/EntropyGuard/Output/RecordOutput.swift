@@ -25,7 +25,8 @@ struct RecordOutput {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             for (index, name) in columns.enumerated() where csvColumnOfKey[UTF8Key(name)] == nil { csvColumnOfKey[UTF8Key(name)] = index }
             csvColumnCount = columns.count
-            try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A])
+            // No columns (no record survived a JSONL input): an empty file, not a blank line.
+            if !columns.isEmpty { try output?.write(RecordRewriter.csvRow(columns + (try store.hasChunks() ? ["_chunk"] : [])) + [0x0D, 0x0A]) }
         }
         // Chunk columns only when there are chunks: SQLite decodes a record's header up to the last
         // column asked for, and these two are at the end of the row.

@@ -13,7 +13,7 @@ public final class WorkingStore {
 
     public init(directory: String) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory, role: "checkpoint directory")
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
         // The WAL size pragmas.sql sets for SQLite's autocheckpoint becomes the background checkpointer's
@@ -112,22 +112,6 @@ public final class WorkingStore {
     public func setSnapshot(stage: StageID, path: String?, xxh3: String?) throws {
         try database.run("UPDATE checkpoints SET snapshot_path = ?, snapshot_xxh3 = ? WHERE generation = ?",
                          [path.map { .text($0) } ?? .null, xxh3.map { .text($0) } ?? .null, .integer(Int64(stage.generation))])
-    }
-
-    /// The newest checkpoint whose input hash and chained config hash both match: resume is this query.
-    public func latestValidCheckpoint(inputHash: String, expectedConfigHashes: [StageID: String]) throws -> Checkpoint? {
-        let values = StageID.allCases.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
-        guard !values.isEmpty else { return nil }
-        let tuples = values.map { _ in "(?, ?)" }.joined(separator: ", ")
-        let sql = """
-            WITH expected (generation, config_hash) AS (VALUES \(tuples))
-            SELECT c.generation FROM checkpoints c JOIN expected e USING (generation, config_hash)
-            WHERE c.input_hash = ? ORDER BY c.generation DESC LIMIT 1
-            """
-        var arguments: [SQLValue] = values.flatMap { [SQLValue.integer(Int64($0.0.generation)), .text($0.1)] }
-        arguments.append(.text(inputHash))
-        guard let generation = try database.scalar(sql, arguments)?.int else { return nil }
-        return try checkpoints().first { $0.generation == generation }
     }
 
     // MARK: rewinding
