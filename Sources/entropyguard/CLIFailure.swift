@@ -1,6 +1,7 @@
 import ArgumentParser
 import EntropyGuard
 import Foundation
+import Parquet
 
 /// Turns a library error into one line on stderr and the documented exit status.
 enum CLIFailure {
@@ -19,6 +20,10 @@ enum CLIFailure {
         case let error as InputReadError:
             status = .ioError
             message = error.description
+        case let error as ParquetError:
+            let mapped = EntropyGuardError(error, writing: "Parquet output")
+            status = mapped.status
+            message = mapped.message
         case let error as SQLiteError:
             status = error.isIOError ? .ioError : .internalError
             message = "working store: \(error)"
