@@ -131,10 +131,12 @@ final class InterruptionCLITests: XCTestCase {
     }
 
     func testSIGKILLDuringSanitizeResumesAfterTheCommittedBatches() throws {
+        // 60 batches: seconds of sanitize in a debug build.
+        try write(makeDataset(rows: 30_000, seed: 99), to: input)
         let reference = try CLI.run(arguments(checkpoints: "ck-ref", output: "ref.jsonl") + ["--json"])
         XCTAssertEqual(reference.status, 0, reference.stderr)
         let args = arguments(checkpoints: "ck-sanitize", output: "out.jsonl") + ["--json"]
-        let killed = try killDuring("sanitize", args: args, store: "ck-sanitize", atRow: 10_000)
+        let killed = try killDuring("sanitize", args: args, store: "ck-sanitize", atRow: 5_000)
         let nextRow = try XCTUnwrap(killed.scalar("SELECT value FROM meta WHERE key = 'sanitize.next_row'")?.string.flatMap { Int($0) })
         let done = try XCTUnwrap(killed.scalar("SELECT count(*) FROM rows WHERE text_state = 'ok' AND row_id < ?", [.integer(Int64(nextRow))])?.int)
         let changed = try XCTUnwrap(killed.scalar("SELECT count(*) FROM row_content WHERE text IS NOT NULL")?.int)
@@ -163,13 +165,13 @@ final class InterruptionCLITests: XCTestCase {
     }
 
     func killDuringChunk(extra: [String]) throws {
-        // Most texts become two chunks: 20,000 rows keep chunk busy for seconds in a debug build.
-        try write(makeDataset(rows: 20_000, seed: 99), to: input)
+        // Most texts become two chunks: 10,000 rows keep chunk busy for seconds in a debug build.
+        try write(makeDataset(rows: 10_000, seed: 99), to: input)
         let chunking = ["--chunk-size", "60", "--chunk-overlap", "10", "--json"] + extra
         let reference = try CLI.run(arguments(checkpoints: "ck-ref", output: "ref.jsonl") + chunking)
         XCTAssertEqual(reference.status, 0, reference.stderr)
         let args = arguments(checkpoints: "ck-chunk", output: "out.jsonl") + chunking
-        let killed = try killDuring("chunk", args: args, store: "ck-chunk", atRow: 4_000)
+        let killed = try killDuring("chunk", args: args, store: "ck-chunk", atRow: 2_000)
         let nextRow = try XCTUnwrap(killed.scalar("SELECT value FROM meta WHERE key = 'chunk.next_row'")?.string.flatMap { Int($0) })
         let done = try XCTUnwrap(killed.scalar("SELECT count(*) FROM rows WHERE text_state = 'ok' AND born = 1 AND row_id < ?", [.integer(Int64(nextRow))])?.int)
         let split = try XCTUnwrap(killed.scalar("SELECT count(*) FROM rows WHERE dropped_by = 3")?.int)
@@ -192,9 +194,9 @@ final class InterruptionCLITests: XCTestCase {
     /// Batches sanitized with other settings are never reused: here the first run masked e-mail
     /// addresses and the second masks none.
     func testChangedSanitizeSettingAfterAPartialSanitizeRedoesTheStage() throws {
-        let lines = (0..<60_000).map { "{\"text\": \"row \($0): write to user\($0)@example.com about alpha bravo charlie\"}" }
+        let lines = (0..<30_000).map { "{\"text\": \"row \($0): write to user\($0)@example.com about alpha bravo charlie\"}" }
         try write(lines.joined(separator: "\n") + "\n", to: input)
-        let killed = try killDuring("sanitize", args: arguments(checkpoints: "ck-changed", output: "out.jsonl"), store: "ck-changed", atRow: 10_000)
+        let killed = try killDuring("sanitize", args: arguments(checkpoints: "ck-changed", output: "out.jsonl"), store: "ck-changed", atRow: 5_000)
         XCTAssertGreaterThan(try killed.scalar("SELECT count(*) FROM row_content WHERE text LIKE '%[EMAIL_REMOVED]%'")?.int ?? 0, 0)
 
         let reference = try CLI.run(arguments(checkpoints: "ck-ref", output: "ref.jsonl") + ["--no-pii", "--json"])
