@@ -81,7 +81,7 @@ final class WorkingStoreTests: XCTestCase {
     func context(_ store: WorkingStore) -> StageContext {
         StageContext(store: store, options: PipelineOptions(), progress: ProgressReporter(quiet: true, showProgress: false),
                      input: InputSource(displayPath: "-", filePath: "/dev/null", hash: XXH3.hash128([]), byteCount: 0),
-                     ingestInfo: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil))
+                     ingestInfo: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil), configHashes: [:])
     }
 
     func testSchemaCreatesAViewPerStage() throws {

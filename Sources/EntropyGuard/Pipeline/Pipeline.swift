@@ -76,9 +76,11 @@ public final class Pipeline {
         }
         if resumePoint > 0 {
             // Nothing to undo when the store sits exactly at its newest checkpoint (a repeated run):
-            // skip the rewind's full-table statements.
+            // skip the rewind's full-table statements. Nor when the only work past it is the committed
+            // batches of a stage that continues after them.
             let newest = try store.checkpoints().last?.generation ?? 0
-            if try resumePoint < newest || store.stageInProgress() != nil {
+            if try resumePoint < newest
+                || (store.stageInProgress() != nil && continuedStage(stages, after: resumePoint, expected: expected, store: store) == nil) {
                 try store.rewind(to: resumePoint)
             }
         } else {
@@ -100,7 +102,8 @@ public final class Pipeline {
             : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
                                passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
         try snapshots?.reconcile(resumedThrough: resumePoint)
-        let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
+        let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info,
+                                   configHashes: expected)
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
         let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
@@ -168,6 +171,20 @@ public final class Pipeline {
         return RunSummary(input: options.inputPath, output: options.dryRun ? nil : (options.outputPath == "-" ? "<stdout>" : options.outputPath),
                           checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom, rowsIn: rowsIn, rowsOut: written,
                           stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
+    }
+
+    /// The stage whose committed batches this run continues rather than rewinds: the first enabled
+    /// stage after the resume point, when it resumes per batch and its progress was made with the
+    /// expected chained config (so with the same input, settings and earlier stages). Its work is then
+    /// the only change since the checkpoint: the stages between are switched off (they write nothing),
+    /// and no later stage starts before it commits its own checkpoint. --resume-from it or an earlier
+    /// stage redoes it.
+    private func continuedStage(_ stages: [any PipelineStage], after resumePoint: Int, expected: [StageID: String],
+                                store: WorkingStore) throws -> StageID? {
+        guard let stage = stages.first(where: { $0.id.generation > resumePoint && $0.isEnabled }), stage.resumesPerBatch,
+              options.resumeFrom.map({ $0 > stage.id }) ?? true,
+              let progress = try store.batchProgress(of: stage.id), progress.configHash == expected[stage.id] else { return nil }
+        return stage.id
     }
 
     /// The stages in order; switched-off ones pass rows through so generations stay fixed.

@@ -1,10 +1,12 @@
 /// Splits texts longer than the chunk size into overlapping chunks (Chunker). Each chunk becomes a new
 /// row that links to its parent (parent_row, chunk_index) and reuses the parent's record for output; the
 /// parent is dropped with reason split_into_chunks. Chunk rows are numbered after all existing rows, in
-/// parent order, so the numbering is deterministic.
+/// parent order, so the numbering is deterministic. Each batch commits with its progress
+/// (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct ChunkStage: PipelineStage {
     let id = StageID.chunk
     let checkpointsImmediately = true
+    let resumesPerBatch = true
     let chunker: Chunker
 
     var settings: String {
@@ -14,7 +16,6 @@ struct ChunkStage: PipelineStage {
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
         let database = store.database
-        var nextRow = (try database.scalar("SELECT max(row_id) FROM rows")?.int64 ?? -1) + 1
         let insertRow = try database.cachedStatement("""
             INSERT INTO rows (row_id, line, record_offset, record_length, generation, text_state, text_length, dedup_key,
                               parent_row, chunk_index, born)
@@ -22,13 +23,15 @@ struct ChunkStage: PipelineStage {
             """)
         let insertText = try database.cachedStatement("INSERT INTO row_content (row_id, text) VALUES (?, ?)")
         let normalizer = TextNormalizer()
-        var batches = RowTextBatches(database: database, batchSize: context.options.batchSize, bornAtMost: StageID.sanitize.generation)
+        var batches = try RowTextBatches(stage: id, context: context, bornAtMost: StageID.sanitize.generation)
         var split = 0, created = 0, done = 0
-        context.progress.begin(stage: "chunk", total: try store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let pieces = parallelMap(batch) { chunker.chunks(of: $0.text) }
             try database.transaction {
+                // After the input rows and the chunks committed so far (by this run or an interrupted
+                // one): the numbers of one uninterrupted run, whatever the batch size.
+                var nextRow = try store.nextRowID()
                 for (item, chunks) in zip(batch, pieces) where chunks.count > 1 {
                     for (index, chunk) in chunks.enumerated() {
                         try insertRow.bind(nextRow, at: 1)
@@ -50,16 +53,22 @@ struct ChunkStage: PipelineStage {
                     split += 1
                     created += chunks.count
                 }
+                try batches.markDone(through: batch[batch.count - 1].row)
             }
             done += batch.count
             context.progress.update(done: done)
         }
         context.progress.end()
-        return StageReport(notes: ["rows_split": split, "chunks_created": created])
+        return StageReport(notes: ["rows_split": split, "chunks_created": created, "rows_resumed": batches.resumedRows])
     }
 }
 
 extension WorkingStore {
+    /// The row id after every row in the store.
+    func nextRowID() throws -> Int64 {
+        (try database.scalar("SELECT max(row_id) FROM rows")?.int64 ?? -1) + 1
+    }
+
     /// True once chunking added rows: row order is then (parent or own row, chunk index), not row_id.
     func hasChunks() throws -> Bool {
         try database.scalar("SELECT EXISTS (SELECT 1 FROM rows INDEXED BY rows_chunks WHERE parent_row IS NOT NULL)")?.int == 1

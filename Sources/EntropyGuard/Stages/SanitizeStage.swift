@@ -1,9 +1,11 @@
 /// Cleans every text: HTML (only when the text has a tag), Unicode and whitespace, PII masking.
 /// A changed text is stored in row_content.text (the original stays in text_original) and its dedup key
-/// and length are recomputed; an unchanged one costs no write. Case is preserved.
+/// and length are recomputed; an unchanged one costs no write. Case is preserved. Each batch commits
+/// with its progress (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct SanitizeStage: PipelineStage {
     let id = StageID.sanitize
     let checkpointsImmediately = true
+    let resumesPerBatch = true
     let options: SanitizeOptions
 
     var settings: String {
@@ -15,10 +17,9 @@ struct SanitizeStage: PipelineStage {
         let updateText = try database.cachedStatement("UPDATE row_content SET text = ? WHERE row_id = ?")
         let updateRow = try database.cachedStatement("UPDATE rows SET dedup_key = ?, text_length = ? WHERE row_id = ?")
         let normalizer = TextNormalizer()
-        var batches = RowTextBatches(database: database, batchSize: context.options.batchSize, bornAtMost: StageID.ingest.generation)
-        var notes: [String: Int] = [:]
+        var batches = try RowTextBatches(stage: id, context: context, bornAtMost: StageID.ingest.generation)
+        var notes = ["rows_resumed": batches.resumedRows]
         var done = 0
-        context.progress.begin(stage: "sanitize", total: try context.store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let results = parallelMap(batch) { sanitize($0.text, options: options) }
@@ -34,6 +35,7 @@ struct SanitizeStage: PipelineStage {
                     try updateRow.runToCompletion()
                     updateRow.reset()
                 }
+                try batches.markDone(through: batch[batch.count - 1].row)
             }
             for result in results {
                 if result.changed { notes["texts_changed", default: 0] += 1 }

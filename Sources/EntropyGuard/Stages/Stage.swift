@@ -12,12 +12,17 @@ protocol PipelineStage {
     /// they finish. Cheap ones are committed together with the next such commit, in the same
     /// transaction, which saves a full-table UPDATE per stage; a crash in between only redoes them.
     var checkpointsImmediately: Bool { get }
+    /// Commits its progress with each batch (BatchProgress) and, after a crash, continues after the
+    /// last committed batch instead of being rewound. Such a stage checkpoints immediately, so no
+    /// later stage has written anything while its batches are partial.
+    var resumesPerBatch: Bool { get }
     func run(_ context: StageContext) throws -> StageReport
 }
 
 extension PipelineStage {
     var isEnabled: Bool { true }
     var checkpointsImmediately: Bool { false }
+    var resumesPerBatch: Bool { false }
 }
 
 /// What a stage gets to work with.
@@ -27,6 +32,8 @@ struct StageContext {
     let progress: ProgressReporter
     let input: InputSource
     let ingestInfo: IngestInfo
+    /// Each stage's chained config hash.
+    let configHashes: [StageID: String]
 }
 
 /// What a stage did, beyond what the store already tells (drops per reason come from the store).

@@ -96,7 +96,8 @@ public final class WorkingStore {
     // MARK: stage in progress
 
     /// The first stage that started but has no committed checkpoint yet: rows past the last checkpoint
-    /// may hold its partial work, which resuming must rewind. Nil when the store is exactly at a checkpoint.
+    /// may hold its partial work, which resuming must rewind (unless it is the committed batches of a
+    /// stage that continues after them, see BatchProgress). Nil when the store is exactly at a checkpoint.
     public func stageInProgress() throws -> Int? {
         try meta("stage.in_progress").flatMap(Int.init)
     }
@@ -105,8 +106,10 @@ public final class WorkingStore {
         if try stageInProgress() == nil { try setMeta("stage.in_progress", String(stage.generation)) }
     }
 
+    /// Also forgets the batch progress (BatchProgress): it is the stage in progress's partial work.
     func clearStageInProgress() throws {
         try database.run("DELETE FROM meta WHERE key = 'stage.in_progress'")
+        try clearBatchProgress()
     }
 
     public func setSnapshot(stage: StageID, path: String?, xxh3: String?) throws {
