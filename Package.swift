@@ -49,7 +49,7 @@ let package = Package(
                     .embedInCode("Schema/views.sql"),
                 ]),
         .executableTarget(name: "entropyguard", dependencies: [
-            "EntropyGuard",
+            "EntropyGuard", "Parquet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -117,7 +117,7 @@ struct ColumnChunkWriter {
 
     mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= Int(Int32.max) else {
-            throw ParquetError("a value of column \(column.name) exceeds 2 GiB")
+            throw ParquetError.limitExceeded("a value of column \(column.name) exceeds 2 GiB")
         }
         if dictionaryActive {
             if let (index, isNew) = dictionary.index(of: bytes, byteLimit: options.dictionaryByteLimit) {
@@ -221,7 +221,7 @@ struct ColumnChunkWriter {
     private mutating func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
                             dictionaryPage: DictionaryPageHeader? = nil) throws -> [UInt8] {
         guard body.count <= Int(Int32.max) else {
-            throw ParquetError("page of column \(column.name) exceeds 2 GiB")
+            throw ParquetError.limitExceeded("page of column \(column.name) exceeds 2 GiB")
         }
         return try compressor.withCompressed(body) { compressed in
             let header = PageHeader(type: type, uncompressedSize: Int32(body.count),

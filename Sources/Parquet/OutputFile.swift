@@ -15,14 +15,11 @@ final class OutputFile {
 
     init(path: String) throws {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard !name.isEmpty else { throw ParquetError("not a file path: \(path)") }
-        temporaryPath = "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard !path.isEmpty && !path.hasSuffix("/") else { throw ParquetError.invalidArgument("not a file path: \(path)") }
+        temporaryPath = TemporaryFileName.make(for: path)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 {
-            throw ParquetError("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+            throw ParquetError.io(.create, temporaryPath)
         }
     }
 
@@ -40,7 +37,7 @@ final class OutputFile {
             let n = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ParquetError("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+                throw ParquetError.io(.write, temporaryPath)
             }
             done += n
         }
@@ -52,14 +49,14 @@ final class OutputFile {
         let fd = descriptor
         descriptor = -1
         if systemClose(fd) != 0 {
-            let reason = String(cString: strerror(errno))
+            let error = ParquetError.io(.close, temporaryPath)
             unlink(temporaryPath)
-            throw ParquetError("cannot close \(temporaryPath): \(reason)")
+            throw error
         }
         if rename(temporaryPath, path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let error = ParquetError.io(.rename, path)
             unlink(temporaryPath)
-            throw ParquetError("cannot rename \(temporaryPath) to \(path): \(reason)")
+            throw error
         }
     }
 

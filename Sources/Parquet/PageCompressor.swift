@@ -16,7 +16,7 @@ final class PageCompressor {
         case .zstd(let level):
             codec = .zstd
             self.level = level
-            guard let ctx = ZSTD_createCCtx() else { throw ParquetError("cannot create a zstd context") }
+            guard let ctx = ZSTD_createCCtx() else { throw ParquetError.compression("cannot create a zstd context") }
             context = ctx
         }
     }
@@ -38,7 +38,7 @@ final class PageCompressor {
             }
         }
         if ZSTD_isError(written) != 0 {
-            throw ParquetError("zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
+            throw ParquetError.compression("zstd: \(String(cString: ZSTD_getErrorName(written)))")
         }
         return try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
     }

@@ -41,16 +41,16 @@ public final class ParquetWriter {
     /// Creates the temporary file and writes the leading magic.
     /// - Throws: `ParquetError` when `columns` is empty or has duplicate/empty names, or on I/O error.
     public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init()) throws {
-        guard !columns.isEmpty else { throw ParquetError("a Parquet file needs at least one column") }
+        guard !columns.isEmpty else { throw ParquetError.invalidArgument("a Parquet file needs at least one column") }
         // Names are bytes, as readers see them: a Set<String> would call "e\u{301}" and "\u{E9}" one
         // name (String equality is canonical equivalence) and refuse two columns pyarrow tells apart.
         var seen = Set<[UInt8]>()
         for column in columns {
-            guard !column.name.isEmpty else { throw ParquetError("column names must not be empty") }
-            guard seen.insert(Array(column.name.utf8)).inserted else { throw ParquetError("duplicate column name \(column.name)") }
+            guard !column.name.isEmpty else { throw ParquetError.invalidArgument("column names must not be empty") }
+            guard seen.insert(Array(column.name.utf8)).inserted else { throw ParquetError.invalidArgument("duplicate column name \(column.name)") }
         }
         guard options.rowGroupByteLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
-            throw ParquetError("byte limits must be positive")
+            throw ParquetError.invalidArgument("byte limits must be positive")
         }
         self.columns = columns
         self.options = options
@@ -72,7 +72,7 @@ public final class ParquetWriter {
     public func append(_ row: [ParquetValue]) throws {
         try checkOpen()
         guard row.count == columns.count else {
-            throw ParquetError("row has \(row.count) values, schema has \(columns.count) columns")
+            throw ParquetError.invalidArgument("row has \(row.count) values, schema has \(columns.count) columns")
         }
         for (index, value) in row.enumerated() where !columnWriters[index].accepts(value) {
             throw mismatch(value, column: index)
@@ -91,11 +91,11 @@ public final class ParquetWriter {
     public func append(columns batch: [[ParquetValue]]) throws {
         try checkOpen()
         guard batch.count == columns.count else {
-            throw ParquetError("batch has \(batch.count) columns, schema has \(columns.count)")
+            throw ParquetError.invalidArgument("batch has \(batch.count) columns, schema has \(columns.count)")
         }
         let rows = batch.first?.count ?? 0
         for (index, values) in batch.enumerated() {
-            guard values.count == rows else { throw ParquetError("batch columns have different lengths") }
+            guard values.count == rows else { throw ParquetError.invalidArgument("batch columns have different lengths") }
             for value in values where !columnWriters[index].accepts(value) { throw mismatch(value, column: index) }
         }
         try guarded {
@@ -148,8 +148,8 @@ public final class ParquetWriter {
     private func checkOpen() throws {
         switch state {
         case .open: return
-        case .closed: throw ParquetError("writer is already closed")
-        case .failed: throw ParquetError("writer failed earlier; its file was removed")
+        case .closed: throw ParquetError.invalidArgument("writer is already closed")
+        case .failed: throw ParquetError.invalidArgument("writer failed earlier; its file was removed")
         }
     }
 
@@ -166,7 +166,7 @@ public final class ParquetWriter {
     private func mismatch(_ value: ParquetValue, column index: Int) -> ParquetError {
         let column = columns[index]
         let kind = column.optional ? "optional" : "required"
-        return ParquetError("value \(value) does not fit \(kind) \(column.type) column \(column.name)")
+        return ParquetError.invalidArgument("value \(value) does not fit \(kind) \(column.type) column \(column.name)")
     }
 
     private func flushRowGroup() throws {

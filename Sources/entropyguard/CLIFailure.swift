@@ -1,6 +1,7 @@
 import ArgumentParser
 import EntropyGuard
 import Foundation
+import Parquet
 
 /// Turns a library error into one line on stderr and the documented exit status.
 enum CLIFailure {
@@ -11,6 +12,18 @@ enum CLIFailure {
         case let error as EntropyGuardError:
             status = error.status
             message = error.message
+        case let error as RecordError:
+            // A record the readers cannot even delimit (the pipeline turns the others into rows or
+            // EntropyGuardErrors): bad input data all the same.
+            status = .dataError
+            message = error.report
+        case let error as InputReadError:
+            status = .ioError
+            message = error.description
+        case let error as ParquetError:
+            let mapped = EntropyGuardError(error, writing: "Parquet output")
+            status = mapped.status
+            message = mapped.message
         case let error as SQLiteError:
             // The kind decides: I/O 74, damaged store 65, read-only 73, busy 75, our bug 70.
             status = error.exitStatus

@@ -11,7 +11,7 @@ struct CheckpointsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show each checkpoint: stage, generation, rows, input and config hash, time, valid or why not.",
+            abstract: "Show each checkpoint: stage, generation, rows, input and config hash, time, valid (a run resumes from the newest valid one) or why not.",
             discussion: "Example: entropyguard checkpoints list --checkpoint-dir ./checkpoints")
 
         @Option(name: .long, help: ArgumentHelp("The checkpoint directory.", valueName: "dir")) var checkpointDir: String
@@ -33,11 +33,13 @@ struct CheckpointsCommand: ParsableCommand {
                         let object: [String: Any] = ["stage": c.stage.name, "generation": c.generation, "row_count": c.rowCount,
                                                      "input_hash": c.inputHash, "config_hash": c.configHash, "created_at": c.createdAt,
                                                      "snapshot": c.snapshotPath ?? NSNull(), "valid": status.isValid,
-                                                     "problem": status.problem ?? NSNull()]
+                                                     "problem": status.problem ?? NSNull(),
+                                                     "snapshot_problem": status.snapshotProblem ?? NSNull()]
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
                     } else {
-                        let validity = status.problem.map { "invalid: \($0)" } ?? "valid"
+                        var validity = status.problem.map { "invalid: \($0)" } ?? "valid"
+                        if let snapshot = status.snapshotProblem { validity += "; \(snapshot) (the next run exports it again)" }
                         print("\(c.checkpointName.padding(toLength: 21, withPad: " ", startingAt: 0)) gen \(c.generation)  \(String(c.rowCount).padding(toLength: 9, withPad: " ", startingAt: 0)) rows  input \(c.inputHash.prefix(16))  config \(c.configHash.prefix(16))  \(c.createdAt)  \(validity)")
                     }
                 }

@@ -14,9 +14,11 @@ struct CLIResult {
 enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The debug build, or ENTROPYGUARD_BINARY (to run these tests against another build, e.g. to see
+    /// a new test fail on the code before a fix).
     static var binary: URL {
-        let debug = packageRoot.appendingPathComponent(".build/debug/entropyguard")
-        return debug
+        if let path = ProcessInfo.processInfo.environment["ENTROPYGUARD_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return packageRoot.appendingPathComponent(".build/debug/entropyguard")
     }
 
     /// Starts the binary; the caller waits (or kills).

@@ -71,7 +71,9 @@ final class SnapshotCLITests: XCTestCase {
             }
             // The metadata's hashes are the files' XXH3-64.
             let metadata = try metadata(directory)
-            XCTAssertEqual(Set(metadata.keys), Set(StageRegistry.standard.ids.map(\.name)))
+            // Keyed by checkpoint name, as the original tool's file is.
+            XCTAssertEqual(Set(metadata.keys), Set(StageRegistry.standard.ids.map(\.checkpointName)))
+            XCTAssertEqual(metadata["after_exact_dedup"]?["stage"] as? String, "after_exact_dedup")
             for (stage, entry) in metadata {
                 let file = directory.appendingPathComponent("ck").appendingPathComponent(try XCTUnwrap(entry["checkpoint_path"] as? String))
                 XCTAssertEqual(entry["parquet_xxh3"] as? String, try xxh3(file), stage)
@@ -117,8 +119,8 @@ final class SnapshotCLITests: XCTestCase {
         try run(directory, ["--snapshots", "dedup"])
         XCTAssertEqual(try parquetFiles(directory), ["after_exact_dedup.parquet", "after_semantic_dedup.parquet"])
         let metadata = try metadata(directory)
-        XCTAssertTrue(metadata["validate"]?["checkpoint_path"] is NSNull)
-        XCTAssertEqual(metadata["exact_dedup"]?["checkpoint_path"] as? String, "after_exact_dedup.parquet")
+        XCTAssertTrue(metadata["after_validate"]?["checkpoint_path"] is NSNull)
+        XCTAssertEqual(metadata["after_exact_dedup"]?["checkpoint_path"] as? String, "after_exact_dedup.parquet")
         try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
                              types: Self.types, in: directory)
 

@@ -36,15 +36,15 @@ def check_snapshots(ck, input_path, types):
     metadata = json.load(open(f"{ck}/checkpoint_metadata.json", encoding="utf-8"))
     input_path_meta = db.execute("select value from meta where key = 'input_path'").fetchone()[0]
     checkpoints = db.execute("select generation, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3 from checkpoints order by generation").fetchall()
-    if sorted(metadata) != sorted(c[1] for c in checkpoints):
-        fail(f"metadata stages {sorted(metadata)} != checkpoints {[c[1] for c in checkpoints]}")
+    if sorted(metadata) != sorted(f"after_{c[1]}" for c in checkpoints):
+        fail(f"metadata keys {sorted(metadata)} != checkpoints {[c[1] for c in checkpoints]}")
     checked = rows_checked = 0
     for gen, stage, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3 in checkpoints:
-        want_meta = {"stage": stage, "generation": gen, "input_path": input_path_meta, "input_hash": input_hash,
+        want_meta = {"stage": f"after_{stage}", "generation": gen, "input_path": input_path_meta, "input_hash": input_hash,
                      "config_hash": config_hash, "row_count": row_count, "checkpoint_path": snapshot_path,
                      "parquet_xxh3": snapshot_xxh3, "timestamp": created_at}
-        if metadata.get(stage) != want_meta:
-            fail(f"metadata[{stage}] = {metadata.get(stage)} != {want_meta}")
+        if metadata.get(f"after_{stage}") != want_meta:
+            fail(f"metadata[after_{stage}] = {metadata.get(f'after_{stage}')} != {want_meta}")
         if snapshot_path is None: continue
         if snapshot_path != f"after_{stage}.parquet": fail(f"{stage}: snapshot path {snapshot_path}")
         path = f"{ck}/{snapshot_path}"

@@ -75,8 +75,13 @@ final class IngestCSVReaderTests: XCTestCase {
         defer { file.close() }
         var reader = try CSVReader(fileDescriptor: file.fd, path: "in.csv")
         XCTAssertEqual(try reader.next()?.line, 2)
-        XCTAssertThrowsError(try reader.next()) { error in
-            XCTAssertEqual((error as? RecordError)?.problem, "invalid CSV: unterminated quoted field")
+        // The rest of the file is one record, which the field parser rejects.
+        let record = try XCTUnwrap(reader.next())
+        XCTAssertEqual(record.line, 3)
+        XCTAssertEqual(record.bytes, ingestBytes("3,\"never closed\n4,5\n"))
+        XCTAssertEqual(record.linesSpanned, 2)
+        XCTAssertThrowsError(try reader.fields(of: record)) { error in
+            XCTAssertEqual((error as? RecordError)?.problem, "invalid CSV: unterminated quoted field starting at column 3")
             XCTAssertEqual((error as? RecordError)?.line, 3)
         }
         XCTAssertNil(try reader.next())

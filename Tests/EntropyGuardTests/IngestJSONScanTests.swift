@@ -175,7 +175,7 @@ final class IngestJSONScanTests: XCTestCase {
             XCTAssertEqual(error.path, "data/in.jsonl")
             XCTAssertEqual(error.line, 3)
             XCTAssertEqual(error.problem, "invalid JSON: control character U+0009 in string at column 38")
-            XCTAssertEqual(error.snippet, #"{"text": "a very long line with a tab\tinside and more text a…"#)
+            XCTAssertEqual(error.snippet, #"{"text": "a very long line with a tab\tinside and more text after it, well over …"#)
             XCTAssertEqual(error.description, "data/in.jsonl:3: \(error.problem): \(error.snippet)")
         }
     }

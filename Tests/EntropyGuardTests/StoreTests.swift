@@ -79,7 +79,8 @@ final class WorkingStoreTests: XCTestCase {
     }
 
     func context(_ store: WorkingStore, _ stage: StageID) -> StageContext {
-        StageContext(stage: stage, store: store, options: PipelineOptions(), progress: ProgressReporter(quiet: true, showProgress: false),
+        StageContext(stage: stage, configHash: "", store: store, options: PipelineOptions(),
+                     progress: ProgressReporter(quiet: true, showProgress: false),
                      input: InputSource(displayPath: "-", filePath: "/dev/null", hash: XXH3.hash128([]), byteCount: 0),
                      ingestInfo: IngestInfo(format: .jsonl, textColumn: "text", csvHeader: nil))
     }
@@ -154,16 +155,29 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(try store.database.scalar("SELECT drop_reason FROM rows WHERE row_id = 2")?.string, "below_min_length")
     }
 
-    func testLatestValidCheckpointMatchesInputAndChainedConfig() throws {
+    func testNewestValidCheckpointMatchesInputChainedConfigAndRowCount() throws {
         let store = try makeStore()
         let hashes = ConfigHash.chain(StageID.allCases.map { ($0, "x") })
+        func newest(_ input: String, _ expected: [StageID: String]) throws -> StageID? {
+            try CheckpointValidity(store: store, inputHash: input, expectedConfigHashes: expected).newestValid()?.stage
+        }
         for stage in [StageID.ingest, .sanitize, .chunk] {
             try store.saveCheckpoint(Checkpoint(stage: stage, inputHash: "in", configHash: hashes[stage]!, rowCount: 0, createdAt: "t"))
         }
-        XCTAssertEqual(try store.latestValidCheckpoint(inputHash: "in", expectedConfigHashes: hashes)?.stage, .chunk)
-        XCTAssertNil(try store.latestValidCheckpoint(inputHash: "other", expectedConfigHashes: hashes))
+        XCTAssertEqual(try newest("in", hashes), .chunk)
+        XCTAssertNil(try newest("other", hashes))
         var changed = StageID.allCases.map { ($0, "x") }
         changed[2].1 = "y"
-        XCTAssertEqual(try store.latestValidCheckpoint(inputHash: "in", expectedConfigHashes: ConfigHash.chain(changed))?.stage, .sanitize)
+        XCTAssertEqual(try newest("in", ConfigHash.chain(changed)), .sanitize)
+        let statuses = try CheckpointValidity(store: store, inputHash: "in", expectedConfigHashes: ConfigHash.chain(changed)).statuses(snapshotDirectory: nil)
+        XCTAssertEqual(statuses.map(\.problem), [nil, nil, "config of stage chunk changed"])
+        // A missing earlier checkpoint does not matter (the chained hash covers its settings); a row
+        // count the store does not have does.
+        try store.database.run("DELETE FROM checkpoints WHERE generation = 2")
+        XCTAssertEqual(try newest("in", hashes), .chunk)
+        try store.database.run("UPDATE checkpoints SET row_count = 5 WHERE generation = 3")
+        XCTAssertEqual(try newest("in", hashes), .ingest)
+        XCTAssertEqual(try CheckpointValidity(store: store, inputHash: "in", expectedConfigHashes: hashes).reasonNoneValid(),
+                       "row count 5 differs from the store's 0")
     }
 }

@@ -60,11 +60,17 @@ func assertReadBack(_ files: [ExpectedFile], in directory: URL, file: StaticStri
     XCTAssertTrue(text.contains("checked \(files.count) files"), text, file: file, line: line)
 }
 
+/// The read-back check cannot run (no Python with the readers): the test fails with this.
+struct ReadBackSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// ENTROPYGUARD_PYTHON, else the package's .venv python; throws (failing the test) if neither exists.
 func pythonExecutable() throws -> String {
     if let fromEnvironment = ProcessInfo.processInfo.environment["ENTROPYGUARD_PYTHON"], !fromEnvironment.isEmpty {
         guard FileManager.default.isExecutableFile(atPath: fromEnvironment) else {
-            throw ParquetError("ENTROPYGUARD_PYTHON=\(fromEnvironment) is not an executable")
+            throw ReadBackSetupError("ENTROPYGUARD_PYTHON=\(fromEnvironment) is not an executable")
         }
         return fromEnvironment
     }
@@ -72,7 +78,7 @@ func pythonExecutable() throws -> String {
         .deletingLastPathComponent().deletingLastPathComponent()
     let venvPython = packageRoot.appendingPathComponent(".venv/bin/python").path
     guard FileManager.default.isExecutableFile(atPath: venvPython) else {
-        throw ParquetError("no Python with pyarrow/duckdb/polars: run scripts/setup-venv (or set ENTROPYGUARD_PYTHON)")
+        throw ReadBackSetupError("no Python with pyarrow/duckdb/polars: run scripts/setup-venv (or set ENTROPYGUARD_PYTHON)")
     }
     return venvPython
 }

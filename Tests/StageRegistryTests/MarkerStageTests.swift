@@ -96,7 +96,7 @@ final class MarkerStageTests: XCTestCase {
         // Its snapshot: recorded, listed in checkpoint_metadata.json, and holding the view's rows.
         XCTAssertEqual(statuses[4].checkpoint.snapshotPath, "after_drop_marked.parquet")
         let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoints + "/checkpoint_metadata.json"))) as! [String: Any]
-        XCTAssertEqual((metadata["drop_marked"] as? [String: Any])?["generation"] as? Int, 5)
+        XCTAssertEqual((metadata["after_drop_marked"] as? [String: Any])?["generation"] as? Int, 5)
         XCTAssertEqual(try python("""
             import pyarrow.parquet as pq, sys
             t = pq.read_table(sys.argv[1] + "/after_drop_marked.parquet")

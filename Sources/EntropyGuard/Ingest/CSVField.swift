@@ -118,6 +118,6 @@ enum CSVFieldParser {
         if let scalar = text.unicodeScalars.first, scalar.value < 0x20 {
             return "U+" + String(scalar.value, radix: 16, uppercase: true)
         }
-        return "'\(text)'"
+        return "'\(Snippet.printable(text))'"
     }
 }

@@ -12,6 +12,8 @@ import Darwin
 /// - Empty lines are skipped (still counted); a whitespace-only line is a record like any other.
 /// - A UTF-8 byte-order mark at offset 0 is skipped.
 /// - An empty file has an empty `header` and no records.
+/// - A quoted field still open at the end of the file makes the rest of the file its record, which
+///   `fields(of:)` rejects as an unterminated quoted field.
 /// - `next()` only finds record boundaries; `fields(of:)` splits a record and checks its field count.
 public struct CSVReader: RecordReader {
     public let path: String
@@ -108,8 +110,8 @@ struct CSVRecordSplitter {
     private enum Scan {
         /// The record ends at the `\n` at `end`; `newlines` more were inside quotes.
         case complete(end: Int, newlines: Int)
-        /// The window ends inside the record.
-        case incomplete(inQuotes: Bool, newlines: Int)
+        /// The window ends inside the record (maybe inside quotes).
+        case incomplete(newlines: Int)
     }
 
     /// The next non-empty record, consuming it from `window`; `line` advances past it.
@@ -123,21 +125,17 @@ struct CSVRecordSplitter {
                     return record
                 }
                 continue
-            case .incomplete(let inQuotes, let newlines):
+            case .incomplete(let newlines):
                 if window.end - window.start > maxRecordBytes {
                     throw RecordError(path: path, line: line,
                                       problem: "record longer than \(maxRecordBytes) bytes (an unterminated quoted field?)",
                                       record: Array(window.storage[window.start..<min(window.end, window.start + 400)]))
                 }
                 if try window.fill() { continue }
-                // End of file.
+                // End of file. A quote still open here makes the rest of the file one record; it is
+                // returned like any other, and `fields(of:)` reports it (a bad record, skippable with
+                // --skip-bad-lines, rather than a failure of the reader: nothing after it is lost).
                 if window.start == window.end { return nil }
-                if inQuotes {
-                    let bytes = Array(window.storage[window.start..<window.end])
-                    window.start = window.end
-                    throw RecordError(path: path, line: line, problem: "invalid CSV: unterminated quoted field",
-                                      record: bytes)
-                }
                 return take(&window, end: window.end, terminated: false, newlines: newlines, line: &line)
             }
         }
@@ -157,7 +155,7 @@ struct CSVRecordSplitter {
                     while true {
                         guard let hit = memchr(p + k, Int32(quote), end - k) else {
                             newlines += countNewlines(p, k, end)
-                            return .incomplete(inQuotes: true, newlines: newlines)
+                            return .incomplete(newlines: newlines)
                         }
                         let q = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
                         newlines += countNewlines(p, k, q)
@@ -173,7 +171,7 @@ struct CSVRecordSplitter {
                 }
                 // The rest of the field (after a closing quote, only junk that `fields(of:)` rejects).
                 k = firstCommaOrNewline(p, k, end)
-                if k == end { return .incomplete(inQuotes: false, newlines: newlines) }
+                if k == end { return .incomplete(newlines: newlines) }
                 if p[k] == 0x0A { return .complete(end: k, newlines: newlines) }
                 k += 1 // the comma
             }

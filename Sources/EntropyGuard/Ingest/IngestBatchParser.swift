@@ -104,7 +104,7 @@ final class IngestBatchParser {
                 }
             } catch let error as RecordError {
                 guard skipBadLines else {
-                    throw EntropyGuardError(.dataError, "\(error.path):\(error.line): \(error.problem)\n  \(error.snippet)\n(use --skip-bad-lines to record such lines and go on)")
+                    throw EntropyGuardError(.dataError, error.report + "\n(use --skip-bad-lines to record such lines and go on)")
                 }
                 row.state = .badRecord
                 batch.problems[batch.rows.count] = error.problem

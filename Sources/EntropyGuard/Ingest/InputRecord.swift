@@ -38,7 +38,7 @@ public struct RecordError: Error, CustomStringConvertible, Equatable, Sendable {
     public let line: Int
     /// What is wrong, e.g. `invalid JSON: unexpected character 'x' at column 17`.
     public let problem: String
-    /// The first ~60 characters of the record, with control characters escaped and bad UTF-8 replaced.
+    /// The start of the record, made printable and short by `Snippet`.
     public let snippet: String
 
     public init(path: String, line: Int, problem: String, snippet: String) {
@@ -55,6 +55,11 @@ public struct RecordError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         "\(path):\(line): \(problem): \(snippet)"
+    }
+
+    /// The error as reported to the user (exit 65): `file:line: problem`, then the snippet indented.
+    public var report: String {
+        "\(path):\(line): \(problem)\n  \(snippet)"
     }
 }
 

@@ -67,11 +67,10 @@ struct JSONScanner {
         let b = p[offset]
         if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
         if b < 0x80 { return "U+" + hex4(UInt32(b)) }
-        // A multi-byte character (callers report invalid UTF-8 before getting here; if not, it is repaired).
+        // A multi-byte character (callers report invalid UTF-8 before getting here; if not, it shows as \\xNN).
         var end = offset + 1
         while end < n && p[end] & 0xC0 == 0x80 { end += 1 }
-        let text = String(decoding: UnsafeBufferPointer(start: p + offset, count: end - offset), as: UTF8.self)
-        return "'\(text)'"
+        return "'\(Snippet.printable(Array(UnsafeBufferPointer(start: p + offset, count: end - offset))))'"
     }
 
     private func hex4(_ v: UInt32) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,7 @@ public final class BufferedFileOutput {
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw EntropyGuardError(.cannotCreate, "\(path): cannot create the output: directory \(directory) does not exist")
             }
-            let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+            let temporary = TemporaryFileName.make(for: path)
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 throw EntropyGuardError(.cannotCreate, "\(path): cannot create the output: \(String(cString: strerror(errno)))")

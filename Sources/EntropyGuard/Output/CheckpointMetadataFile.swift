@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,10 +8,12 @@ import Glibc
 /// that read the directory without SQLite (the original Python tool wrote this file). The table stays
 /// the truth; this file is rewritten from it, atomically (temporary file + rename), after every change.
 ///
-/// Shape: an object keyed by stage name, each value
+/// Shape: an object keyed by checkpoint name (`after_exact_dedup`), as the original tool's file is and
+/// its users' scripts read it, each value
 /// `{stage, generation, input_path, input_hash, config_hash, row_count, checkpoint_path, parquet_xxh3, timestamp}`
-/// where `checkpoint_path` is the snapshot's path relative to the directory (null when the stage has
-/// no snapshot) and `timestamp` the checkpoint's creation time (ISO 8601, UTC).
+/// where `stage` is the checkpoint name too (the original's key is its `stage` field), `checkpoint_path`
+/// is the snapshot's path relative to the directory (null when the stage has no snapshot) and
+/// `timestamp` the checkpoint's creation time (ISO 8601, UTC).
 enum CheckpointMetadataFile {
     static let fileName = "checkpoint_metadata.json"
 
@@ -19,8 +22,8 @@ enum CheckpointMetadataFile {
         let inputPath = try store.meta("input_path")
         var object: [String: Any] = [:]
         for checkpoint in try store.checkpoints() {
-            object[checkpoint.stage.name] = [
-                "stage": checkpoint.stage.name,
+            object[checkpoint.stage.checkpointName] = [
+                "stage": checkpoint.stage.checkpointName,
                 "generation": checkpoint.generation,
                 "input_path": inputPath ?? NSNull(),
                 "input_hash": checkpoint.inputHash,
@@ -39,7 +42,7 @@ enum CheckpointMetadataFile {
     /// Rewrites `<directory>/checkpoint_metadata.json` from the store.
     static func write(directory: String, store: WorkingStore) throws {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        let temporary = (directory as NSString).appendingPathComponent(".\(fileName).tmp-\(getpid())")
+        let temporary = TemporaryFileName.make(for: path)
         do {
             try content(store: store).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else {

@@ -41,7 +41,7 @@ public struct EmbedJob {
         let fd = try input.openForReading()
         defer { close(fd) }
         let path = input.recordPath
-        let format = input.detectFormat(fileDescriptor: fd)
+        let format = try input.detectFormat(fileDescriptor: fd)
         guard let column = try textColumn ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format) else {
             throw EntropyGuardError(.usage, "\(path): no string field to embed; name one with --text-column")
         }

@@ -22,7 +22,8 @@ struct RecordOutput {
             let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
             for (index, name) in columns.enumerated() where csvColumnOfKey[UTF8Key(name)] == nil { csvColumnOfKey[UTF8Key(name)] = index }
             csvColumnCount = columns.count
-            try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : [])) + [0x0D, 0x0A])
+            // No columns (no record survived a JSONL input): an empty file, not a blank line.
+            if !columns.isEmpty { try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : [])) + [0x0D, 0x0A]) }
         }
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -135,8 +136,7 @@ final class SnapshotExporter {
 
     /// Copies a file under a temporary name, then renames it onto `destination`.
     private func copy(from source: String, to destination: String) throws {
-        let temporary = destination + ".tmp-copy"
-        try? FileManager.default.removeItem(atPath: temporary)
+        let temporary = TemporaryFileName.make(for: destination)
         do {
             try FileManager.default.copyItem(atPath: source, toPath: temporary)
             guard rename(temporary, destination) == 0 else {

@@ -97,7 +97,7 @@ struct SnapshotRecordDecoder {
         case (.double, .int(let value)): return .double(Double(value))
         case (.double, .double(let value)): return .double(value)
         default:
-            throw EntropyGuardError(.dataError, "field \(column.name) holds \(kind), but the cached schema says \(column.type); the input changed since ingest")
+            throw EntropyGuardError(.dataError, "field \(Snippet.printable(column.name)) holds \(kind), but the cached schema says \(column.type); the input changed since ingest")
         }
     }
 

@@ -49,7 +49,7 @@ struct SnapshotTableWriter {
             writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
                                        options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)"))
         } catch let error as ParquetError {
-            throw EntropyGuardError(.cannotCreate, "\(path): cannot create the Parquet file: \(error.message)")
+            throw EntropyGuardError(error, writing: path)
         }
         var decoder = SnapshotRecordDecoder(schema: schema, info: info)
         let fetcher = try InputRecordFetcher(input: input)
@@ -77,7 +77,7 @@ struct SnapshotTableWriter {
         } catch let error as ParquetError {
             writer.abandon()
             progress.end()
-            throw EntropyGuardError(.ioError, "\(path): cannot write Parquet: \(error.message)")
+            throw EntropyGuardError(error, writing: path)
         } catch {
             writer.abandon()
             progress.end()

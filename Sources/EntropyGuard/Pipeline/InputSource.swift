@@ -49,11 +49,16 @@ public struct InputSource {
         return fd
     }
 
-    /// JSONL or CSV: by extension, then by the first bytes.
-    public func detectFormat(fileDescriptor fd: Int32) -> InputFormat {
+    /// JSONL or CSV: by extension, then by the first bytes. A Parquet file (magic `PAR1` at offset 0,
+    /// whatever its name) is refused with exit 65: read as CSV it gave a header of binary bytes and an
+    /// internal error.
+    public func detectFormat(fileDescriptor fd: Int32) throws -> InputFormat {
         var head = [UInt8](repeating: 0, count: 4096)
         let n = pread(fd, &head, head.count, 0)
         head.removeSubrange(max(0, n)...)
+        if head.starts(with: Array("PAR1".utf8)) {
+            throw EntropyGuardError(.dataError, "\(recordPath): is a Parquet file; Parquet input is not supported yet, only JSONL and CSV (convert it first, e.g. duckdb -c \"COPY (FROM 'in.parquet') TO 'in.jsonl'\")")
+        }
         return InputFormat.detect(path: isStandardInput ? "" : displayPath, firstBytes: head)
     }
 

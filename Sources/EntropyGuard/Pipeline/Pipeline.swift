@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,9 +24,13 @@ public final class Pipeline {
         defer {
             if options.checkpointDirectory == nil { try? FileManager.default.removeItem(atPath: workDirectory) }
         }
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(workDirectory, role: "checkpoint directory")
         let lock = try StoreLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
+        // Leftovers of runs killed while writing (snapshots, metadata, the output, the audit log); every
+        // new temporary file also clears its own, this clears them even if this run stops early.
+        TemporaryFileName.removeStale(in: workDirectory)
+        for path in [options.outputPath, options.auditLogPath ?? "-"] where path != "-" { TemporaryFileName.removeStale(for: path) }
 
         if let from = options.resumeFrom, !stages.contains(from) {
             throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
@@ -57,30 +62,33 @@ public final class Pipeline {
         let expected = ConfigHash.chain(planned.map { ($0.id, $0.stage.settings) })
         let source = stages.source
 
-        // Resume: the newest checkpoint whose input hash and chained config hash match.
+        // Resume: the newest valid checkpoint, by the rule `checkpoints list` shows.
         var resumePoint = 0
         var resumedFrom: String?
-        if options.autoResume || options.resume, let latest = try store.latestValidCheckpoint(inputHash: inputHash, expectedConfigHashes: expected) {
+        let validity = try CheckpointValidity(store: store, inputHash: inputHash, expectedConfigHashes: expected)
+        if options.autoResume || options.resume, let latest = try validity.newestValid() {
             resumePoint = latest.generation
             if let from = options.resumeFrom {
                 resumePoint = min(resumePoint, from.generation - 1)
             }
             if resumePoint > 0 {
-                let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? 0
-                let name = stages.ids[resumePoint - 1].checkpointName
-                progress.info("Resuming from checkpoint \(name) (generation \(resumePoint), \(rows) rows)")
-                resumedFrom = name
+                let stage = stages.ids[resumePoint - 1]
+                let rows = try store.checkpoints().first { $0.generation == resumePoint }?.rowCount ?? store.aliveCount(after: stage)
+                progress.info("Resuming from checkpoint \(stage.checkpointName) (generation \(resumePoint), \(rows) rows)")
+                resumedFrom = stage.checkpointName
             }
         } else if options.resume {
-            progress.info("Checkpoint invalid or not found: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+            progress.info("Checkpoint invalid or not found: \(try validity.reasonNoneValid())")
         } else if !(try store.checkpoints().isEmpty) {
-            progress.info("Checkpoints not used: \(try invalidReason(store: store, inputHash: inputHash, expected: expected))")
+            progress.info("Checkpoints not used: \(try validity.reasonNoneValid())")
         }
         if resumePoint > 0 {
             // Nothing to undo when the store sits exactly at its newest checkpoint (a repeated run):
-            // skip the rewind's full-table statements.
+            // skip the rewind's full-table statements. Nor when the only work past it is the committed
+            // batches of a stage that continues after them.
             let newest = try store.checkpoints().last?.generation ?? 0
-            if try resumePoint < newest || store.stageInProgress() != nil {
+            if try resumePoint < newest
+                || (store.stageInProgress() != nil && continuedStage(planned, after: resumePoint, expected: expected, store: store) == nil) {
                 try store.rewind(to: resumePoint)
             }
         } else {
@@ -108,19 +116,24 @@ public final class Pipeline {
         // Rows alive before the next stage, carried from stage to stage instead of counted each time.
         var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
         for (index, stage) in planned.enumerated() {
-            if stage.id.generation <= resumePoint, let checkpoint = resumedCheckpoints.first(where: { $0.stage == stage.id }) {
-                // Counts come from the checkpoint, not from scanning the store.
-                let dropped = checkpoint.dropped.values.reduce(0, +)
-                summaries.append(RunSummary.Stage(name: stage.id.name, status: "resumed", rowsIn: checkpoint.rowCount + dropped,
-                                                  rowsOut: checkpoint.rowCount, dropped: checkpoint.dropped, seconds: nil,
-                                                  rowsPerSecond: nil, notes: [:]))
+            if stage.id.generation <= resumePoint {
+                // Counts come from the checkpoint, not from scanning the store; the store counts a stage
+                // whose checkpoint was removed (checkpoints clean --keep-latest). Its work is in the store
+                // either way: it is never run again here.
+                let checkpoint = resumedCheckpoints.first { $0.stage == stage.id }
+                let rowsOut = try checkpoint?.rowCount ?? store.aliveCount(after: stage.id)
+                let dropped = try checkpoint?.dropped ?? store.dropCounts(stage: stage.id)
+                summaries.append(RunSummary.Stage(name: stage.id.name, status: "resumed", rowsIn: rowsOut + dropped.values.reduce(0, +),
+                                                  rowsOut: rowsOut, dropped: dropped, seconds: nil, rowsPerSecond: nil, notes: [:]))
+                alive = rowsOut
                 continue
             }
             let definition = stage.definition
             let rowsIn = definition.readsInput ? 0 : try alive ?? store.aliveCount()
             let stageStarted = Date()
             try store.markStageStarted(stage.id)
-            let context = StageContext(stage: stage.id, store: store, options: options, progress: progress, input: input, ingestInfo: info)
+            let context = StageContext(stage: stage.id, configHash: expected[stage.id]!, store: store, options: options,
+                                       progress: progress, input: input, ingestInfo: info)
             let report = try stage.stage.run(context)
             // A pass-through stage drops nothing; only stages that read the input or add rows need a recount.
             let dropped = stage.isEnabled ? try store.dropCounts(stage: stage.id) : [:]
@@ -142,6 +155,12 @@ public final class Pipeline {
                                               notes: report.notes))
         }
 
+        let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
+        if rowsIn == 0 {
+            // Empty, blank lines only, or a CSV header only: not an error (an empty shard is normal),
+            // but not silent either, since it is as often a wrong file or an unflushed export.
+            progress.warn("\(input.recordPath) has no records; \(options.dryRun ? "nothing to write" : "the output is empty")")
+        }
         let last = stages.ids.last!
         let outputStarted = Date()
         let format = OutputFormat(path: options.outputPath)
@@ -151,13 +170,26 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
-        let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
         return RunSummary(input: options.inputPath, output: options.dryRun ? nil : (options.outputPath == "-" ? "<stdout>" : options.outputPath),
                           checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom, rowsIn: rowsIn, rowsOut: written,
                           stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
+    }
+
+    /// The stage whose committed batches this run continues rather than rewinds: the first enabled
+    /// stage after the resume point, when it resumes per batch and its progress was made with the
+    /// expected chained config (so with the same input, settings and earlier stages). Its work is then
+    /// the only change since the checkpoint: the stages between are switched off (they write nothing),
+    /// and no later stage starts before it commits its own checkpoint. --resume-from it or an earlier
+    /// stage redoes it.
+    private func continuedStage(_ planned: [PlannedStage], after resumePoint: Int, expected: [StageID: String],
+                                store: WorkingStore) throws -> StageID? {
+        guard let stage = planned.first(where: { $0.id.generation > resumePoint && $0.isEnabled }), stage.definition.resumesPerBatch,
+              options.resumeFrom.map({ $0 > stage.id }) ?? true,
+              let progress = try store.batchProgress(of: stage.id), progress.configHash == expected[stage.id] else { return nil }
+        return stage.id
     }
 
     /// A stage of this run: its place, its definition, and the stage as the options configure it.
@@ -183,24 +215,35 @@ public final class Pipeline {
     private func resolveIngestInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
         let fd = try input.openForReading()
         defer { close(fd) }
-        let format = input.detectFormat(fileDescriptor: fd)
+        let format = try input.detectFormat(fileDescriptor: fd)
         let path = input.recordPath
         var header: [String]?
         if format == .csv {
             header = try CSVReader(fileDescriptor: fd, path: path).header
         }
+        // JSONL's columns are the keys of its first records (read only when a check needs them).
+        let sample = format == .jsonl && (!options.requiredColumns.isEmpty || options.textColumn != nil)
+            ? try TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path) : nil
         if !options.requiredColumns.isEmpty {
-            let available = try header ?? TextColumnDetection.jsonKeys(fileDescriptor: fd, path: path)
+            let available = header ?? sample?.keys ?? []
             let missing = options.requiredColumns.filter { !available.contains(sameUTF8As: $0) }
             if !missing.isEmpty {
-                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(available.joined(separator: ", "))"
+                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(Snippet.names(available))"
                                         + Self.normalizationHint(missing, available))
             }
         }
         if let column = options.textColumn {
-            if let header, !header.contains(sameUTF8As: column) {
-                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(header.joined(separator: ", "))"
+            // An empty CSV file has no header, and no records for the column to be missing from.
+            if let header, !header.isEmpty, !header.contains(sameUTF8As: column) {
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(header))"
                                         + Self.normalizationHint([column], header))
+            }
+            // A field absent from every sampled record is almost surely a typo: otherwise every row would
+            // be dropped as empty_or_null and the output silently empty. A field that only some records
+            // have is fine (the others are dropped with a reason).
+            if let sample, sample.objects > 0, !sample.keys.contains(sameUTF8As: column) {
+                throw EntropyGuardError(.usage, "--text-column \(column): none of the first \(sample.objects) records of \(path) has this field; fields seen: \(Snippet.names(sample.keys))"
+                                        + Self.normalizationHint([column], sample.keys))
             }
             return IngestInfo(format: format, textColumn: column, csvHeader: header)
         }
@@ -209,9 +252,14 @@ public final class Pipeline {
         }
         let detected = try TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format)
         guard let column = detected else {
-            throw EntropyGuardError(.usage, "\(path): no string field to use as text in the first 100 records; name one with --text-column")
+            // A CSV file always has a candidate once it has a header; a JSONL one may have records without strings.
+            var reader = JSONLReader(fileDescriptor: fd, path: path)
+            let empty = try format == .csv || reader.next() == nil
+            throw EntropyGuardError(.usage, empty
+                ? "\(path) has no records, so there is no text column to detect; name one with --text-column"
+                : "\(path): no string field to use as text in the first 100 records; name one with --text-column")
         }
-        progress.info("Using text column '\(column)' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
+        progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
     }
 
@@ -221,16 +269,6 @@ public final class Pipeline {
     static func normalizationHint(_ wanted: [String], _ available: [String]) -> String {
         guard wanted.contains(where: { name in available.contains { $0 == name } }) else { return "" }
         return "; a column has that name in another Unicode normalization form (NFC vs NFD), but names must match byte for byte"
-    }
-
-    private func invalidReason(store: WorkingStore, inputHash: String, expected: [StageID: String]) throws -> String {
-        let checkpoints = try store.checkpoints()
-        guard let first = checkpoints.first else { return "none found" }
-        if first.inputHash != inputHash { return "input changed" }
-        for checkpoint in checkpoints where expected[checkpoint.stage] != checkpoint.configHash {
-            return "config of stage \(checkpoint.stage.name) changed"
-        }
-        return "none found"
     }
 
     private func startRun(store: WorkingStore, input: InputSource) throws -> Int64 {

@@ -18,6 +18,10 @@ public struct StageDefinition: Sendable {
     /// it finishes. A cheap one is committed with the next such commit, in the same transaction, which
     /// saves a full-table UPDATE per stage; a crash in between only redoes it.
     public let checkpointsImmediately: Bool
+    /// Commits its progress with each batch (`BatchProgress`) and, after a crash, continues after the
+    /// last committed batch instead of being rewound. Such a stage must checkpoint immediately, so no
+    /// later stage has written anything while its batches are partial.
+    public let resumesPerBatch: Bool
     /// Removes duplicates: `--snapshots dedup` keeps its snapshot.
     public let removesDuplicates: Bool
     /// The options that switch and tune it: long flag names, which are also the settings file's keys.
@@ -28,13 +32,15 @@ public struct StageDefinition: Sendable {
     public let make: @Sendable (StageSetup) throws -> (any PipelineStage)?
 
     public init(name: String, readsInput: Bool = false, addsRows: Bool = false, rewritesTexts: Bool = false,
-                checkpointsImmediately: Bool = false, removesDuplicates: Bool = false, optionKeys: [String] = [],
+                checkpointsImmediately: Bool = false, resumesPerBatch: Bool = false, removesDuplicates: Bool = false,
+                optionKeys: [String] = [],
                 make: @escaping @Sendable (StageSetup) throws -> (any PipelineStage)?) {
         self.name = name
         self.readsInput = readsInput
         self.addsRows = addsRows
         self.rewritesTexts = rewritesTexts
         self.checkpointsImmediately = checkpointsImmediately
+        self.resumesPerBatch = resumesPerBatch
         self.removesDuplicates = removesDuplicates
         self.optionKeys = optionKeys
         self.make = make

@@ -26,7 +26,8 @@ public struct StageRegistry: Sendable {
     public let ids: [StageID]
 
     /// Checks the list: unique names usable as SQL identifiers and file names, exactly one stage that
-    /// reads the input and it first, at most one that rewrites texts.
+    /// reads the input and it first, stages resuming per batch checkpoint immediately, at most one
+    /// stage rewrites texts.
     public init(_ definitions: [StageDefinition]) throws {
         func fail(_ message: String) -> StageRegistryError { StageRegistryError(message: message) }
         guard let first = definitions.first else { throw fail("no stages") }
@@ -45,6 +46,9 @@ public struct StageRegistry: Sendable {
         }
         guard first.readsInput, definitions.dropFirst().allSatisfy({ !$0.readsInput }) else {
             throw fail("the first stage, and only it, must read the input (\(first.name) is first)")
+        }
+        for definition in definitions where definition.resumesPerBatch && !definition.checkpointsImmediately {
+            throw fail("stage \(definition.name) resumes per batch, so it must checkpoint immediately (no later stage may write while its batches are partial)")
         }
         let rewriters = definitions.filter(\.rewritesTexts).map(\.name)
         guard rewriters.count <= 1 else {

@@ -18,16 +18,19 @@ enum TextColumnDetection {
         }
     }
 
-    /// Top-level keys of the first records, in order of first appearance (the inferred schema's columns).
-    static func jsonKeys(fileDescriptor: Int32, path: String) throws -> [String] {
+    /// Top-level keys of the first records, in order of first appearance (the inferred schema's columns),
+    /// and how many of those records were JSON objects (bad records are left to ingest to report).
+    static func jsonKeys(fileDescriptor: Int32, path: String) throws -> (keys: [String], objects: Int) {
         var reader = JSONLReader(fileDescriptor: fileDescriptor, path: path)
         var keys: [String] = []
         var seen = Set<UTF8Key>()
-        var count = 0
+        var count = 0, objects = 0
         while count < TextColumnDetector.sampleSize, let record = try reader.next() {
             count += 1
-            for field in (try? JSONScan.fields(record.bytes)) ?? [] where seen.insert(UTF8Key(field.key)).inserted { keys.append(field.key) }
+            guard let fields = try? JSONScan.fields(record.bytes) else { continue }
+            objects += 1
+            for field in fields where seen.insert(UTF8Key(field.key)).inserted { keys.append(field.key) }
         }
-        return keys
+        return (keys, objects)
     }
 }

@@ -2,7 +2,8 @@
 -- One database per checkpoint directory: <dir>/entropyguard.sqlite. Inspect it with the sqlite3 shell:
 --   sqlite3 ck/entropyguard.sqlite 'select count(*) from after_exact_dedup'
 
--- Key/value facts about the store: schema version, the input it holds, ingest progress.
+-- Key/value facts about the store: schema version, the input it holds, ingest progress, and the
+-- progress of a sanitize or chunk run not finished yet (<stage>.next_row, <stage>.config_hash).
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

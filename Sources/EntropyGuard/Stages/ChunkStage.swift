@@ -1,9 +1,10 @@
 /// Splits texts longer than the chunk size into overlapping chunks (Chunker). Each chunk becomes a new
 /// row that links to its parent (parent_row, chunk_index) and reuses the parent's record for output; the
 /// parent is dropped with reason split_into_chunks. Chunk rows are numbered after all existing rows, in
-/// parent order, so the numbering is deterministic.
+/// parent order, so the numbering is deterministic. Each batch commits with its progress
+/// (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct ChunkStage: PipelineStage {
-    static let definition = StageDefinition(name: "chunk", addsRows: true, checkpointsImmediately: true,
+    static let definition = StageDefinition(name: "chunk", addsRows: true, checkpointsImmediately: true, resumesPerBatch: true,
                                             optionKeys: ["chunk-size", "chunk-overlap", "separators"]) { setup in
         let options = setup.options
         return options.chunkSize.map {
@@ -19,11 +20,9 @@ struct ChunkStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
-        var nextRow = try store.nextRowID()
         let normalizer = TextNormalizer()
-        var batches = store.aliveTextBatches(before: context.stage, batchSize: context.options.batchSize)
+        var batches = try RowTextBatches(context: context)
         var split = 0, created = 0, done = 0
-        context.progress.begin(stage: context.stage.name, total: try store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let pieces = parallelMap(batch) { chunker.chunks(of: $0.text) }
@@ -35,11 +34,17 @@ struct ChunkStage: PipelineStage {
                 split += 1
                 created += chunks.count
             }
-            try store.split(splits, by: context.stage, reason: "split_into_chunks", nextRow: &nextRow)
+            try store.transaction {
+                // After the input rows and the chunks committed so far (by this run or an interrupted
+                // one): the numbers of one uninterrupted run, whatever the batch size.
+                var nextRow = try store.nextRowID()
+                try store.split(splits, by: context.stage, reason: "split_into_chunks", nextRow: &nextRow)
+                try batches.markDone(through: batch[batch.count - 1].row)
+            }
             done += batch.count
             context.progress.update(done: done)
         }
         context.progress.end()
-        return StageReport(notes: ["rows_split": split, "chunks_created": created])
+        return StageReport(notes: ["rows_split": split, "chunks_created": created, "rows_resumed": batches.resumedRows])
     }
 }

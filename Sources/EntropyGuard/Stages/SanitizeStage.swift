@@ -1,8 +1,9 @@
 /// Cleans every text: HTML (only when the text has a tag), Unicode and whitespace, PII masking.
 /// A changed text is stored in row_content.text (the original stays in text_original) and its dedup key
-/// and length are recomputed; an unchanged one costs no write. Case is preserved.
+/// and length are recomputed; an unchanged one costs no write. Case is preserved. Each batch commits
+/// with its progress (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct SanitizeStage: PipelineStage {
-    static let definition = StageDefinition(name: "sanitize", rewritesTexts: true, checkpointsImmediately: true,
+    static let definition = StageDefinition(name: "sanitize", rewritesTexts: true, checkpointsImmediately: true, resumesPerBatch: true,
                                             optionKeys: ["no-sanitize", "no-pii", "pii"]) { setup in
         let options = setup.options
         guard options.sanitize else { return nil }
@@ -19,10 +20,9 @@ struct SanitizeStage: PipelineStage {
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
         let normalizer = TextNormalizer()
-        var batches = store.aliveTextBatches(before: context.stage, batchSize: context.options.batchSize)
-        var notes: [String: Int] = [:]
+        var batches = try RowTextBatches(context: context)
+        var notes = ["rows_resumed": batches.resumedRows]
         var done = 0
-        context.progress.begin(stage: context.stage.name, total: try store.aliveCount())
         while let batch = try batches.next() {
             try Interrupt.check()
             let results = parallelMap(batch) { sanitize($0.text, options: options) }
@@ -31,7 +31,11 @@ struct SanitizeStage: PipelineStage {
                 changes.append((item.row, .init(text: result.text, dedupKey: normalizer.key(result.text),
                                                 length: TextNormalizer.trimmedLength(result.text))))
             }
-            try store.replaceTexts(changes)
+            // The batch's texts and its progress in one transaction.
+            try store.transaction {
+                try store.replaceTexts(changes)
+                try batches.markDone(through: batch[batch.count - 1].row)
+            }
             for result in results {
                 if result.changed { notes["texts_changed", default: 0] += 1 }
                 if result.htmlStripped { notes["html_stripped", default: 0] += 1 }

@@ -13,15 +13,18 @@ public protocol PipelineStage {
 public struct StageContext {
     /// The running stage: what it drops rows `by`, and what it reads rows `before`.
     public let stage: StageID
+    /// The stage's chained config hash (kept with its batch progress, see `BatchProgress`).
+    public let configHash: String
     public let store: WorkingStore
     public let options: PipelineOptions
     public let progress: ProgressReporter
     public let input: InputSource
     public let ingestInfo: IngestInfo
 
-    public init(stage: StageID, store: WorkingStore, options: PipelineOptions, progress: ProgressReporter,
+    public init(stage: StageID, configHash: String, store: WorkingStore, options: PipelineOptions, progress: ProgressReporter,
                 input: InputSource, ingestInfo: IngestInfo) {
         self.stage = stage
+        self.configHash = configHash
         self.store = store
         self.options = options
         self.progress = progress

@@ -7,10 +7,11 @@ public struct AliveTextBatches {
     let bornAtMost: Int
     private var lastRow: Int64 = -1
 
-    init(store: WorkingStore, batchSize: Int, bornAtMost: Int) {
+    init(store: WorkingStore, batchSize: Int, bornAtMost: Int, after row: Int64) {
         self.store = store
         self.batchSize = batchSize
         self.bornAtMost = bornAtMost
+        lastRow = row
     }
 
     /// The next batch of (row, text), nil after the last one.

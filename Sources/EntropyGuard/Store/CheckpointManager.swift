@@ -8,11 +8,7 @@ public final class CheckpointManager {
     public let store: WorkingStore
 
     /// A checkpoint and whether it can be trusted, with the reason when not.
-    public struct Status: Sendable {
-        public let checkpoint: Checkpoint
-        public let problem: String?
-        public var isValid: Bool { problem == nil }
-    }
+    public typealias Status = CheckpointStatus
 
     /// `ifStagesDiffer`: what to do with a store made with another stage list (refuse it: a listing
     /// must not change the store; reset it: cleaning may).
@@ -38,30 +34,10 @@ public final class CheckpointManager {
         return status.checkpoint
     }
 
-    /// Every checkpoint with its validity: the chain before it is complete, its row count matches the
-    /// store, it is of the same input as the others (and of `inputHash` when given), and its Parquet
-    /// snapshot, when one was recorded, is present with the recorded XXH3.
+    /// Every checkpoint with its validity by `CheckpointValidity` (the rule a run resumes by), of
+    /// `inputHash` when given, and the state of its Parquet snapshot.
     public func list(inputHash: String? = nil) throws -> [Status] {
-        let checkpoints = try store.checkpoints()
-        var result: [Status] = []
-        var chainBroken = false
-        for (index, checkpoint) in checkpoints.enumerated() {
-            var problem: String?
-            if index != checkpoint.generation - 1 || chainBroken {
-                problem = "an earlier stage has no checkpoint"
-            } else if let inputHash, checkpoint.inputHash != inputHash {
-                problem = "input changed"
-            } else if checkpoint.inputHash != checkpoints[0].inputHash {
-                problem = "made from another input than the earlier stages"
-            } else if try store.aliveCount(after: checkpoint.stage) != checkpoint.rowCount {
-                problem = "row count \(checkpoint.rowCount) differs from the store's \(try store.aliveCount(after: checkpoint.stage))"
-            } else if let snapshot = checkpoint.snapshotPath {
-                problem = SnapshotCheck.problem(directory: checkpointDir, relativePath: snapshot, expectedXXH3: checkpoint.snapshotXXH3)
-            }
-            if problem != nil { chainBroken = true }
-            result.append(Status(checkpoint: checkpoint, problem: problem))
-        }
-        return result
+        try CheckpointValidity(store: store, inputHash: inputHash, expectedConfigHashes: nil).statuses(snapshotDirectory: checkpointDir)
     }
 
     /// keepLatest: keeps the newest checkpoint (resuming from it still works) and forgets the earlier

@@ -164,9 +164,9 @@ extension WorkingStore {
     }
 
     /// The texts of the rows alive before `stage` (and created before it), in row-id order,
-    /// `batchSize` rows at a time.
-    public func aliveTextBatches(before stage: StageID, batchSize: Int) -> AliveTextBatches {
-        AliveTextBatches(store: self, batchSize: batchSize, bornAtMost: stage.generation - 1)
+    /// `batchSize` rows at a time, from the row after `row` on.
+    public func aliveTextBatches(before stage: StageID, batchSize: Int, after row: Int64 = -1) -> AliveTextBatches {
+        AliveTextBatches(store: self, batchSize: batchSize, bornAtMost: stage.generation - 1, after: row)
     }
 
     // MARK: rewriting texts and adding rows
@@ -181,11 +181,11 @@ extension WorkingStore {
     }
 
     /// Sets the current text of each row (the original stays in text_original) with its dedup key and
-    /// length, in one transaction.
+    /// length. Call inside a transaction (with the batch's progress).
     func replaceTexts(_ changes: [(row: Int64, new: NewText)]) throws {
         let updateText = try database.cachedStatement("UPDATE row_content SET text = ? WHERE row_id = ?")
         let updateRow = try database.cachedStatement("UPDATE rows SET dedup_key = ?, text_length = ? WHERE row_id = ?")
-        try database.transaction {
+        do {
             for (row, new) in changes {
                 try updateText.bind(new.text, at: 1)
                 try updateText.bind(row, at: 2)
@@ -200,7 +200,7 @@ extension WorkingStore {
         }
     }
 
-    /// The row id the next added row gets: after every existing row.
+    /// The row id after every row in the store: the next added row's.
     func nextRowID() throws -> Int64 {
         (try database.scalar("SELECT max(row_id) FROM rows")?.int64 ?? -1) + 1
     }
@@ -211,9 +211,9 @@ extension WorkingStore {
         var pieces: [NewText]
     }
 
-    /// In one transaction, for each split: adds a row per piece, numbered from `nextRow` on, born at
-    /// `stage`, linked to the parent (parent_row, chunk_index) and reusing its record for output; then
-    /// drops the parent by `stage` with `reason` and "<n> chunks" as details.
+    /// For each split: adds a row per piece, numbered from `nextRow` on, born at `stage`, linked to the
+    /// parent (parent_row, chunk_index) and reusing its record for output; then drops the parent by
+    /// `stage` with `reason` and "<n> chunks" as details. Call inside a transaction (with the batch's progress).
     func split(_ splits: [RowSplit], by stage: StageID, reason: String, nextRow: inout Int64) throws {
         let insertRow = try database.cachedStatement("""
             INSERT INTO rows (row_id, line, record_offset, record_length, generation, text_state, text_length, dedup_key,
@@ -222,7 +222,7 @@ extension WorkingStore {
             """)
         let insertText = try database.cachedStatement("INSERT INTO row_content (row_id, text) VALUES (?, ?)")
         var next = nextRow
-        try database.transaction {
+        do {
             for split in splits {
                 for (index, piece) in split.pieces.enumerated() {
                     try insertRow.bind(next, at: 1)

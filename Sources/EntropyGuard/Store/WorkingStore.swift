@@ -43,7 +43,7 @@ public final class WorkingStore {
     public init(directory: String, stages: StageRegistry = .standard, ifStagesDiffer: OtherStageList = .refuse) throws {
         self.directory = directory
         self.stages = stages
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory, role: "checkpoint directory")
         database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
         try database.execute(SchemaSQL.pragmas)
         // The WAL size pragmas.sql sets for SQLite's autocheckpoint becomes the background checkpointer's
@@ -190,7 +190,8 @@ public final class WorkingStore {
     // MARK: stage in progress
 
     /// The first stage that started but has no committed checkpoint yet: rows past the last checkpoint
-    /// may hold its partial work, which resuming must rewind. Nil when the store is exactly at a checkpoint.
+    /// may hold its partial work, which resuming must rewind (unless it is the committed batches of a
+    /// stage that continues after them, see BatchProgress). Nil when the store is exactly at a checkpoint.
     public func stageInProgress() throws -> Int? {
         try meta("stage.in_progress").flatMap(Int.init)
     }
@@ -199,29 +200,15 @@ public final class WorkingStore {
         if try stageInProgress() == nil { try setMeta("stage.in_progress", String(stage.generation)) }
     }
 
+    /// Also forgets the batch progress (BatchProgress): it is the stage in progress's partial work.
     func clearStageInProgress() throws {
         try database.run("DELETE FROM meta WHERE key = 'stage.in_progress'")
+        try clearBatchProgress()
     }
 
     public func setSnapshot(stage: StageID, path: String?, xxh3: String?) throws {
         try database.run("UPDATE checkpoints SET snapshot_path = ?, snapshot_xxh3 = ? WHERE generation = ?",
                          [path.map { .text($0) } ?? .null, xxh3.map { .text($0) } ?? .null, .integer(Int64(stage.generation))])
-    }
-
-    /// The newest checkpoint whose input hash and chained config hash both match: resume is this query.
-    public func latestValidCheckpoint(inputHash: String, expectedConfigHashes: [StageID: String]) throws -> Checkpoint? {
-        let values = stages.ids.compactMap { stage in expectedConfigHashes[stage].map { (stage, $0) } }
-        guard !values.isEmpty else { return nil }
-        let tuples = values.map { _ in "(?, ?)" }.joined(separator: ", ")
-        let sql = """
-            WITH expected (generation, config_hash) AS (VALUES \(tuples))
-            SELECT c.generation FROM checkpoints c JOIN expected e USING (generation, config_hash)
-            WHERE c.input_hash = ? ORDER BY c.generation DESC LIMIT 1
-            """
-        var arguments: [SQLValue] = values.flatMap { [SQLValue.integer(Int64($0.0.generation)), .text($0.1)] }
-        arguments.append(.text(inputHash))
-        guard let generation = try database.scalar(sql, arguments)?.int else { return nil }
-        return try checkpoints().first { $0.generation == generation }
     }
 
     // MARK: rewinding
