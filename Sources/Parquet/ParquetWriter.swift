@@ -27,7 +27,7 @@ public final class ParquetWriter {
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
     private var columnWriters: [ColumnChunkWriter]
-    private let file: OutputFile
+    private let file: AtomicFile
     private var rowGroups: [RowGroup] = []
     private var rowsInGroup = 0
     private var state = State.open
@@ -57,7 +57,7 @@ public final class ParquetWriter {
         let compressor = try PageCompressor(options.compression)
         self.compressor = compressor
         columnWriters = columns.map { ColumnChunkWriter(column: $0, options: options, compressor: compressor) }
-        file = try OutputFile(path: path)
+        file = try AtomicFile(path: path)
         try guarded { try file.write(Self.magic) }
     }
 

@@ -39,21 +39,13 @@ enum CheckpointMetadataFile {
         return data
     }
 
-    /// Rewrites `<directory>/checkpoint_metadata.json` from the store.
+    /// Rewrites `<directory>/checkpoint_metadata.json` from the store (an `AtomicFile`).
     static func write(directory: String, store: WorkingStore) throws {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        let temporary = TemporaryFileName.make(for: path)
         do {
-            try content(store: store).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else {
-                throw EntropyGuardError(.ioError, "\(path): cannot replace: \(String(cString: strerror(errno)))")
-            }
-        } catch let error as EntropyGuardError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw EntropyGuardError(.ioError, "\(path): cannot write: \(error.localizedDescription)")
+            try AtomicFile.write(Array(try content(store: store)), to: path)
+        } catch let error as ParquetError {
+            throw EntropyGuardError(error, writing: path)
         }
     }
 }

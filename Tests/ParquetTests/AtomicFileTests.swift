@@ -1,0 +1,46 @@
+import Foundation
+import Parquet
+import XCTest
+
+/// The one atomic-write helper: the final name shows the old content until commit, then the new
+/// content whole; nothing but the final file remains.
+final class AtomicFileTests: XCTestCase {
+    func testFinalNameChangesOnlyAtCommit() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out.jsonl").path
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: path))
+        let file = try AtomicFile(path: path)
+        try file.write(Array(repeating: UInt8(ascii: "x"), count: 20 << 20))   // past one writeback step
+        try file.write(Array("HEAD".utf8), at: 0)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "old\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.temporaryPath))
+        try file.commit()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertEqual(data.count, 20 << 20)
+        XCTAssertEqual(Array(data.prefix(5)), Array("HEADx".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.jsonl"])
+    }
+
+    func testDiscardAndDeinitLeaveNothing() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.parquet").path
+        do {
+            let file = try AtomicFile(path: path)
+            try file.write(Array("partial".utf8))
+        }
+        let discarded = try AtomicFile(path: path)
+        try discarded.write(Array("partial".utf8))
+        discarded.discard()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+        try AtomicFile.write(Array("whole".utf8), to: path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "whole")
+    }
+
+    func testCreateFailureIsAnIOError() {
+        XCTAssertThrowsError(try AtomicFile(path: "/nonexistent-\(getpid())/x")) { error in
+            guard case ParquetError.io(operation: .create, _, ENOENT) = error else { return XCTFail("\(error)") }
+        }
+    }
+}
