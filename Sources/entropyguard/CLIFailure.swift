@@ -25,11 +25,14 @@ enum CLIFailure {
             status = mapped.status
             message = mapped.message
         case let error as SQLiteError:
-            // The kind decides: I/O 74, damaged store 65, read-only 73, busy 75, our bug 70.
+            // The kind decides: I/O or a damaged store 74, read-only 73, busy 75, our bug 70 (with the
+            // statement, for the report; never its arguments, which may be the dataset's texts).
             status = error.exitStatus
-            message = error.kind == .corrupt
-                ? "working store is damaged (remove the checkpoint directory or use another one): \(error)"
-                : "working store: \(error)"
+            switch error.kind {
+            case .corrupt: message = "working store is damaged (remove the checkpoint directory or use another one): \(error)"
+            case .bug: message = "internal error: working store: \(error.debugDescription)"
+            default: message = "working store: \(error)"
+            }
         case let error as CustomStringConvertible:
             status = .internalError
             message = "internal error: \(error.description)"

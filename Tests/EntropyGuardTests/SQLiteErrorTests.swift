@@ -18,8 +18,8 @@ final class SQLiteErrorTests: XCTestCase {
             (SQLITE_IOERR | (3 << 8), .ioError, .ioError),   // SQLITE_IOERR_WRITE
             (SQLITE_FULL, .ioError, .ioError),
             (SQLITE_CANTOPEN, .ioError, .ioError),
-            (SQLITE_CORRUPT, .corrupt, .dataError),
-            (SQLITE_NOTADB, .corrupt, .dataError),
+            (SQLITE_CORRUPT, .corrupt, .ioError),
+            (SQLITE_NOTADB, .corrupt, .ioError),
             (SQLITE_READONLY, .readOnly, .cannotCreate),
             (SQLITE_BUSY, .busy, .locked),
             (SQLITE_ERROR, .bug, .internalError),
@@ -44,10 +44,12 @@ final class SQLiteErrorTests: XCTestCase {
             XCTAssertEqual(error.sql, "UPDATE rows SET generation = ? WHERE row_id = ?")
             XCTAssertEqual(error.arguments, [.integer(1)])
             XCTAssertTrue(error.description.contains("wrong number of statement arguments: 1 for 2 parameters"), error.description)
+            XCTAssertTrue(error.debugDescription.hasSuffix("while executing `UPDATE rows SET generation = ? WHERE row_id = ?`"), error.debugDescription)
         }
     }
 
-    /// The arguments (possibly the dataset's texts) stay out of the one-line description.
+    /// The statement stays out of the users' one-line description, the arguments (possibly the dataset's
+    /// texts) out of the debug one too.
     func testConstraintErrorHasExtendedCodeAndArgumentsOnlyWhenExpanded() throws {
         let store = try WorkingStore(directory: try makeDirectory())
         try store.setMeta("k", "v")
@@ -55,20 +57,23 @@ final class SQLiteErrorTests: XCTestCase {
             guard let error = error as? SQLiteError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.extendedResultCode, SQLITE_CONSTRAINT | (6 << 8))   // SQLITE_CONSTRAINT_PRIMARYKEY
             XCTAssertEqual(error.exitStatus, .internalError)
-            XCTAssertTrue(error.description.hasPrefix("SQLite error 19 (extended 1555): UNIQUE constraint failed: meta.key - while executing `INSERT INTO meta"), error.description)
-            XCTAssertFalse(error.description.contains("secret"))
+            XCTAssertEqual(error.description, "SQLite error 19 (extended 1555): UNIQUE constraint failed: meta.key")
+            XCTAssertEqual(error.debugDescription, error.description + " - while executing `INSERT INTO meta (key, value) VALUES (?, ?)`")
+            XCTAssertFalse(error.debugDescription.contains("secret"))
             XCTAssertTrue(error.expandedDescription.hasSuffix("with arguments ['k', 'secret text']"), error.expandedDescription)
         }
     }
 
-    /// A file that is not a database where the store should be: a damaged store (exit 65), not an I/O error or a bug.
+    /// A file that is not a database where the store should be: a damaged store (exit 74 like other
+    /// files we cannot read back), not a bug (70).
     func testAFileThatIsNotADatabaseIsADamagedStore() throws {
         let directory = try makeDirectory()
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: directory + "/" + WorkingStore.fileName))
         XCTAssertThrowsError(try WorkingStore(directory: directory)) { error in
             guard let error = error as? SQLiteError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.resultCode, SQLITE_NOTADB)
-            XCTAssertEqual(error.exitStatus, .dataError)
+            XCTAssertTrue(error.isCorruption)
+            XCTAssertEqual(error.exitStatus, .ioError)
         }
     }
 }

@@ -1,14 +1,16 @@
 import CSQLite
 
-/// An SQLite failure, reported the way GRDB's `DatabaseError` does: the primary and extended result
-/// codes, SQLite's message, the statement and the arguments it ran with.
+/// An SQLite failure, kept the way GRDB's `DatabaseError` keeps it: the primary and extended result
+/// codes, SQLite's message, the statement and the arguments it ran with. `description`, which users
+/// see, is the codes and the message; `debugDescription` adds the statement, `expandedDescription` the
+/// arguments too (they may be the dataset's texts).
 ///
 /// `kind` sorts the result codes by who can fix the problem, and that decides the exit status: a full
-/// disk or a failing read is an I/O error (74), a damaged store file is bad data the user must remove
-/// (65), a read-only store cannot be written (73), a store held by another connection is temporary
-/// (75), and everything else (a statement that does not compile, a broken constraint, a wrong number
-/// of arguments) is a bug of ours (70), never reported as an I/O error.
-public struct SQLiteError: Error, CustomStringConvertible {
+/// disk, a failing read or a damaged store file (damage from outside, like a file we cannot read back)
+/// is an I/O error (74), a read-only store cannot be written (73), a store held by another connection
+/// is temporary (75), and everything else (a statement that does not compile, a broken constraint, a
+/// wrong number of arguments) is a bug of ours (70), never reported as an I/O error.
+public struct SQLiteError: Error, CustomStringConvertible, CustomDebugStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: disk full, a read or write failed, the file cannot be opened.
         case ioError
@@ -55,28 +57,35 @@ public struct SQLiteError: Error, CustomStringConvertible {
     public var exitStatus: ExitStatus {
         switch kind {
         case .ioError: return .ioError
-        case .corrupt: return .dataError
+        case .corrupt: return .ioError
         case .readOnly: return .cannotCreate
         case .busy: return .locked
         case .bug: return .internalError
         }
     }
 
-    /// True for "disk full" and I/O failures, which the CLI reports as exit 74.
+    /// True for "disk full" and I/O failures.
     public var isIOError: Bool { kind == .ioError }
 
-    /// One line: codes, message, and the statement (whitespace collapsed, cut at 200 characters).
+    /// True when SQLite found the file damaged (SQLITE_CORRUPT) or not a database at all (SQLITE_NOTADB).
+    public var isCorruption: Bool { kind == .corrupt }
+
+    /// One line for users: the codes and SQLite's message.
     public var description: String {
         var text = "SQLite error \(resultCode)"
         if extendedResultCode != resultCode { text += " (extended \(extendedResultCode))" }
-        text += ": \(message)"
-        if let sql { text += " - while executing `\(Self.oneLine(sql))`" }
-        return text
+        return text + ": \(message)"
     }
 
-    /// `description` plus the arguments (texts cut at 64 characters).
+    /// `description` and the statement (whitespace collapsed, cut at 200 characters): for a bug report.
+    public var debugDescription: String {
+        guard let sql else { return description }
+        return description + " - while executing `\(Self.oneLine(sql))`"
+    }
+
+    /// `debugDescription` plus the arguments (texts cut at 64 characters).
     public var expandedDescription: String {
-        guard let arguments, !arguments.isEmpty else { return description }
+        guard let arguments, !arguments.isEmpty else { return debugDescription }
         let shown = arguments.map { value -> String in
             switch value {
             case .null: return "NULL"
@@ -86,7 +95,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
             case .blob(let v): return "<\(v.count) bytes>"
             }
         }
-        return description + " with arguments [" + shown.joined(separator: ", ") + "]"
+        return debugDescription + " with arguments [" + shown.joined(separator: ", ") + "]"
     }
 
     private static func oneLine(_ sql: String) -> String {
