@@ -5,23 +5,23 @@ import Foundation
 /// Turns a library error into one line on stderr and the documented exit status.
 enum CLIFailure {
     static func report(_ error: Error) -> ExitCode {
-        let status: ExitStatus
-        let message: String
-        switch error {
-        case let error as EntropyGuardError:
-            status = error.status
-            message = error.message
-        case let error as SQLiteError:
-            status = error.isIOError ? .ioError : .internalError
-            message = "working store: \(error)"
-        case let error as CustomStringConvertible:
-            status = .internalError
-            message = "internal error: \(error.description)"
-        default:
-            status = .internalError
-            message = "internal error: \(error)"
-        }
+        let (status, message) = statusAndMessage(error)
         FileHandle.standardError.write(Data("entropyguard: error: \(message)\n".utf8))
         return ExitCode(status.rawValue)
+    }
+
+    static func statusAndMessage(_ error: Error) -> (ExitStatus, String) {
+        // A damaged store is damage from outside, not our bug: exit 74, like other files we cannot read back.
+        if let damage = StoreDamage(error) { return (.ioError, damage.description) }
+        switch error {
+        case let error as EntropyGuardError:
+            return (error.status, error.message)
+        case let error as SQLiteError:
+            return (error.isIOError ? .ioError : .internalError, "working store: \(error)")
+        case let error as CustomStringConvertible:
+            return (.internalError, "internal error: \(error.description)")
+        default:
+            return (.internalError, "internal error: \(error)")
+        }
     }
 }
