@@ -20,7 +20,8 @@ public final class CheckpointManager {
     @discardableResult
     public func save(stage: StageID, inputHash: String, configHash: String) throws -> Checkpoint {
         let checkpoint = Checkpoint(stage: stage, inputHash: inputHash, configHash: configHash,
-                                    rowCount: try store.aliveCount(after: stage), createdAt: Pipeline.timestamp())
+                                    rowCount: try store.aliveCount(after: stage), createdAt: Pipeline.timestamp(),
+                                    dropped: try store.dropCounts(stage: stage))
         try store.saveCheckpoint(checkpoint)
         return checkpoint
     }
@@ -39,23 +40,31 @@ public final class CheckpointManager {
     }
 
     /// keepLatest: keeps the newest checkpoint (resuming from it still works) and forgets the earlier
-    /// ones and their snapshots. Otherwise removes the store, the snapshots and the metadata file.
+    /// ones and their snapshots; the store is checked first (StoreConsistency), as a run would before
+    /// resuming from it. Otherwise removes every file of the checkpoint dir (removeFiles).
     public func cleanupCheckpoints(keepLatest: Bool) throws {
+        guard keepLatest else {
+            Self.removeFiles(checkpointDir: checkpointDir)
+            return
+        }
+        try StoreConsistency.check(store)
         let checkpoints = try store.checkpoints()
-        let doomed = keepLatest ? Array(checkpoints.dropLast()) : checkpoints
-        for checkpoint in doomed {
+        guard let latest = checkpoints.last else { return }
+        for checkpoint in checkpoints.dropLast() {
             if let snapshot = checkpoint.snapshotPath {
                 try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(snapshot))
             }
         }
-        if keepLatest {
-            if let latest = checkpoints.last {
-                try store.database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(latest.generation))])
-            }
-            return
-        }
-        for name in [WorkingStore.fileName, WorkingStore.fileName + "-wal", WorkingStore.fileName + "-shm",
-                     "checkpoint_metadata.json", "stdin.input"] {
+        try store.database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(latest.generation))])
+    }
+
+    /// Removes what EntropyGuard keeps in `checkpointDir`, by name and without opening the store, so it
+    /// works on a damaged one too: the store, stores set aside as damaged, the snapshots, the metadata
+    /// file and spooled stdin. The caller holds the directory's StoreLock.
+    public static func removeFiles(checkpointDir: String) {
+        let names = WorkingStore.fileSuffixes.map { WorkingStore.fileName + $0 } + WorkingStore.setAsideFiles(in: checkpointDir)
+            + StageID.allCases.map(SnapshotExporter.fileName) + [CheckpointMetadataFile.fileName, InputSource.stdinSpoolName]
+        for name in names {
             try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(name))
         }
     }
