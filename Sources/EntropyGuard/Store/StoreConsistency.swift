@@ -26,7 +26,7 @@ public enum StoreConsistency {
     /// Throws StoreDamage when a count disagrees:
     /// - input rows in `rows` (all rows but chunks) = ingest progress `ingest.next_row`;
     /// - drops per stage and reason (index `rows_dropped`) = each checkpoint's recorded drops;
-    /// - rows alive after the newest checkpoint G (rows born by G, not dropped by G) = its row count.
+    /// - rows alive after each checkpoint G (rows born by G, not dropped by G) = its row count.
     /// Drops and chunks of a stage that started after G (a crash) have dropped_by > G or born > G:
     /// they are not counted, so an interrupted store checks out as well.
     public static func check(_ store: WorkingStore) throws {
@@ -48,13 +48,15 @@ public enum StoreConsistency {
         for checkpoint in checkpoints where drops[checkpoint.generation, default: [:]] != checkpoint.dropped {
             throw StoreDamage("the rows dropped by \(checkpoint.stage.name) do not match its checkpoint")
         }
-        guard let newest = checkpoints.last else { return }
-        let g = newest.generation
-        // Chunk rows are born at chunk: before it they did not exist.
-        let born = g < StageID.chunk.generation ? total - chunkRows : total
-        let dropped = drops.filter { $0.key <= g }.values.reduce(0) { $0 + $1.values.reduce(0, +) }
-        if born - dropped != newest.rowCount {
-            throw StoreDamage.rowCount(born - dropped, expected: newest.rowCount, in: "the store after \(newest.stage.name)")
+        // Every checkpoint's row count follows from the counts above, with no further scan: rows born by
+        // its stage (chunk rows are born at chunk: before it they did not exist) less the drops up to it.
+        for checkpoint in checkpoints {
+            let g = checkpoint.generation
+            let born = g < StageID.chunk.generation ? total - chunkRows : total
+            let dropped = drops.filter { $0.key <= g }.values.reduce(0) { $0 + $1.values.reduce(0, +) }
+            if born - dropped != checkpoint.rowCount {
+                throw StoreDamage.rowCount(born - dropped, expected: checkpoint.rowCount, in: "the store after \(checkpoint.stage.name)")
+            }
         }
     }
 }
