@@ -20,12 +20,20 @@ struct CheckpointsCommand: ParsableCommand {
 
         func run() throws {
             do {
-                guard FileManager.default.fileExists(atPath: (checkpointDir as NSString).appendingPathComponent(WorkingStore.fileName)) else {
+                guard WorkingStore.exists(in: checkpointDir) else {
                     throw EntropyGuardError(.noInput, "\(checkpointDir): no EntropyGuard store here (entropyguard.sqlite is missing)")
                 }
-                let manager = try CheckpointManager(checkpointDir: checkpointDir)
-                let inputHash = try input.map { try InputSource.hashOnly(path: $0).hex }
-                let statuses = try manager.list(inputHash: inputHash)
+                let statuses: [CheckpointManager.Status]
+                do {
+                    let manager = try CheckpointManager(checkpointDir: checkpointDir)
+                    try StoreConsistency.check(manager.store)
+                    let inputHash = try input.map { try InputSource.hashOnly(path: $0).hex }
+                    statuses = try manager.list(inputHash: inputHash)
+                } catch {
+                    guard let damage = StoreDamage(error) else { throw error }
+                    let path = WorkingStore.path(in: checkpointDir)
+                    throw EntropyGuardError(.ioError, "\(path) is damaged (\(damage.reason)): no checkpoint in it can be trusted; `entropyguard checkpoints clean --checkpoint-dir \(checkpointDir)` removes it, and the next run moves it aside and starts from scratch")
+                }
                 if statuses.isEmpty && !json { print("No checkpoints in \(checkpointDir).") }
                 for status in statuses {
                     let c = status.checkpoint
@@ -51,7 +59,7 @@ struct CheckpointsCommand: ParsableCommand {
 
     struct Clean: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the store and snapshots of a checkpoint directory, or with --keep-latest all but the newest checkpoint.",
+            abstract: "Remove the store (damaged ones too) and snapshots of a checkpoint directory, or with --keep-latest all but the newest checkpoint.",
             discussion: "Example: entropyguard checkpoints clean --checkpoint-dir ./checkpoints --keep-latest")
 
         @Option(name: .long, help: ArgumentHelp("The checkpoint directory.", valueName: "dir")) var checkpointDir: String
@@ -59,15 +67,30 @@ struct CheckpointsCommand: ParsableCommand {
 
         func run() throws {
             do {
-                guard FileManager.default.fileExists(atPath: (checkpointDir as NSString).appendingPathComponent(WorkingStore.fileName)) else {
+                // Without --keep-latest, stores set aside as damaged are something to clean too.
+                guard WorkingStore.exists(in: checkpointDir) || (!keepLatest && !WorkingStore.setAsideFiles(in: checkpointDir).isEmpty) else {
                     FileHandle.standardError.write(Data("Nothing to clean in \(checkpointDir).\n".utf8))
                     return
                 }
                 let lock = try StoreLock(directory: checkpointDir)
                 try withExtendedLifetime(lock) {
-                    try CheckpointManager(checkpointDir: checkpointDir, ifStagesDiffer: .reset).cleanupCheckpoints(keepLatest: keepLatest)
+                    guard keepLatest else {
+                        // By file name, without opening the store: works on a damaged one too.
+                        CheckpointManager.removeFiles(checkpointDir: checkpointDir)
+                        FileHandle.standardError.write(Data("Cleaned \(checkpointDir).\n".utf8))
+                        return
+                    }
+                    do {
+                        try CheckpointManager(checkpointDir: checkpointDir).cleanupCheckpoints(keepLatest: true)
+                        FileHandle.standardError.write(Data("Cleaned \(checkpointDir) (kept the newest checkpoint).\n".utf8))
+                    } catch {
+                        // The store (closed by now) cannot vouch for its newest checkpoint: set it aside.
+                        guard let damage = StoreDamage(error) else { throw error }
+                        let path = WorkingStore.path(in: checkpointDir)
+                        let aside = try WorkingStore.moveAside(directory: checkpointDir)
+                        FileHandle.standardError.write(Data("warning: \(path) is damaged (\(damage.reason)): no checkpoint could be kept; moved it aside as \(aside)\n".utf8))
+                    }
                 }
-                FileHandle.standardError.write(Data("Cleaned \(checkpointDir)\(keepLatest ? " (kept the newest checkpoint)" : "").\n".utf8))
             } catch {
                 throw CLIFailure.report(error)
             }

@@ -16,8 +16,11 @@ struct RunCommand: ParsableCommand {
           entropyguard --input data.csv --output cleaned.csv --audit-log dropped.jsonl --json
           entropyguard --input data.jsonl --output out.jsonl --checkpoint-dir ck --resume-from exact_dedup
 
+        A damaged store in the checkpoint dir is moved aside (entropyguard.sqlite.damaged-<time>) and
+        the run starts from scratch.
+
         Exit codes: 0 ok, 64 usage, 65 bad input data, 66 input missing, 70 internal error,
-        73 output cannot be created, 74 I/O error, 75 checkpoint dir in use, 130 interrupted.
+        73 output cannot be created, 74 I/O error or damaged store, 75 checkpoint dir in use, 130 interrupted.
         """
     )
 

@@ -86,17 +86,22 @@ final class CheckpointListAndResumeCLITests: XCTestCase {
         XCTAssertEqual(try list().map { $0["stage"] as? String }, ["semantic_dedup"])
     }
 
-    func testACheckpointWhoseRowCountTheStoreDoesNotHaveIsNeitherListedValidNorResumed() throws {
+    func testACheckpointWhoseRowCountTheStoreDoesNotHaveMakesBothCallTheStoreDamaged() throws {
         _ = try runPipeline()
         let reference = try Data(contentsOf: dir.appendingPathComponent("out.jsonl"))
-        let store = try Database(path: ck.appendingPathComponent("entropyguard.sqlite").path)
-        try store.run("UPDATE checkpoints SET row_count = row_count + 1 WHERE stage = 'semantic_dedup'")
-        let listed = try list()
-        XCTAssertEqual(listed.map { $0["valid"] as? Bool }, [true, true, true, true, true, false])
-        XCTAssertTrue((listed[5]["problem"] as? String)?.hasPrefix("row count") == true, "\(listed[5])")
+        do {
+            let store = try Database(path: ck.appendingPathComponent("entropyguard.sqlite").path)
+            try store.run("UPDATE checkpoints SET row_count = row_count + 1 WHERE stage = 'validate'")
+        }
+        let listed = try CLI.run(["checkpoints", "list", "--checkpoint-dir", ck.path])
+        XCTAssertEqual(listed.status, 74, listed.stderr)
+        XCTAssertTrue(listed.stderr.contains("is damaged (the store after validate has"), listed.stderr)
 
-        let resumed = try runPipeline("again.jsonl")
-        XCTAssertEqual(resumedFrom(resumed), "after_exact_dedup")
+        let again = try CLI.run(["--input", dir.appendingPathComponent("in.jsonl").path, "--output", dir.appendingPathComponent("again.jsonl").path,
+                                 "--text-column", "text", "--checkpoint-dir", ck.path, "--no-semantic-dedup", "--min-length", "20"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertNil(resumedFrom(again), again.stderr)
+        XCTAssertTrue(again.stderr.contains("moved it aside"), again.stderr)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("again.jsonl")), reference)
         XCTAssertTrue(try list().allSatisfy { $0["valid"] as? Bool == true })
     }

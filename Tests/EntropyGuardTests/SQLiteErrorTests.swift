@@ -64,16 +64,26 @@ final class SQLiteErrorTests: XCTestCase {
         }
     }
 
-    /// A file that is not a database where the store should be: a damaged store (exit 74 like other
-    /// files we cannot read back), not a bug (70).
-    func testAFileThatIsNotADatabaseIsADamagedStore() throws {
+    /// A file with a whole SQLite header (StoreFileHeader lets it through) whose first page is garbage:
+    /// SQLite's SQLITE_CORRUPT, a damaged store (exit 74 like other files we cannot read back, never 70).
+    func testSQLiteCorruptionIsStoreDamage() throws {
         let directory = try makeDirectory()
-        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: directory + "/" + WorkingStore.fileName))
+        var page = [UInt8](repeating: 0xA5, count: 4096)
+        func put(_ offset: Int, _ bytes: [UInt8]) { page.replaceSubrange(offset..<(offset + bytes.count), with: bytes) }
+        put(0, Array("SQLite format 3\0".utf8))
+        put(16, [0x10, 0x00, 1, 1, 0, 64, 32, 32])   // 4096-byte pages, legacy journal, payload fractions
+        put(24, [0, 0, 0, 1, 0, 0, 0, 1])             // change counter 1, 1 page
+        put(32, [UInt8](repeating: 0, count: 12))     // no freelist, schema cookie 0
+        put(44, [0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])   // schema format 4, UTF-8
+        put(60, [UInt8](repeating: 0, count: 32))
+        put(92, [0, 0, 0, 1, 0, 0x2E, 0x4F, 0x70])    // version-valid-for 1, SQLite version
+        try Data(page).write(to: URL(fileURLWithPath: directory + "/" + WorkingStore.fileName))
         XCTAssertThrowsError(try WorkingStore(directory: directory)) { error in
-            guard let error = error as? SQLiteError else { return XCTFail("\(error)") }
-            XCTAssertEqual(error.resultCode, SQLITE_NOTADB)
-            XCTAssertTrue(error.isCorruption)
-            XCTAssertEqual(error.exitStatus, .ioError)
+            guard let sqlite = error as? SQLiteError else { return XCTFail("\(error)") }
+            XCTAssertTrue(sqlite.isCorruption, sqlite.debugDescription)
+            XCTAssertEqual(sqlite.exitStatus, .ioError)
+            XCTAssertNotNil(StoreDamage(error))
         }
+        XCTAssertNil(StoreDamage(SQLiteError(extendedResultCode: SQLITE_CONSTRAINT, message: "m")))
     }
 }

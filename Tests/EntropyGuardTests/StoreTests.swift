@@ -155,7 +155,7 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(try store.database.scalar("SELECT drop_reason FROM rows WHERE row_id = 2")?.string, "below_min_length")
     }
 
-    func testNewestValidCheckpointMatchesInputChainedConfigAndRowCount() throws {
+    func testNewestValidCheckpointMatchesInputAndChainedConfig() throws {
         let store = try makeStore()
         let hashes = ConfigHash.chain(StageID.allCases.map { ($0, "x") })
         func newest(_ input: String, _ expected: [StageID: String]) throws -> StageID? {
@@ -171,13 +171,14 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(try newest("in", ConfigHash.chain(changed)), .sanitize)
         let statuses = try CheckpointValidity(store: store, inputHash: "in", expectedConfigHashes: ConfigHash.chain(changed)).statuses(snapshotDirectory: nil)
         XCTAssertEqual(statuses.map(\.problem), [nil, nil, "config of stage chunk changed"])
-        // A missing earlier checkpoint does not matter (the chained hash covers its settings); a row
-        // count the store does not have does.
+        // A missing earlier checkpoint does not matter (the chained hash covers its settings).
         try store.database.run("DELETE FROM checkpoints WHERE generation = 2")
         XCTAssertEqual(try newest("in", hashes), .chunk)
+        // A row count the store does not have is damage of the whole store, not of one checkpoint.
+        XCTAssertNoThrow(try StoreConsistency.check(store))
         try store.database.run("UPDATE checkpoints SET row_count = 5 WHERE generation = 3")
-        XCTAssertEqual(try newest("in", hashes), .ingest)
-        XCTAssertEqual(try CheckpointValidity(store: store, inputHash: "in", expectedConfigHashes: hashes).reasonNoneValid(),
-                       "row count 5 differs from the store's 0")
+        XCTAssertThrowsError(try StoreConsistency.check(store)) { error in
+            XCTAssertNotNil(StoreDamage(error), "\(error)")
+        }
     }
 }

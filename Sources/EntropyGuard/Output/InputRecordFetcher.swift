@@ -11,10 +11,13 @@ final class InputRecordFetcher {
     private var window: UnsafeMutableRawBufferPointer
     private var windowStart: Int64 = 0
     private var windowCount = 0
+    /// The input's size when it was hashed: the store's records were ingested from exactly these bytes.
+    private let byteCount: Int64
 
     init(input: InputSource) throws {
         fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
         path = input.displayPath
+        byteCount = input.byteCount
         guard fd >= 0 else {
             throw EntropyGuardError(.noInput, "\(input.displayPath): cannot read the input: \(String(cString: strerror(errno)))")
         }
@@ -33,6 +36,11 @@ final class InputRecordFetcher {
 
     /// Calls `body` with the bytes at `offset` (valid only inside `body`).
     func withBytes<T>(offset: Int64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        // The input matches the store's hash, so a range outside it is a damaged row in the store
+        // (a flipped record_offset read as "Invalid argument" from pread, a huge length as a crash).
+        guard offset >= 0, length >= 0, offset <= byteCount - Int64(length) else {
+            throw StoreDamage("a row points outside the input (\(length) bytes at offset \(offset) of \(byteCount))")
+        }
         if offset < windowStart || offset + Int64(length) > windowStart + Int64(windowCount) {
             try refill(at: offset, minimum: length)
         }

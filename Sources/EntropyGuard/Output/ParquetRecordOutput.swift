@@ -8,11 +8,15 @@ struct ParquetRecordOutput {
     let path: String
 
     /// Writes rows alive after `stage` in input order; returns the number written (counted, not
-    /// written, on a dry run).
-    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool) throws -> Int {
-        if dryRun { return try store.aliveCount(after: stage) }
+    /// written, on a dry run). Another count than `expectedRows` is StoreDamage (see RecordOutput).
+    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> Int {
+        if dryRun {
+            let count = try store.aliveCount(after: stage)
+            if let expectedRows, count != expectedRows { throw StoreDamage.rowCount(count, expected: expectedRows, in: "the output") }
+            return count
+        }
         let schema = try SnapshotSchema.of(store: store, input: input, info: info)
         return try SnapshotTableWriter(store: store, input: input, info: info, schema: schema)
-            .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "output")
+            .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "the output", expectedRows: expectedRows)
     }
 }

@@ -42,6 +42,9 @@ final class SnapshotExporter {
     /// `after_<stage>.parquet`.
     static func fileName(_ stage: StageID) -> String { "\(stage.checkpointName).parquet" }
 
+    /// Whether `name` is a snapshot's file name (of this stage list or another).
+    static func isSnapshotFile(_ name: String) -> Bool { name.hasPrefix("after_") && name.hasSuffix(".parquet") }
+
     /// Whether `selection` asks for `stage`'s snapshot: all of them, only the stages that remove
     /// duplicates (the files the original tool wrote), or none.
     static func includes(_ stage: StageID, in selection: PipelineOptions.Snapshots, stages: StageRegistry) -> Bool {
@@ -74,7 +77,7 @@ final class SnapshotExporter {
     /// stages this stage list does not have (the store was made with another list).
     func reconcile(resumedThrough generation: Int) throws {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for file in files where file.hasPrefix("after_") && file.hasSuffix(".parquet") {
+        for file in files where Self.isSnapshotFile(file) {
             if store.stages[String(file.dropLast(".parquet".count))] == nil { try removeFile(named: file) }
         }
         let checkpoints = Dictionary(uniqueKeysWithValues: try store.checkpoints().map { ($0.stage, $0) })

@@ -15,9 +15,12 @@ public struct InputSource {
     public let byteCount: Int64
     public var isStandardInput: Bool { displayPath == "-" }
 
+    /// Stdin is copied into the working directory under this name: the store refers to records by offset.
+    static let stdinSpoolName = "stdin.input"
+
     public static func open(path: String, spoolDirectory: String) throws -> InputSource {
         if path == "-" {
-            let spool = (spoolDirectory as NSString).appendingPathComponent("stdin.input")
+            let spool = (spoolDirectory as NSString).appendingPathComponent(stdinSpoolName)
             let (hash, count) = try copyHashing(from: STDIN_FILENO, displayPath: "<stdin>", to: spool)
             return InputSource(displayPath: "-", filePath: spool, hash: hash, byteCount: count)
         }

@@ -36,8 +36,39 @@ public final class Pipeline {
             throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
         }
         let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
+        var setAside: String?
+        while true {
+            let storeExisted = WorkingStore.exists(in: workDirectory)
+            do {
+                return try run(workDirectory: workDirectory, input: input, started: started)
+            } catch {
+                guard let damage = StoreDamage(error) else { throw error }
+                // Damage is never trusted, whatever happens next: the store goes aside (this run holds
+                // the lock and, once run(...) has returned, no connection to it).
+                let path = WorkingStore.path(in: workDirectory)
+                let aside = try WorkingStore.moveAside(directory: workDirectory)
+                if storeExisted && setAside == nil && !streamedToStdout {
+                    progress.warn("the working store \(path) is damaged (\(damage.reason)); moved it aside as \(aside) and starting from scratch")
+                    setAside = aside
+                    continue
+                }
+                // A store this run made (or a temporary one) damaged: the disk, not the store, is to blame.
+                let next = streamedToStdout ? "the output on stdout is incomplete; run the same command again"
+                    : "this run made it: check the disk"
+                let moved = options.checkpointDirectory == nil ? "" : "; moved it aside as \(aside)"
+                throw EntropyGuardError(.ioError, "the working store \(path) is damaged (\(damage.reason))\(moved); \(next)")
+            }
+        }
+    }
+
+    /// Set once output has gone to stdout: from then on a run cannot start over.
+    private var streamedToStdout = false
+
+    /// One attempt on the store of `workDirectory`: opened, checked, resumed from or reset, run.
+    private func run(workDirectory: String, input: InputSource, started: Date) throws -> RunSummary {
         let store = try WorkingStore(directory: workDirectory, stages: stages, ifStagesDiffer: .reset)
         if let change = store.stageListChange { progress.warn(change.notice) }
+        try StoreConsistency.check(store)
         let inputHash = input.hash.hex
         if options.checkpointDirectory != nil && !options.autoResume && !options.resume {
             try store.reset()
@@ -164,8 +195,11 @@ public final class Pipeline {
         let last = stages.ids.last!
         let outputStarted = Date()
         let format = OutputFormat(path: options.outputPath)
+        if options.outputPath == "-" && !options.dryRun { streamedToStdout = true }
+        // The output must have as many rows as the last checkpoint (resumed or just made) says: a
+        // damaged store can read short without any SQLite error (StoreConsistency).
         let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath)
-            .write(after: last, progress: progress, dryRun: options.dryRun)
+            .write(after: last, progress: progress, dryRun: options.dryRun, expectedRows: alive)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()

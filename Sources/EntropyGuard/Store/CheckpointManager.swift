@@ -11,7 +11,7 @@ public final class CheckpointManager {
     public typealias Status = CheckpointStatus
 
     /// `ifStagesDiffer`: what to do with a store made with another stage list (refuse it: a listing
-    /// must not change the store; reset it: cleaning may).
+    /// must not change the store; a run resets it).
     public init(checkpointDir: String, stages: StageRegistry = .standard, ifStagesDiffer: WorkingStore.OtherStageList = .refuse) throws {
         self.checkpointDir = checkpointDir
         store = try WorkingStore(directory: checkpointDir, stages: stages, ifStagesDiffer: ifStagesDiffer)
@@ -22,7 +22,8 @@ public final class CheckpointManager {
     @discardableResult
     public func save(stage: StageID, inputHash: String, configHash: String) throws -> Checkpoint {
         let checkpoint = Checkpoint(stage: stage, inputHash: inputHash, configHash: configHash,
-                                    rowCount: try store.aliveCount(after: stage), createdAt: Pipeline.timestamp())
+                                    rowCount: try store.aliveCount(after: stage), createdAt: Pipeline.timestamp(),
+                                    dropped: try store.dropCounts(stage: stage))
         try store.saveCheckpoint(checkpoint)
         return checkpoint
     }
@@ -41,23 +42,32 @@ public final class CheckpointManager {
     }
 
     /// keepLatest: keeps the newest checkpoint (resuming from it still works) and forgets the earlier
-    /// ones and their snapshots. Otherwise removes the store, the snapshots and the metadata file.
+    /// ones and their snapshots; the store is checked first (StoreConsistency), as a run would before
+    /// resuming from it. Otherwise removes every file of the checkpoint dir (removeFiles).
     public func cleanupCheckpoints(keepLatest: Bool) throws {
+        guard keepLatest else {
+            Self.removeFiles(checkpointDir: checkpointDir)
+            return
+        }
+        try StoreConsistency.check(store)
         let checkpoints = try store.checkpoints()
-        let doomed = keepLatest ? Array(checkpoints.dropLast()) : checkpoints
-        for checkpoint in doomed {
+        guard let latest = checkpoints.last else { return }
+        for checkpoint in checkpoints.dropLast() {
             if let snapshot = checkpoint.snapshotPath {
                 try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(snapshot))
             }
         }
-        if keepLatest {
-            if let latest = checkpoints.last {
-                try store.forgetCheckpoints(before: latest.generation)
-            }
-            return
-        }
-        for name in [WorkingStore.fileName, WorkingStore.fileName + "-wal", WorkingStore.fileName + "-shm",
-                     "checkpoint_metadata.json", "stdin.input"] {
+        try store.forgetCheckpoints(before: latest.generation)
+    }
+
+    /// Removes what EntropyGuard keeps in `checkpointDir`, by name and without opening the store, so it
+    /// works on a damaged one too: the store, stores set aside as damaged, the snapshots (of any stage
+    /// list), the metadata file and spooled stdin. The caller holds the directory's StoreLock.
+    public static func removeFiles(checkpointDir: String) {
+        let snapshots = ((try? FileManager.default.contentsOfDirectory(atPath: checkpointDir)) ?? []).filter(SnapshotExporter.isSnapshotFile)
+        let names = WorkingStore.fileSuffixes.map { WorkingStore.fileName + $0 } + WorkingStore.setAsideFiles(in: checkpointDir)
+            + snapshots + [CheckpointMetadataFile.fileName, InputSource.stdinSpoolName]
+        for name in names {
             try? FileManager.default.removeItem(atPath: (checkpointDir as NSString).appendingPathComponent(name))
         }
     }

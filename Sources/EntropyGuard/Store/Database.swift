@@ -31,14 +31,7 @@ final class Database {
         sqlite3_busy_timeout(db, 5_000)
     }
 
-    private var isClosed = false
-
-    deinit { close() }
-
-    /// Finalizes the cached statements and closes the connection (once; deinit does it otherwise).
-    func close() {
-        guard !isClosed else { return }
-        isClosed = true
+    deinit {
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }

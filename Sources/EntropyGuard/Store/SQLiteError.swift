@@ -67,7 +67,8 @@ public struct SQLiteError: Error, CustomStringConvertible, CustomDebugStringConv
     /// True for "disk full" and I/O failures.
     public var isIOError: Bool { kind == .ioError }
 
-    /// True when SQLite found the file damaged (SQLITE_CORRUPT) or not a database at all (SQLITE_NOTADB).
+    /// True when SQLite found the file damaged (SQLITE_CORRUPT) or not a database at all
+    /// (SQLITE_NOTADB): the store cannot be trusted, which is not a bug of ours (see StoreDamage).
     public var isCorruption: Bool { kind == .corrupt }
 
     /// One line for users: the codes and SQLite's message.

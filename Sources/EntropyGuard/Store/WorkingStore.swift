@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The SQLite working store of one checkpoint directory: `<dir>/entropyguard.sqlite`.
 /// Rows are ingested once; each stage moves its survivors' `generation` forward and records a checkpoint.
@@ -38,13 +41,19 @@ public final class WorkingStore {
     /// Set when opening reset a store made with another stage list.
     public private(set) var stageListChange: StageListChange?
 
-    public var path: String { (directory as NSString).appendingPathComponent(Self.fileName) }
+    public var path: String { Self.path(in: directory) }
 
+    /// Opens the store of `directory`, creating it when there is none, and records its stage list or
+    /// checks it against `stages` (a store made with another list is reset or refused). Throws
+    /// StoreDamage when the file is not a whole SQLite database (see StoreFileHeader); SQLite's own
+    /// SQLITE_CORRUPT and SQLITE_NOTADB, here or later, are damage too (StoreDamage.init?(_:)).
     public init(directory: String, stages: StageRegistry = .standard, ifStagesDiffer: OtherStageList = .refuse) throws {
         self.directory = directory
         self.stages = stages
         try DirectoryCreation.create(directory, role: "checkpoint directory")
-        database = try Database(path: (directory as NSString).appendingPathComponent(Self.fileName))
+        let path = Self.path(in: directory)
+        if let problem = StoreFileHeader.problem(databasePath: path) { throw StoreDamage(problem) }
+        database = try Database(path: path)
         try database.execute(SchemaSQL.pragmas)
         // The WAL size pragmas.sql sets for SQLite's autocheckpoint becomes the background checkpointer's
         // threshold; its commit hook replaces the autocheckpoint.
@@ -52,7 +61,6 @@ public final class WorkingStore {
         checkpointer = try WALCheckpointer(path: database.path, thresholdPages: max(1, threshold))
         checkpointer.attach(to: database)
         try SQLFunctions.register(on: database)
-        let path = self.path
         stageListChange = try database.transaction {
             try database.execute(SchemaSQL.tables)
             if let version = try database.scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.string,
@@ -72,6 +80,51 @@ public final class WorkingStore {
     deinit {
         checkpointer.detach(from: database)
         checkpointer.stop()
+    }
+
+    // MARK: the store's files
+
+    /// The store file and the files SQLite keeps next to it.
+    static let fileSuffixes = ["", "-wal", "-shm"]
+
+    /// `<directory>/entropyguard.sqlite`.
+    public static func path(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
+
+    public static func exists(in directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(in: directory))
+    }
+
+    /// Renames a damaged store (with its -wal and -shm, so the sqlite3 shell still opens it as it was)
+    /// to `entropyguard.sqlite.damaged-<UTC time>` in the same directory and returns that name. Nothing
+    /// is deleted: the next store starts empty, the damaged one stays for inspection until
+    /// `checkpoints clean`. The caller holds the directory's StoreLock and no connection to the store.
+    public static func moveAside(directory: String) throws -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let stamp = formatter.string(from: Date())
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        var name = "\(fileName).damaged-\(stamp)"
+        var attempt = 1
+        while fileSuffixes.contains(where: { FileManager.default.fileExists(atPath: path(name + $0)) }) {
+            attempt += 1
+            name = "\(fileName).damaged-\(stamp)-\(attempt)"
+        }
+        for suffix in fileSuffixes where FileManager.default.fileExists(atPath: path(fileName + suffix)) {
+            if rename(path(fileName + suffix), path(name + suffix)) != 0 {
+                throw EntropyGuardError(.ioError, "\(path(fileName + suffix)) is damaged and cannot be moved aside: \(String(cString: strerror(errno)))")
+            }
+        }
+        return name
+    }
+
+    /// The names `moveAside` gave damaged stores in `directory` (with their -wal and -shm).
+    public static func setAsideFiles(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix(fileName + ".damaged-") }.sorted()
     }
 
     /// Runs `body` in one transaction: every operation in it is committed together, or none.
