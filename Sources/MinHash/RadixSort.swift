@@ -1,0 +1,65 @@
+/// Stable LSD radix sort of 64-bit keys carrying a 32-bit value, 16 bits per pass (4 passes; a pass
+/// whose digit is the same for every key is skipped). A block's 2.4M band keys sort in about a tenth of
+/// the time of the standard library's comparison sort of (key, value) pairs.
+enum RadixSort {
+    static func sort(keys: inout [UInt64], values: inout [UInt32]) {
+        let n = keys.count
+        precondition(values.count == n)
+        guard n > 1 else { return }
+        var keyScratch = [UInt64](repeating: 0, count: n)
+        var valueScratch = [UInt32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        var inScratch = false
+        for pass in 0..<4 {
+            let shift = UInt64(16 * pass)
+            counts.withUnsafeMutableBufferPointer { counts in
+                for i in 0..<counts.count { counts[i] = 0 }
+                let sorted = inScratch ? keyScratch : keys
+                sorted.withUnsafeBufferPointer { source in
+                    for key in source { counts[Int(truncatingIfNeeded: (key >> shift) & 0xFFFF)] += 1 }
+                }
+            }
+            let first = Int(truncatingIfNeeded: ((inScratch ? keyScratch[0] : keys[0]) >> shift) & 0xFFFF)
+            if counts[first] == n { continue }
+            var total = 0
+            for i in 0..<counts.count {
+                let c = counts[i]
+                counts[i] = total
+                total += c
+            }
+            if inScratch {
+                scatter(&keyScratch, &valueScratch, into: &keys, &values, shift: shift, offsets: &counts)
+            } else {
+                scatter(&keys, &values, into: &keyScratch, &valueScratch, shift: shift, offsets: &counts)
+            }
+            inScratch.toggle()
+        }
+        if inScratch {
+            swap(&keys, &keyScratch)
+            swap(&values, &valueScratch)
+        }
+    }
+
+    private static func scatter(_ keys: inout [UInt64], _ values: inout [UInt32],
+                                into outKeys: inout [UInt64], _ outValues: inout [UInt32],
+                                shift: UInt64, offsets: inout [Int]) {
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                outKeys.withUnsafeMutableBufferPointer { outKeys in
+                    outValues.withUnsafeMutableBufferPointer { outValues in
+                        offsets.withUnsafeMutableBufferPointer { offsets in
+                            for i in 0..<keys.count {
+                                let key = keys[i]
+                                let digit = Int(truncatingIfNeeded: (key >> shift) & 0xFFFF)
+                                let slot = offsets[digit]
+                                offsets[digit] = slot + 1
+                                outKeys[slot] = key
+                                outValues[slot] = values[i]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
