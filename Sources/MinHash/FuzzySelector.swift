@@ -126,52 +126,67 @@ public final class FuzzySelector {
         blockKeys.removeAll(keepingCapacity: true)
         blockEntries.removeAll(keepingCapacity: true)
 
-        // 1. Group the block's band keys: group g has key groupKeys[g]; groupOf[entry] = g.
+        // 1. Sort the block's band keys; distinct key d spans sorted positions distinctStart[d] ..< [d + 1].
         RadixSort.sort(keys: &keys, values: &entries)
-        var groupOf = [Int32](repeating: 0, count: n * bands)
-        var groupKeys: [UInt64] = []
-        groupKeys.reserveCapacity(keys.count / 2)
-        for i in 0..<keys.count {
-            if i == 0 || keys[i] != keys[i - 1] { groupKeys.append(keys[i]) }
-            groupOf[Int(entries[i])] = Int32(groupKeys.count - 1)
-        }
-        let groups = groupKeys.count
+        var distinctStart: [Int32] = []
+        distinctStart.reserveCapacity(keys.count + 1)
+        for i in 0..<keys.count where i == 0 || keys[i] != keys[i - 1] { distinctStart.append(Int32(i)) }
+        let distinct = distinctStart.count
+        distinctStart.append(Int32(keys.count))
 
-        // 2. Earlier kept rows per group, from every earlier run (CSR: crossStart / crossRows).
-        var matchGroups: [Int32] = []
+        // 2. Earlier kept rows with each distinct key, from every earlier run.
+        var matchKeys: [Int32] = []      // distinct key index
         var matchRows: [UInt64] = []
         for run in runs {
-            var g = 0
+            var d = 0
             statistics.mergedRunEntries += run.count
             try run.forEachChunk { pairs in
                 var i = 0
-                while i < pairs.count && g < groups {
+                while i < pairs.count && d < distinct {
                     let key = pairs[i]
-                    let groupKey = groupKeys[g]
-                    if key < groupKey {
+                    let blockKey = keys[Int(distinctStart[d])]
+                    if key < blockKey {
                         i += 2
-                    } else if key > groupKey {
-                        g += 1
+                    } else if key > blockKey {
+                        d += 1
                     } else {
-                        matchGroups.append(Int32(g))
+                        matchKeys.append(Int32(d))
                         matchRows.append(pairs[i + 1])
                         i += 2
                     }
                 }
             }
         }
+
+        // Live groups: keys that can yield a candidate, shared by two rows of the block or by an earlier
+        // kept row. Usually few: a unique row's keys are all dead, so the decision pass touches only
+        // `groupOf` for it (row-major, sequential) instead of a per-key table in key order.
+        var liveOf = [Int32](repeating: -1, count: distinct)
+        for d in matchKeys { liveOf[Int(d)] = 0 }
+        var groups = 0
+        for d in 0..<distinct where liveOf[d] == 0 || distinctStart[d + 1] - distinctStart[d] > 1 {
+            liveOf[d] = Int32(groups)
+            groups += 1
+        }
+        var groupOf = [Int32](repeating: -1, count: n * bands)
+        for d in 0..<distinct where liveOf[d] >= 0 {
+            for i in Int(distinctStart[d])..<Int(distinctStart[d + 1]) { groupOf[Int(entries[i])] = liveOf[d] }
+        }
         var crossStart = [Int32](repeating: 0, count: groups + 1)
-        for g in matchGroups { crossStart[Int(g) + 1] += 1 }
+        for d in matchKeys { crossStart[Int(liveOf[Int(d)]) + 1] += 1 }
         for g in 0..<groups { crossStart[g + 1] += crossStart[g] }
         var crossRows = [UInt64](repeating: 0, count: matchRows.count)
         var fill = crossStart
-        for (g, row) in zip(matchGroups, matchRows) {
-            crossRows[Int(fill[Int(g)])] = row
-            fill[Int(g)] += 1
+        for (d, row) in zip(matchKeys, matchRows) {
+            let g = Int(liveOf[Int(d)])
+            crossRows[Int(fill[g])] = row
+            fill[g] += 1
         }
-        matchGroups = []
+        matchKeys = []
         matchRows = []
         fill = []
+        liveOf = []
+        distinctStart = []
 
         // 3. Decide the rows in order.
         var keptHead = [Int32](repeating: -1, count: groups)
@@ -199,6 +214,7 @@ public final class FuzzySelector {
             candidates.removeAll(keepingCapacity: true)
             for band in 0..<bands {
                 let g = Int(groupOf[local * bands + band])
+                if g < 0 { continue }
                 for k in Int(crossStart[g])..<Int(crossStart[g + 1]) { candidates.append(crossRows[k]) }
                 var node = keptHead[g]
                 while node >= 0 {
@@ -240,6 +256,7 @@ public final class FuzzySelector {
                 kept[local] = true
                 for band in 0..<bands {
                     let g = Int(groupOf[local * bands + band])
+                    if g < 0 { continue }
                     nodeRow.append(Int32(local))
                     nodeNext.append(keptHead[g])
                     keptHead[g] = Int32(nodeRow.count - 1)
@@ -254,6 +271,8 @@ public final class FuzzySelector {
         // 4. The kept rows' keys, in key order (the sort is stable, so rows ascend within a key).
         var runKeys: [UInt64] = []
         var runRows: [UInt64] = []
+        runKeys.reserveCapacity(keys.count)
+        runRows.reserveCapacity(keys.count)
         for i in 0..<keys.count {
             let local = Int(entries[i]) / bands
             if kept[local] {
