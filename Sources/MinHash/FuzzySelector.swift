@@ -19,9 +19,10 @@ import Foundation
 ///     block so far (a linked list per group), verifying each candidate on the signatures (`SignatureSpill`);
 ///  4. the band keys of the block's kept rows, already in key order, become the block's run.
 /// Only kept rows ever enter a bucket, so a row meets at most the few mutually dissimilar kept rows of
-/// each of its buckets, however large a cluster of near-copies is. Memory is about 60 bytes per band per
-/// block row (around 140 MB at the default 262,144 rows x 9 bands), the same at 1M rows as at 4M; the
-/// cost that grows is the merge against earlier runs, 16 bytes read per earlier kept band key per block.
+/// each of its buckets, however large a cluster of near-copies is. Memory is about 50 bytes per band per
+/// block row, reused from block to block, plus the drops not yet taken (`takeDrops`): peak RSS of the
+/// benchmark 142 MB at 1M rows, 148 MB at 4M. The cost that grows is the merge against earlier runs,
+/// 16 bytes read per earlier kept band key per block (quadratic in rows / `blockRows`).
 ///
 /// Deterministic: the result is the rule's, whatever the block size or how the rows arrive in batches
 /// (FuzzySelectorTests checks it against a plain in-memory implementation).
@@ -104,39 +105,80 @@ public final class FuzzySelector {
         if blockCount == blockRows { try decideBlock() }
     }
 
-    /// Decides the last block and returns every drop, in row order.
+    /// The drops decided since the last call (whole blocks), in row order, handed over so that the
+    /// caller can write them as they come instead of holding them all (24 bytes per drop).
+    public func takeDrops() -> [FuzzyDrop] {
+        defer { drops = [] }
+        return drops
+    }
+
+    /// Decides the last block and returns the drops not yet taken, in row order.
     public func finish() throws -> [FuzzyDrop] {
         precondition(!finished)
         if blockCount > 0 { try decideBlock() }
         finished = true
         runs.removeAll()
-        statistics.drops = drops.count
-        return drops
+        return takeDrops()
     }
 
     // MARK: - One block
+
+    /// Buffers reused from block to block. Allocating them anew for each block fragmented glibc's heap
+    /// (its mmap threshold rises after the first large free, so the next blocks' arrays come from the
+    /// heap): peak RSS grew from 120 MB at 1M rows to 195 MB at 4M. The block's keys are sorted in
+    /// place and the run is written straight from them, so no other array of that size is held.
+    private struct Buffers {
+        var keyScratch: [UInt64] = []
+        var entryScratch: [UInt32] = []
+        var distinctStart: [Int32] = []
+        var matchKeys: [Int32] = []
+        var matchRows: [UInt64] = []
+        var liveOf: [Int32] = []
+        var groupOf: [Int32] = []
+        var crossStart: [Int32] = []
+        var crossRows: [UInt64] = []
+        var fill: [Int32] = []
+        var keptHead: [Int32] = []
+        var nodeRow: [Int32] = []
+        var nodeNext: [Int32] = []
+        var kept: [Bool] = []
+        var candidates: [UInt64] = []
+    }
+
+    private var buffers = Buffers()
+
+    /// Empties `array` keeping its storage, then fills it with `count` copies of `value`.
+    @inline(__always)
+    private static func reset<T>(_ array: inout [T], _ count: Int, _ value: T) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(value, count: count))
+    }
 
     private func decideBlock() throws {
         try spill.flush()
         statistics.blocks += 1
         let bands = lsh.bands
         let n = blockCount
-        var keys = blockKeys
-        var entries = blockEntries
-        blockKeys.removeAll(keepingCapacity: true)
-        blockEntries.removeAll(keepingCapacity: true)
+        var b = Buffers()
+        swap(&b, &buffers)
+        defer { swap(&b, &buffers) }
+        defer {
+            blockKeys.removeAll(keepingCapacity: true)
+            blockEntries.removeAll(keepingCapacity: true)
+        }
 
         // 1. Sort the block's band keys; distinct key d spans sorted positions distinctStart[d] ..< [d + 1].
-        RadixSort.sort(keys: &keys, values: &entries)
-        var distinctStart: [Int32] = []
-        distinctStart.reserveCapacity(keys.count + 1)
-        for i in 0..<keys.count where i == 0 || keys[i] != keys[i - 1] { distinctStart.append(Int32(i)) }
-        let distinct = distinctStart.count
-        distinctStart.append(Int32(keys.count))
+        RadixSort.sort(keys: &blockKeys, values: &blockEntries, keyScratch: &b.keyScratch, valueScratch: &b.entryScratch)
+        b.distinctStart.removeAll(keepingCapacity: true)
+        let keys = blockKeys    // shares the storage: not modified until the block is done
+        let entries = blockEntries
+        for i in 0..<keys.count where i == 0 || keys[i] != keys[i - 1] { b.distinctStart.append(Int32(i)) }
+        let distinct = b.distinctStart.count
+        b.distinctStart.append(Int32(keys.count))
 
         // 2. Earlier kept rows with each distinct key, from every earlier run.
-        var matchKeys: [Int32] = []      // distinct key index
-        var matchRows: [UInt64] = []
+        b.matchKeys.removeAll(keepingCapacity: true)      // distinct key index
+        b.matchRows.removeAll(keepingCapacity: true)
         for run in runs {
             var d = 0
             statistics.mergedRunEntries += run.count
@@ -144,14 +186,14 @@ public final class FuzzySelector {
                 var i = 0
                 while i < pairs.count && d < distinct {
                     let key = pairs[i]
-                    let blockKey = keys[Int(distinctStart[d])]
+                    let blockKey = keys[Int(b.distinctStart[d])]
                     if key < blockKey {
                         i += 2
                     } else if key > blockKey {
                         d += 1
                     } else {
-                        matchKeys.append(Int32(d))
-                        matchRows.append(pairs[i + 1])
+                        b.matchKeys.append(Int32(d))
+                        b.matchRows.append(pairs[i + 1])
                         i += 2
                     }
                 }
@@ -161,39 +203,35 @@ public final class FuzzySelector {
         // Live groups: keys that can yield a candidate, shared by two rows of the block or by an earlier
         // kept row. Usually few: a unique row's keys are all dead, so the decision pass touches only
         // `groupOf` for it (row-major, sequential) instead of a per-key table in key order.
-        var liveOf = [Int32](repeating: -1, count: distinct)
-        for d in matchKeys { liveOf[Int(d)] = 0 }
+        Self.reset(&b.liveOf, distinct, -1)
+        for d in b.matchKeys { b.liveOf[Int(d)] = 0 }
         var groups = 0
-        for d in 0..<distinct where liveOf[d] == 0 || distinctStart[d + 1] - distinctStart[d] > 1 {
-            liveOf[d] = Int32(groups)
+        for d in 0..<distinct where b.liveOf[d] == 0 || b.distinctStart[d + 1] - b.distinctStart[d] > 1 {
+            b.liveOf[d] = Int32(groups)
             groups += 1
         }
-        var groupOf = [Int32](repeating: -1, count: n * bands)
-        for d in 0..<distinct where liveOf[d] >= 0 {
-            for i in Int(distinctStart[d])..<Int(distinctStart[d + 1]) { groupOf[Int(entries[i])] = liveOf[d] }
+        Self.reset(&b.groupOf, n * bands, -1)
+        for d in 0..<distinct where b.liveOf[d] >= 0 {
+            for i in Int(b.distinctStart[d])..<Int(b.distinctStart[d + 1]) { b.groupOf[Int(entries[i])] = b.liveOf[d] }
         }
-        var crossStart = [Int32](repeating: 0, count: groups + 1)
-        for d in matchKeys { crossStart[Int(liveOf[Int(d)]) + 1] += 1 }
-        for g in 0..<groups { crossStart[g + 1] += crossStart[g] }
-        var crossRows = [UInt64](repeating: 0, count: matchRows.count)
-        var fill = crossStart
-        for (d, row) in zip(matchKeys, matchRows) {
-            let g = Int(liveOf[Int(d)])
-            crossRows[Int(fill[g])] = row
-            fill[g] += 1
+        Self.reset(&b.crossStart, groups + 1, 0)
+        for d in b.matchKeys { b.crossStart[Int(b.liveOf[Int(d)]) + 1] += 1 }
+        for g in 0..<groups { b.crossStart[g + 1] += b.crossStart[g] }
+        Self.reset(&b.crossRows, b.matchRows.count, 0)
+        b.fill.removeAll(keepingCapacity: true)
+        b.fill.append(contentsOf: b.crossStart)
+        for (d, row) in zip(b.matchKeys, b.matchRows) {
+            let g = Int(b.liveOf[Int(d)])
+            b.crossRows[Int(b.fill[g])] = row
+            b.fill[g] += 1
         }
-        matchKeys = []
-        matchRows = []
-        fill = []
-        liveOf = []
-        distinctStart = []
 
         // 3. Decide the rows in order.
-        var keptHead = [Int32](repeating: -1, count: groups)
-        var nodeRow: [Int32] = []
-        var nodeNext: [Int32] = []
-        var kept = [Bool](repeating: false, count: n)
-        var candidates: [UInt64] = []
+        Self.reset(&b.keptHead, groups, -1)
+        b.nodeRow.removeAll(keepingCapacity: true)
+        b.nodeNext.removeAll(keepingCapacity: true)
+        Self.reset(&b.kept, n, false)
+        var keptRows = 0
         let recordSize = spill.recordSize
         let chunkRows = max(1, (1 << 20) / recordSize)
         let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkRows * recordSize, alignment: 16)
@@ -211,24 +249,24 @@ public final class FuzzySelector {
                 try spill.read(first: blockStart + local, records: chunkCount, into: chunk)
             }
             let record = chunk + (local - chunkFirst) * recordSize
-            candidates.removeAll(keepingCapacity: true)
+            b.candidates.removeAll(keepingCapacity: true)
             for band in 0..<bands {
-                let g = Int(groupOf[local * bands + band])
+                let g = Int(b.groupOf[local * bands + band])
                 if g < 0 { continue }
-                for k in Int(crossStart[g])..<Int(crossStart[g + 1]) { candidates.append(crossRows[k]) }
-                var node = keptHead[g]
+                for k in Int(b.crossStart[g])..<Int(b.crossStart[g + 1]) { b.candidates.append(b.crossRows[k]) }
+                var node = b.keptHead[g]
                 while node >= 0 {
-                    candidates.append(UInt64(blockStart) + UInt64(nodeRow[Int(node)]))
-                    node = nodeNext[Int(node)]
+                    b.candidates.append(UInt64(blockStart) + UInt64(b.nodeRow[Int(node)]))
+                    node = b.nodeNext[Int(node)]
                 }
             }
             var bestEqual = -1
             var bestID: Int64 = 0
-            if !candidates.isEmpty {
-                candidates.sort()
+            if !b.candidates.isEmpty {
+                b.candidates.sort()
                 var previous: UInt64 = .max
                 let signature = (record + 8).assumingMemoryBound(to: UInt32.self)
-                for candidate in candidates where candidate != previous {
+                for candidate in b.candidates where candidate != previous {
                     previous = candidate
                     statistics.candidatePairs += 1
                     let ordinal = Int(candidate)
@@ -250,38 +288,30 @@ public final class FuzzySelector {
                 }
             }
             if bestEqual >= 0 {
+                statistics.drops += 1
                 drops.append(FuzzyDrop(row: record.loadUnaligned(as: Int64.self), duplicateOf: bestID,
                                        similarity: Double(bestEqual) / Double(permutations)))
             } else {
-                kept[local] = true
+                b.kept[local] = true
+                keptRows += 1
                 for band in 0..<bands {
-                    let g = Int(groupOf[local * bands + band])
+                    let g = Int(b.groupOf[local * bands + band])
                     if g < 0 { continue }
-                    nodeRow.append(Int32(local))
-                    nodeNext.append(keptHead[g])
-                    keptHead[g] = Int32(nodeRow.count - 1)
+                    b.nodeRow.append(Int32(local))
+                    b.nodeNext.append(b.keptHead[g])
+                    b.keptHead[g] = Int32(b.nodeRow.count - 1)
                 }
             }
         }
-        groupOf = []
-        keptHead = []
-        nodeRow = []
-        nodeNext = []
 
         // 4. The kept rows' keys, in key order (the sort is stable, so rows ascend within a key).
-        var runKeys: [UInt64] = []
-        var runRows: [UInt64] = []
-        runKeys.reserveCapacity(keys.count)
-        runRows.reserveCapacity(keys.count)
-        for i in 0..<keys.count {
-            let local = Int(entries[i]) / bands
-            if kept[local] {
-                runKeys.append(keys[i])
-                runRows.append(UInt64(blockStart + local))
-            }
-        }
-        if !runKeys.isEmpty {
-            runs.append(try KeptKeyRun(directory: directory, keys: runKeys, ordinals: runRows))
+        if keptRows > 0 {
+            runs.append(try KeptKeyRun(directory: directory, count: keptRows * bands) { write in
+                for i in 0..<keys.count {
+                    let local = Int(entries[i]) / bands
+                    if b.kept[local] { try write(keys[i], UInt64(blockStart + local)) }
+                }
+            })
             // Binary-counter merging: runs stay within a factor of 2 of each other's size upwards, so
             // there are O(log blocks) of them and each entry is rewritten O(log blocks) times.
             while runs.count >= 2 && runs[runs.count - 2].count <= 2 * runs[runs.count - 1].count {

@@ -22,12 +22,17 @@ final class KeptKeyRun {
 
     deinit { close(descriptor) }
 
-    /// A run of `keys` (sorted) and their rows.
-    convenience init(directory: String, keys: [UInt64], ordinals: [UInt64]) throws {
-        try self.init(directory: directory, count: keys.count) { descriptor in
+    /// A run of `count` pairs that `produce` passes to its argument in (key, row) order.
+    convenience init(directory: String, count: Int, _ produce: ((UInt64, UInt64) throws -> Void) throws -> Void) throws {
+        try self.init(directory: directory, count: count) { descriptor in
             let writer = PairWriter(descriptor: descriptor)
-            for i in 0..<keys.count { try writer.append(keys[i], ordinals[i]) }
+            var written = 0
+            try produce { key, row in
+                try writer.append(key, row)
+                written += 1
+            }
             try writer.flush()
+            precondition(written == count)
         }
     }
 

@@ -5,12 +5,16 @@ enum RadixSort {
     private static let bits = 11
     private static let mask: UInt64 = (1 << bits) - 1
 
-    static func sort(keys: inout [UInt64], values: inout [UInt32]) {
+    /// `keyScratch` and `valueScratch` are working space (resized here; the caller keeps them between
+    /// calls so that their storage is reused).
+    static func sort(keys: inout [UInt64], values: inout [UInt32], keyScratch: inout [UInt64], valueScratch: inout [UInt32]) {
         let n = keys.count
         precondition(values.count == n)
         guard n > 1 else { return }
-        var keyScratch = [UInt64](repeating: 0, count: n)
-        var valueScratch = [UInt32](repeating: 0, count: n)
+        keyScratch.removeAll(keepingCapacity: true)
+        keyScratch.append(contentsOf: repeatElement(0, count: n))
+        valueScratch.removeAll(keepingCapacity: true)
+        valueScratch.append(contentsOf: repeatElement(0, count: n))
         var counts = [Int](repeating: 0, count: 1 << bits)
         var inScratch = false
         for pass in 0..<((64 + bits - 1) / bits) {

@@ -44,9 +44,11 @@ final class FuzzySelectorTests: XCTestCase {
         return drops
     }
 
+    /// Runs the selector over uneven batches; with `taking`, drops are taken after every batch.
     private func select(_ signatures: MinHashSignatures, ids: [Int64], lsh: LSHParameters, blockRows: Int,
-                        batch: Int = 100) throws -> ([FuzzyDrop], FuzzySelector.Statistics) {
+                        batch: Int = 100, taking: Bool = false) throws -> ([FuzzyDrop], FuzzySelector.Statistics) {
         let selector = try FuzzySelector(lsh: lsh, temporaryDirectory: directory, blockRows: blockRows)
+        var taken: [FuzzyDrop] = []
         var start = 0
         var size = 1
         while start < signatures.count {
@@ -54,10 +56,11 @@ final class FuzzySelectorTests: XCTestCase {
             let slice = MinHashSignatures(permutations: signatures.permutations,
                                           values: Array(signatures.values[(start * signatures.permutations)..<(end * signatures.permutations)]))
             try selector.append(slice, rowIDs: Array(ids[start..<end]))
+            if taking { taken += selector.takeDrops() }
             start = end
             size = size % batch + 17   // uneven batches
         }
-        let drops = try selector.finish()
+        let drops = taken + (try selector.finish())
         return (drops, selector.statistics)
     }
 
@@ -97,7 +100,7 @@ final class FuzzySelectorTests: XCTestCase {
         XCTAssertGreaterThan(expected.count, 500)
         XCTAssertLessThan(expected.count, texts.count - 400)
         for blockRows in [13, 500, 4096] {
-            let (drops, statistics) = try select(signatures, ids: ids, lsh: lsh, blockRows: blockRows)
+            let (drops, statistics) = try select(signatures, ids: ids, lsh: lsh, blockRows: blockRows, taking: blockRows == 500)
             XCTAssertEqual(drops, expected, "blockRows \(blockRows)")
             XCTAssertEqual(statistics.rows, texts.count)
             XCTAssertEqual(statistics.blocks, (texts.count + blockRows - 1) / blockRows)

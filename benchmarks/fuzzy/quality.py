@@ -161,7 +161,7 @@ def evaluate(out):
         by_reason = {}
         for line in open(audit_path, encoding="utf-8"):
             entry = json.loads(line)
-            by_reason.setdefault(entry.get("reason"), set()).add(int(entry["line"]) - 1)
+            by_reason.setdefault(entry.get("reason"), set()).add(int(entry["row_index"]))
         for reason, rows in sorted(by_reason.items()):
             report[f"entropyguard_{reason}"] = {"drops": len(rows), "caught": caught(rows)}
     report["exact_key_equal"] = {name: sum(1 for p in pairs if test(p["jaccard"]) and p["exact_equal"]) for name, test in buckets}

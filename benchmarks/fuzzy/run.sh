@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzy dedup's engine (the MinHash module) against datatrove's MinHash pipeline, side by side in one run.
 #   benchmarks/fuzzy/run.sh [speed [ROWS=1000000]] [rss [ROWS…]] [realtext [SIZE=100000]] [quality [ARTICLES=4000]]
-# With no argument: speed 1000000, rss 1000000 4000000, realtext 100000, quality 4000.
+# With no argument: speed 1000000, rss 1000000 4000000, realtext 100000, quality 4000. SEMANTIC=1 adds
+# entropyguard's exact + semantic dedup (release build, MiniLM) on the quality set.
 # Installs datatrove (+ spaCy, its default English word tokenizer) into the git-ignored
 # benchmarks/.venv-dedup on first use. Results: JSON lines in benchmarks/fuzzy/out/results.jsonl.
 set -euo pipefail
@@ -45,14 +46,15 @@ theirs() { # theirs DIR LABEL BANDS ROWS
   rm -rf "$TMP/datatrove"
 }
 realtext() {
-  local size=$1 dir=benchmarks/data/realtext
-  if [ ! -f "$dir/data/data_$size.jsonl" ]; then
+  local size=$1 dir=benchmarks/data/realtext tag=$1
+  (( size % 1000 == 0 )) && tag="$((size / 1000))k"      # make_data.py's file naming
+  if [ ! -f "$dir/data/data_$tag.jsonl" ]; then
     mkdir -p "$dir/data"
     cp "$REALTEXT/make_data.py" "$dir/"
     gunzip -c "$REALTEXT/sentence_pool.jsonl.gz" > "$dir/data/sentence_pool.jsonl"
     (cd "$dir" && python3 make_data.py gen --sizes "$size" >&2)
   fi
-  prepared "realtext_$size" "$dir/data/data_$size.jsonl"
+  prepared "realtext_$size" "$dir/data/data_$tag.jsonl"
 }
 
 num() { [[ "$1" =~ ^[0-9]+$ ]]; }
@@ -87,6 +89,13 @@ while [ $# -gt 0 ]; do
           --drops "$OUT/quality/drops_$perms.tsv" 2>/dev/null | tee -a "$RESULTS"
       done
       theirs "$OUT/quality" quality 9 13
+      if [ "${SEMANTIC:-0}" = 1 ]; then   # what exact + semantic dedup catch of the same pairs (slow)
+        swift build -c release --product entropyguard >&2
+        rm -rf "$TMP/eg-quality"
+        "$(swift build -c release --show-bin-path)/entropyguard" --input "$OUT/quality/rows.jsonl" --text-column text \
+          --output "$TMP/eg-quality/out.jsonl" --checkpoint-dir "$TMP/eg-quality/ck" --no-sanitize --snapshots none \
+          --audit-log "$OUT/quality/audit.jsonl" >&2
+      fi
       python3 "$BENCH/quality.py" evaluate "$OUT/quality" | tee -a "$RESULTS";;
     *) echo "run.sh: unknown part '$1'" >&2; exit 2;;
   esac

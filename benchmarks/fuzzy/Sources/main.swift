@@ -122,6 +122,12 @@ var signatureWall = 0.0, signatureCPU = 0.0, selectionWall = 0.0, selectionCPU =
 var rows = 0
 var bytes = 0
 let selectionQueue = DispatchQueue(label: "selection")
+var dropped: [FuzzyDrop] = []    // kept only with --drops; otherwise counted and let go, as a stage writes them
+var droppedCount = 0
+func collect(_ drops: [FuzzyDrop]) {
+    droppedCount += drops.count
+    if options.drops != nil { dropped += drops }
+}
 var pending: DispatchWorkItem?
 var selectionError: Error?
 let start = Date()
@@ -141,7 +147,10 @@ while true {
     if options.pipelined {
         pending?.wait()
         let work = DispatchWorkItem {
-            do { try selector.append(signatures, rowIDs: ids) } catch { selectionError = error }
+            do {
+                try selector.append(signatures, rowIDs: ids)
+                collect(selector.takeDrops())
+            } catch { selectionError = error }
         }
         pending = work
         selectionQueue.async(execute: work)
@@ -149,6 +158,7 @@ while true {
         t = Date()
         let c = cpuSeconds()
         try selector.append(signatures, rowIDs: ids)
+        collect(selector.takeDrops())
         selectionWall += Date().timeIntervalSince(t)
         selectionCPU += cpuSeconds() - c
     }
@@ -157,7 +167,7 @@ pending?.wait()
 if let selectionError { throw selectionError }
 let t = Date()
 let c = cpuSeconds()
-let drops = try selector.finish()
+collect(try selector.finish())
 selectionWall += Date().timeIntervalSince(t)
 selectionCPU += cpuSeconds() - c
 let total = Date().timeIntervalSince(start)
@@ -165,7 +175,7 @@ let totalCPU = cpuSeconds()
 
 if let path = options.drops {
     var out = "row\tduplicate_of\tsimilarity\n"
-    for drop in drops { out += "\(drop.row)\t\(drop.duplicateOf)\t\(drop.similarity)\n" }
+    for drop in dropped { out += "\(drop.row)\t\(drop.duplicateOf)\t\(drop.similarity)\n" }
     try out.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
@@ -181,7 +191,7 @@ let summary: [String: Any] = [
     "selection_rows_per_s": options.pipelined ? 0 : Int(Double(rows) / selectionWall),
     "pipelined": options.pipelined, "read_s": r(readWall), "total_s": r(total), "total_cpu_s": r(totalCPU),
     "rows_per_s": Int(Double(rows) / (total - readWall)), "rows_per_cpu_s": Int(Double(rows) / totalCPU),
-    "drops": drops.count,
+    "drops": droppedCount,
     "candidate_pairs": s.candidatePairs, "rejected_pairs": s.rejectedPairs, "blocks": s.blocks,
     "merged_run_entries": s.mergedRunEntries, "peak_rss_mb": r(peakRSSMegabytes()),
 ]
