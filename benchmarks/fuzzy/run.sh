@@ -45,6 +45,13 @@ theirs() { # theirs DIR LABEL BANDS ROWS
     --removed "$1/datatrove_removed.txt" 2>"$TMP/datatrove.log" | python3 -c "import json,sys; r=json.load(sys.stdin); r['label']='$2'; print(json.dumps(r, sort_keys=True))" | tee -a "$RESULTS"
   rm -rf "$TMP/datatrove"
 }
+# side_by_side DIR LABEL: ours 3 times, datatrove with our banding for J 0.8 at 128 permutations (9 x 13,
+# what LSHParameters chooses), ours 3 times again.
+side_by_side() {
+  ours "$1" "$2"
+  theirs "$1" "$2" 9 13
+  ours "$1" "$2"
+}
 realtext() {
   local size=$1 dir=benchmarks/data/realtext tag=$1
   (( size % 1000 == 0 )) && tag="$((size / 1000))k"      # make_data.py's file naming
@@ -63,10 +70,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     speed)
       shift; rows=1000000; if num "${1:-}"; then rows=$1; shift; fi
-      dir=$(generated "$rows")
-      ours "$dir" "speed_gen_$rows"
-      theirs "$dir" "speed_gen_$rows" 9 13
-      ours "$dir" "speed_gen_$rows";;
+      side_by_side "$(generated "$rows")" "speed_gen_$rows";;
     rss)
       shift
       while num "${1:-}"; do
@@ -76,10 +80,7 @@ while [ $# -gt 0 ]; do
       done;;
     realtext)
       shift; size=100000; if num "${1:-}"; then size=$1; shift; fi
-      dir=$(realtext "$size")
-      ours "$dir" "realtext_$size"
-      theirs "$dir" "realtext_$size" 9 13
-      ours "$dir" "realtext_$size";;
+      side_by_side "$(realtext "$size")" "realtext_$size";;
     quality)
       shift; articles=4000; if num "${1:-}"; then articles=$1; shift; fi
       python3 "$BENCH/quality.py" make "$REALTEXT/sentence_pool.jsonl.gz" "$OUT/quality" "$articles" >&2
