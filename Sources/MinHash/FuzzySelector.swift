@@ -118,6 +118,7 @@ public final class FuzzySelector {
         if blockCount > 0 { try decideBlock() }
         finished = true
         runs.removeAll()
+        rmdir(directory)     // empty now (the spill and runs are unlinked files): gone even if never released
         return takeDrops()
     }
 
