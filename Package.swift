@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "MiniLM", targets: ["MiniLM"]),
         .library(name: "SplitMix", targets: ["SplitMix"]),
+        .library(name: "MinHash", targets: ["MinHash"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,10 @@ let package = Package(
         .target(name: "CMiniLMKernels"),
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
         .target(name: "MiniLM", dependencies: ["COpenBLAS", "CMiniLMKernels"]),
+        // AVX-512 and AVX2 MinHash permutation kernels, chosen at run time (target attributes, no unsafe flags).
+        .target(name: "CMinHashKernels"),
+        // Fuzzy dedup's engine: shingles, MinHash signatures, LSH banding, the keep-first selection.
+        .target(name: "MinHash", dependencies: ["CXXHash", "CMinHashKernels", "SplitMix"]),
         // The pipeline: store, ingest, stages, search, output.
         .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM",
                                                      "SplitMix"],
@@ -55,6 +60,7 @@ let package = Package(
 
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "SplitMix"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MinHashTests", dependencies: ["MinHash", "CMinHashKernels", "SplitMix"]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard", "SplitMix"]),
         .testTarget(name: "CLITests", dependencies: ["EntropyGuard", "SplitMix"]),
         // A toy stage added through the stage registry alone, with the library's public API only.

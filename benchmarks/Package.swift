@@ -31,6 +31,9 @@ let package = Package(
             .product(name: "Parquet", package: "EntropyGuard"),
             .product(name: "SplitMix", package: "EntropyGuard"),
         ], path: "parquet/Sources"),
+        // The MinHash engine: signatures/s, selection rows/s, peak RSS (fuzzy/run.sh).
+        .executableTarget(name: "fuzzy-bench", dependencies: [.product(name: "MinHash", package: "EntropyGuard")],
+                          path: "fuzzy/Sources"),
         // MiniLM embedding throughput (minilm/run.sh).
         .executableTarget(name: "minilm-bench", dependencies: [.product(name: "MiniLM", package: "EntropyGuard")],
                           path: "minilm/Sources"),
