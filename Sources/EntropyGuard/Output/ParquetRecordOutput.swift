@@ -12,7 +12,7 @@ struct ParquetRecordOutput {
     func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool) throws -> Int {
         if dryRun { return try store.aliveCount(after: stage) }
         let schema = try SnapshotSchema.of(store: store, input: input, info: info)
-        return try SnapshotTableWriter(store: store, input: input, info: info, schema: schema)
+        return try SnapshotTableWriter(database: store.database, input: input, info: info, schema: schema)
             .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "output")
     }
 }

@@ -91,8 +91,10 @@ public final class Pipeline {
 
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
-            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
-                               passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
+            : try SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
+                                   progress: progress)
+        // Snapshots are written on a worker thread: a failing run stops it before the store closes.
+        defer { snapshots?.abandon() }
         try snapshots?.reconcile(resumedThrough: resumePoint)
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info)
         var summaries: [RunSummary.Stage] = []
@@ -146,6 +148,7 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
+        try snapshots?.finish()   // [snapshots] the last ones were written while the output was
         let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The library face of a checkpoint directory, mirroring the Python tool's CheckpointManager:
 /// save, load (nil when invalid) and cleanupCheckpoints(keepLatest:). The store is the truth; a
@@ -43,6 +46,7 @@ public final class CheckpointManager {
         let checkpoints = try store.checkpoints()
         var result: [Status] = []
         var chainBroken = false
+        var check = SnapshotCheck()
         for (index, checkpoint) in checkpoints.enumerated() {
             var problem: String?
             if index != checkpoint.generation - 1 || chainBroken {
@@ -54,7 +58,7 @@ public final class CheckpointManager {
             } else if try store.aliveCount(after: checkpoint.stage) != checkpoint.rowCount {
                 problem = "row count \(checkpoint.rowCount) differs from the store's \(try store.aliveCount(after: checkpoint.stage))"
             } else if let snapshot = checkpoint.snapshotPath {
-                problem = SnapshotCheck.problem(directory: checkpointDir, relativePath: snapshot, expectedXXH3: checkpoint.snapshotXXH3)
+                problem = check.problem(directory: checkpointDir, relativePath: snapshot, expectedXXH3: checkpoint.snapshotXXH3)
             }
             if problem != nil { chainBroken = true }
             result.append(Status(checkpoint: checkpoint, problem: problem))
@@ -85,17 +89,39 @@ public final class CheckpointManager {
     }
 }
 
-/// Verifies a snapshot file against the XXH3-64 recorded for it.
-enum SnapshotCheck {
-    static func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
+/// Verifies snapshot files against the XXH3-64 recorded for them. A file reached again under another
+/// name (a hard-linked twin: same device, inode, size and modification time) is not read twice.
+struct SnapshotCheck {
+    private struct FileIdentity: Hashable {
+        var device: UInt64, inode: UInt64, size: Int64, modified: Int, modifiedNanoseconds: Int
+    }
+    private var known: [FileIdentity: String] = [:]
+
+    mutating func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
         let path = (directory as NSString).appendingPathComponent(relativePath)
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "snapshot \(relativePath) is missing" }
-        defer { try? handle.close() }
+        var info = stat()
+        guard stat(path, &info) == 0, let handle = FileHandle(forReadingAtPath: path) else { return "snapshot \(relativePath) is missing" }
+        try? handle.close()
         guard let expectedXXH3 else { return nil }
+        let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                                    modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
+        let hash = known[identity] ?? Self.xxh3(ofFile: path)
+        known[identity] = hash
+        return hash == expectedXXH3 ? nil : "snapshot \(relativePath) does not match its recorded XXH3 (truncated or changed)"
+    }
+
+    /// XXH3-64 of a file's bytes, as 16 lowercase hex digits; nil when it cannot be read.
+    static func xxh3(ofFile path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
         let hasher = XXH3Stream64()
-        while let data = try? handle.read(upToCount: 4 << 20), !data.isEmpty {
-            data.withUnsafeBytes { hasher.update($0) }
+        do {
+            while let data = try handle.read(upToCount: 4 << 20), !data.isEmpty {
+                data.withUnsafeBytes { hasher.update($0) }
+            }
+        } catch {
+            return nil
         }
-        return hex64(hasher.digest()) == expectedXXH3 ? nil : "snapshot \(relativePath) does not match its recorded XXH3 (truncated or changed)"
+        return hex64(hasher.digest())
     }
 }
