@@ -13,10 +13,11 @@ import Glibc
 ///
 /// Written in the background: once a checkpoint is committed, a `SnapshotReader` is pinned to the store
 /// as committed then, and a worker thread exports the stage from it while the pipeline runs the next
-/// stages; the run waits for it at the end (`finish`), and its errors end the run as the pipeline's own
-/// would. The pipeline's thread records the finished files in the checkpoints table. A crash while a
-/// snapshot is being written leaves it unrecorded (or a stray temporary file), so the next run exports
-/// it again, as for a missing file. Measured at 1M rows: see benchmarks/defaults.sh in the README.
+/// stages (several stages in one pass when they are queued together); the run waits for it at the end
+/// (`finish`), and its errors end the run as the pipeline's own would. The pipeline's thread records
+/// the finished files in the checkpoints table. A crash while a snapshot is being written leaves it
+/// unrecorded (or a stray temporary file), so the next run exports it again, as for a missing file.
+/// Measured at 1M rows: see benchmarks/defaults.sh in the README.
 ///
 /// Never written twice: a stage that left the rows of the stage before it as they were (it dropped
 /// none, added none, rewrote no text: every switched-off stage, and a validate or dedup stage that
@@ -54,14 +55,19 @@ final class SnapshotExporter {
     /// A snapshot to make: exported from a reader pinned to the store at (or after) the stage's
     /// commit, or linked to the previous stage's file.
     private enum Request {
-        case export(StageID, expectedRows: Int?, reader: SnapshotReader)
+        /// `reader`: pinned at (or after) the commit; nil until the request is queued.
+        case export(StageID, expectedRows: Int?, reader: SnapshotReader?)
         case link(StageID, to: StageID)
+        /// Infer the input's schema (from the ingested rows, which later stages do not change).
+        case inferSchema(SnapshotReader)
     }
+    /// Requests held back until the next commit (see `exportCommitted`).
+    private var held: [Request] = []
 
     /// What the worker did, for the pipeline's thread to record.
     private struct Outcome {
-        var stage: StageID
-        var xxh3: String
+        /// The snapshot written (nil: only a schema was inferred).
+        var file: (stage: StageID, xxh3: String)?
         /// A schema the job inferred, to cache in the store.
         var inferredSchema: SnapshotSchema?
         var warning: String?
@@ -98,9 +104,18 @@ final class SnapshotExporter {
     /// Right after checkpoints were committed, before the pipeline writes anything more: queues the
     /// selected ones' snapshots (read from the store as committed now), removes a stale file of an
     /// unselected one, records the snapshots finished meanwhile and rewrites checkpoint_metadata.json.
-    func exportCommitted(_ stages: [StageID]) throws {
+    ///
+    /// `holdBack`: the next stage keeps every core busy (sanitize, chunk), so these snapshots wait for
+    /// the next commit and are then written in the same pass as its own (every row read and decoded
+    /// once for both files; the schema pass, which must come first, runs meanwhile). Measured at 1M
+    /// rows on the shared machine: with after_ingest written during sanitize, sanitize took 6.0 s
+    /// instead of 3.0-4.0 s, and the export itself was not shorter. Snapshots committed before
+    /// single-threaded stages (validate, dedup, output) are written while those run: holding them
+    /// to the end too saved no CPU time measurably and lost 5 s of overlap when the machine had a
+    /// core free (9.5 s against 14.3 s).
+    func exportCommitted(_ stages: [StageID], holdBack: Bool) throws {
         try record(worker.collect())
-        var reader: SnapshotReader?   // one pinned connection for the stages committed together
+        var requests: [Request] = []
         for stage in stages {
             guard Self.includes(stage, in: selection) else {
                 try forget(stage)
@@ -108,23 +123,38 @@ final class SnapshotExporter {
             }
             if let previous = StageID(rawValue: stage.generation - 1), current.contains(previous),
                try store.database.stageKeptRows(stage) {
-                worker.submit(.link(stage, to: previous))
+                requests.append(.link(stage, to: previous))
             } else {
-                if reader == nil { reader = try SnapshotReader(path: store.path) }
-                worker.submit(.export(stage, expectedRows: try store.checkpoints().first { $0.stage == stage }?.rowCount, reader: reader!))
+                requests.append(.export(stage, expectedRows: try store.checkpoints().first { $0.stage == stage }?.rowCount, reader: nil))
             }
             current.insert(stage)
+        }
+        held += requests
+        if holdBack, state.schema == nil, held.contains(where: { if case .export = $0 { return true } else { return false } }) {
+            // The schema pass has to come first; it reads little and runs while the next stage does.
+            worker.submit([.inferSchema(try SnapshotReader(path: store.path))])
+        }
+        if !holdBack {
+            // One connection pinned now serves every export of the batch.
+            var reader: SnapshotReader?
+            let batch = try held.map { request -> Request in
+                guard case .export(let stage, let expectedRows, _) = request else { return request }
+                if reader == nil { reader = try SnapshotReader(path: store.path) }
+                return .export(stage, expectedRows: expectedRows, reader: reader)
+            }
+            held = []
+            worker.submit(batch)
         }
         try CheckpointMetadataFile.write(directory: directory, store: store)
     }
 
-    /// At the end of the run: writes the snapshots still queued on this thread, now free, while the
-    /// worker finishes the one it is writing (two files at once rather than one after the other:
-    /// measured at 1M rows, this took the wait after the output from X s to Y s); then makes the
-    /// queued links, records everything, and rethrows a worker's error. The store is at its final
+    /// At the end of the run: writes the snapshots still queued (the worker still busy with earlier
+    /// ones) on this thread, now free, rather than waiting for the worker to come to them; then makes
+    /// the queued links, records everything, and rethrows a worker's error. The store is at its final
     /// state, which has every committed stage's rows (see `Database.stageRows`).
     func finish() throws {
-        let requests = worker.steal()
+        let requests = worker.steal() + held
+        held = []
         var exports: [(stage: StageID, expectedRows: Int?)] = []
         for case .export(let stage, let expectedRows, _) in requests { exports.append((stage, expectedRows)) }
         var outcomes: [Outcome] = []
@@ -155,7 +185,7 @@ final class SnapshotExporter {
         for outcome in collected.outcomes {
             if let schema = outcome.inferredSchema { try SnapshotSchema.cache(schema, store: store, input: input, info: info) }
             if let warning = outcome.warning { progress.warn(warning) }
-            try store.setSnapshot(stage: outcome.stage, path: Self.fileName(outcome.stage), xxh3: outcome.xxh3)
+            if let (stage, xxh3) = outcome.file { try store.setSnapshot(stage: stage, path: Self.fileName(stage), xxh3: xxh3) }
         }
         if !collected.outcomes.isEmpty { try CheckpointMetadataFile.write(directory: directory, store: store) }
         if let failure = collected.failure { throw failure }
@@ -202,7 +232,7 @@ final class SnapshotExporter {
         var newest: SnapshotReader?
         for case .export(let stage, let expectedRows, let reader) in requests {
             exports.append((stage, expectedRows))
-            newest = reader
+            newest = reader ?? newest
         }
         if let newest {
             for outcome in try export(exports, database: newest.database, progress: ProgressReporter(quiet: true, showProgress: false),
@@ -211,6 +241,11 @@ final class SnapshotExporter {
             }
         }
         for case .link(let stage, let previous) in requests { report(try link(stage, to: previous)) }
+        for case .inferSchema(let reader) in requests where state.schema == nil {
+            let schema = try SnapshotSchema.infer(database: reader.database, input: input, info: info)
+            state.schema = schema
+            report(Outcome(inferredSchema: schema))
+        }
     }
 
     /// Writes the stages' snapshots from `database` in one pass.
@@ -236,7 +271,7 @@ final class SnapshotExporter {
                 throw EntropyGuardError(.ioError, "\(path(target.stage)): cannot read back the snapshot")
             }
             state.setHash(hash, of: target.stage)
-            outcomes.append(Outcome(stage: target.stage, xxh3: hash, inferredSchema: outcomes.isEmpty ? inferred : nil, warning: warning))
+            outcomes.append(Outcome(file: (target.stage, hash), inferredSchema: outcomes.isEmpty ? inferred : nil, warning: warning))
         }
         return outcomes
     }
@@ -264,7 +299,7 @@ final class SnapshotExporter {
             throw EntropyGuardError(.ioError, "\(destination): cannot replace: \(reason)")
         }
         state.setHash(hash, of: stage)
-        return Outcome(stage: stage, xxh3: hash)
+        return Outcome(file: (stage, hash))
     }
 
     /// Unselected stage: no file, nothing recorded.

@@ -20,10 +20,12 @@ final class SnapshotWorker<Request, Outcome> {
         self.handler = handler
     }
 
-    /// Queues `request`; it is handled after (or with) the ones queued before it.
-    func submit(_ request: Request) {
+    /// Queues `requests` together (they are handed to the handler in one batch, with any still
+    /// queued before them).
+    func submit(_ requests: [Request]) {
+        guard !requests.isEmpty else { return }
         lock.lock()
-        pending.append(request)
+        pending += requests
         let start = !draining
         draining = true
         lock.unlock()

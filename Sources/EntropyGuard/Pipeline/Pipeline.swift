@@ -128,7 +128,11 @@ public final class Pipeline {
                     for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
                     try store.clearStageInProgress()
                 }
-                try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
+                // [snapshots] Held back while the next stage keeps every core busy: see
+                // SnapshotExporter.exportCommitted.
+                let next = index + 1 < stages.count ? stages[index + 1] : nil
+                try snapshots?.exportCommitted(pending.map(\.stage),
+                                               holdBack: next.map { $0.isEnabled && [.sanitize, .chunk].contains($0.id) } ?? false)
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)

@@ -100,8 +100,7 @@ struct SnapshotCheck {
     mutating func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
         let path = (directory as NSString).appendingPathComponent(relativePath)
         var info = stat()
-        guard stat(path, &info) == 0, let handle = FileHandle(forReadingAtPath: path) else { return "snapshot \(relativePath) is missing" }
-        try? handle.close()
+        guard stat(path, &info) == 0, access(path, R_OK) == 0 else { return "snapshot \(relativePath) is missing" }
         guard let expectedXXH3 else { return nil }
         let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
                                     modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
@@ -111,16 +110,23 @@ struct SnapshotCheck {
     }
 
     /// XXH3-64 of a file's bytes, as 16 lowercase hex digits; nil when it cannot be read.
+    /// read(2) into one 4 MiB buffer: FileHandle.read(upToCount:) reads 4 KiB per call on Linux,
+    /// which made hashing a 45 MB snapshot take 0.8 s.
     static func xxh3(ofFile path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
         let hasher = XXH3Stream64()
-        do {
-            while let data = try handle.read(upToCount: 4 << 20), !data.isEmpty {
-                data.withUnsafeBytes { hasher.update($0) }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
             }
-        } catch {
-            return nil
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
         return hex64(hasher.digest())
     }
