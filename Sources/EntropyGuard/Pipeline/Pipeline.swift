@@ -130,8 +130,10 @@ public final class Pipeline {
 
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
-            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
-                               passThrough: Set(stages.filter { !$0.isEnabled }.map(\.id)), progress: progress)
+            : try SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
+                                   progress: progress)
+        // Snapshots are written on a worker thread: a failing run stops it before the store closes.
+        defer { snapshots?.abandon() }
         try snapshots?.reconcile(resumedThrough: resumePoint)
         let context = StageContext(store: store, options: options, progress: progress, input: input, ingestInfo: info,
                                    configHashes: expected)
@@ -170,7 +172,11 @@ public final class Pipeline {
                     for checkpoint in pending { try store.saveCheckpoint(checkpoint) }
                     try store.clearStageInProgress()
                 }
-                try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
+                // [snapshots] Held back while the next stage keeps every core busy: see
+                // SnapshotExporter.exportCommitted.
+                let next = index + 1 < stages.count ? stages[index + 1] : nil
+                try snapshots?.exportCommitted(pending.map(\.stage),
+                                               holdBack: next.map { $0.isEnabled && [.sanitize, .chunk].contains($0.id) } ?? false)
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)
@@ -199,6 +205,7 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
+        try snapshots?.finish()   // [snapshots] the last ones were written while the output was
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
