@@ -20,11 +20,12 @@ struct SnapshotTableWriter {
             reserved.append(ParquetColumn(name: "_parent_row", type: .int64, optional: true))
             reserved.append(ParquetColumn(name: "_chunk_index", type: .int64, optional: true))
         }
-        var taken = Set(reserved.map(\.name))
+        // By bytes: input keys that differ only in Unicode normalization are distinct columns already.
+        var taken = Set(reserved.map { UTF8Key($0.name) })
         let inputColumns = schema.columns.map { column -> ParquetColumn in
             // An input field that is named like one of ours keeps its data under a suffixed name.
             var name = column.name
-            while !taken.insert(name).inserted { name += "_" }
+            while !taken.insert(UTF8Key(name)).inserted { name += "_" }
             return ParquetColumn(name: name, type: parquetType(column.type), optional: true)
         }
         return reserved + inputColumns
