@@ -24,6 +24,8 @@ struct ColumnChunkWriter {
     let column: ParquetColumn
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
+    /// Compresses the pages on another thread when the options ask for it (shared by the columns).
+    private let background: BackgroundCompressor?
 
     // Current page.
     /// PLAIN-encoded values; booleans are one byte each here and bit-packed when the page is encoded.
@@ -37,20 +39,24 @@ struct ColumnChunkWriter {
 
     // Current column chunk.
     /// One array per page rather than one growing buffer: no reallocation copies of the chunk.
-    private var dataPages: [[UInt8]] = []
+    private var dataPages: [EncodedPage] = []
     private var chunkValueCount: Int64 = 0
-    private var chunkUncompressedSize: Int64 = 0
-    private var chunkCompressedSize: Int64 = 0
+    /// The data pages' uncompressed size (headers included) as far as known: exact for pages
+    /// compressed on this thread; for pages compressed in the background, their header's size
+    /// depends on the compressed size, which may add up to 4 bytes each (`chunkSizeUncertainty`).
+    private var chunkUncompressedLowerBound = 0
+    private var chunkSizeUncertainty = 0
     private var dictionary = ByteDictionary()
     private var dictionaryActive: Bool
     private var wroteDictionaryDataPage = false
     private var wrotePlainDataPage = false
     private var statistics = ColumnStatistics()
 
-    init(column: ParquetColumn, options: ParquetWriterOptions, compressor: PageCompressor) {
+    init(column: ParquetColumn, options: ParquetWriterOptions, compressor: PageCompressor, background: BackgroundCompressor?) {
         self.column = column
         self.options = options
         self.compressor = compressor
+        self.background = background
         dictionaryActive = Self.startsWithDictionary(column, options)
     }
 
@@ -58,9 +64,16 @@ struct ColumnChunkWriter {
         options.useDictionary && column.type == .string
     }
 
-    /// Encoded (uncompressed) bytes held for the current chunk: finished pages, dictionary, open page.
-    var bufferedBytes: Int {
-        Int(chunkUncompressedSize) + dictionary.byteSize + pageSizeEstimate
+    /// Encoded (uncompressed) bytes held for the current chunk: finished pages, dictionary, open page;
+    /// at least `lowerBound`, at most `lowerBound + uncertainty` (exact once the background
+    /// compression has caught up: see `exactBufferedBytes`).
+    var bufferedBytes: (lowerBound: Int, uncertainty: Int) {
+        (chunkUncompressedLowerBound + dictionary.byteSize + pageSizeEstimate, chunkSizeUncertainty)
+    }
+
+    /// `bufferedBytes` exactly; only after the background compression has finished its pages.
+    var exactBufferedBytes: Int {
+        dataPages.reduce(0) { $0 + $1.uncompressedSize } + dictionary.byteSize + pageSizeEstimate
     }
 
     private var pageSizeEstimate: Int {
@@ -179,7 +192,7 @@ struct ColumnChunkWriter {
         pagePlainSizeOfIndexedValues = 0
     }
 
-    private mutating func encodeDataPage(_ encoding: ColumnEncoding) throws -> [UInt8] {
+    private mutating func encodeDataPage(_ encoding: ColumnEncoding) throws -> EncodedPage {
         let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
         if !column.optional && encoding == .plain && column.type != .boolean {
             return try encodePage(pageValues, type: .dataPage, dataPage: header)  // body is the values as is
@@ -217,49 +230,55 @@ struct ColumnChunkWriter {
         if booleans.count % 8 != 0 { out.append(byte) }
     }
 
-    /// Page header + compressed body, counted into the chunk sizes.
+    /// Page header + compressed body, counted into the chunk's size; compressed in the background
+    /// when there is a background compressor.
     private mutating func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
-                            dictionaryPage: DictionaryPageHeader? = nil) throws -> [UInt8] {
+                            dictionaryPage: DictionaryPageHeader? = nil) throws -> EncodedPage {
         guard body.count <= Int(Int32.max) else {
             throw ParquetError.limitExceeded("page of column \(column.name) exceeds 2 GiB")
         }
-        return try compressor.withCompressed(body) { compressed in
-            let header = PageHeader(type: type, uncompressedSize: Int32(body.count),
-                                    compressedSize: Int32(compressed.count),
-                                    dataPage: dataPage, dictionaryPage: dictionaryPage)
-            let headerBytes = ThriftCompactEncoder.encode(header)
-            var out: [UInt8] = []
-            out.reserveCapacity(headerBytes.count + compressed.count)
-            out.append(contentsOf: headerBytes)
-            out.appendBytes(compressed)
-            chunkUncompressedSize += Int64(headerBytes.count + body.count)
-            chunkCompressedSize += Int64(headerBytes.count + compressed.count)
-            return out
+        let header = { (compressedCount: Int) -> [UInt8] in
+            ThriftCompactEncoder.encode(PageHeader(type: type, uncompressedSize: Int32(body.count), compressedSize: Int32(compressedCount),
+                                                   dataPage: dataPage, dictionaryPage: dictionaryPage))
         }
+        let page = EncodedPage()
+        if let background {
+            // The compressed size is a 1 to 5 byte varint of the header.
+            chunkUncompressedLowerBound += header(0).count + body.count
+            chunkSizeUncertainty += 4
+            background.compress(body, into: page, header: header)
+        } else {
+            try compressor.withCompressed(body) { page.fill(header: header($0.count), compressed: $0, bodyCount: body.count) }
+            chunkUncompressedLowerBound += page.uncompressedSize
+        }
+        return page
     }
 
     /// Encodes what is buffered as a finished column chunk and resets for the next row group.
     mutating func finishChunk() throws -> FinishedColumnChunk {
         try flushPage()
-        var dictionaryPage: [UInt8]?
+        var dictionaryPage: EncodedPage?
         if wroteDictionaryDataPage {
             dictionaryPage = try encodePage(dictionary.plainData, type: .dictionaryPage,
                                             dictionaryPage: DictionaryPageHeader(numValues: Int32(dictionary.count)))
         }
+        try background?.wait()
+        let pages = dataPages + (dictionaryPage.map { [$0] } ?? [])
         var encodings: [ColumnEncoding] = []
         if wrotePlainDataPage || wroteDictionaryDataPage { encodings.append(.plain) }
         if column.optional { encodings.append(.rle) }
         if wroteDictionaryDataPage { encodings.append(.rleDictionary) }
 
         let finished = FinishedColumnChunk(
-            dictionaryPage: dictionaryPage, dataPages: dataPages, valueCount: chunkValueCount,
-            totalUncompressedSize: chunkUncompressedSize, totalCompressedSize: chunkCompressedSize,
+            dictionaryPage: dictionaryPage?.bytes, dataPages: dataPages.map(\.bytes), valueCount: chunkValueCount,
+            totalUncompressedSize: Int64(pages.reduce(0) { $0 + $1.uncompressedSize }),
+            totalCompressedSize: Int64(pages.reduce(0) { $0 + $1.compressedSize }),
             encodings: encodings, statistics: statistics.encoded(for: column.type))
 
         dataPages = []
         chunkValueCount = 0
-        chunkUncompressedSize = 0
-        chunkCompressedSize = 0
+        chunkUncompressedLowerBound = 0
+        chunkSizeUncertainty = 0
         dictionary = ByteDictionary()
         dictionaryActive = Self.startsWithDictionary(column, options)
         wroteDictionaryDataPage = false

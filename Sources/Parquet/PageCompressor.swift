@@ -1,4 +1,5 @@
 import CZstd
+import Dispatch
 
 /// Compresses page bodies with the configured codec, reusing one zstd context and output buffer.
 final class PageCompressor {
@@ -41,5 +42,61 @@ final class PageCompressor {
             throw ParquetError.compression("zstd: \(String(cString: ZSTD_getErrorName(written)))")
         }
         return try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
+    }
+}
+
+/// One encoded page: its header and (compressed) body, ready to be written, and its two sizes as
+/// ColumnMetaData counts them (header included). Filled once its compression is done.
+final class EncodedPage {
+    private(set) var bytes: [UInt8] = []
+    private(set) var uncompressedSize = 0
+    private(set) var compressedSize = 0
+
+    func fill(header: [UInt8], compressed: UnsafeRawBufferPointer, bodyCount: Int) {
+        var out: [UInt8] = []
+        out.reserveCapacity(header.count + compressed.count)
+        out.append(contentsOf: header)
+        out.appendBytes(compressed)
+        bytes = out
+        uncompressedSize = header.count + bodyCount
+        compressedSize = header.count + compressed.count
+    }
+}
+
+/// Compresses a writer's pages on a thread of its own, so that encoding the next values overlaps
+/// compressing the last page (zstd is about half of the CPU time of writing text columns). At most
+/// `pagesAhead` pages wait, so memory stays bounded; each page is compressed on its own, so the bytes
+/// are the same as on the writer's thread.
+final class BackgroundCompressor {
+    private let compressor: PageCompressor
+    private let queue = DispatchQueue(label: "parquet.page-compression")
+    private let group = DispatchGroup()
+    private let slots: DispatchSemaphore
+    /// Set on the queue; read after `group.wait()`.
+    private var failure: Error?
+
+    init(_ compression: ParquetCompression, pagesAhead: Int = 4) throws {
+        compressor = try PageCompressor(compression)
+        slots = DispatchSemaphore(value: pagesAhead)
+    }
+
+    /// Queues `body`; `header(compressedCount)` makes the page header once its size is known.
+    func compress(_ body: [UInt8], into page: EncodedPage, header: @escaping (Int) -> [UInt8]) {
+        slots.wait()
+        queue.async(group: group) { [self] in
+            defer { slots.signal() }
+            guard failure == nil else { return }
+            do {
+                try compressor.withCompressed(body) { page.fill(header: header($0.count), compressed: $0, bodyCount: body.count) }
+            } catch {
+                failure = error
+            }
+        }
+    }
+
+    /// Waits for every queued page; rethrows the first compression error.
+    func wait() throws {
+        group.wait()
+        if let failure { throw failure }
     }
 }

@@ -19,18 +19,25 @@
 /// ```
 public final class ParquetWriter {
     /// Rows appended so far.
-    public private(set) var rowCount = 0
+    @exclusivity(unchecked) public private(set) var rowCount = 0
     /// Row groups written so far (after `close()`, the file's total).
     public private(set) var rowGroupCount = 0
 
     private let columns: [ParquetColumn]
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
-    private var columnWriters: [ColumnChunkWriter]
+    private let background: BackgroundCompressor?
+    // The per-value state is exempt from the runtime exclusivity checks that class properties get:
+    // measured on 200k snapshot rows they were 7% of the export's CPU time. The writer is used from
+    // one thread at a time and never hands these out, so no access can overlap another.
+    @exclusivity(unchecked) private var columnWriters: [ColumnChunkWriter]
     private let file: AtomicFile
     private var rowGroups: [RowGroup] = []
-    private var rowsInGroup = 0
-    private var state = State.open
+    @exclusivity(unchecked) private var rowsInGroup = 0
+    @exclusivity(unchecked) private var state = State.open
+    /// The row being built value by value: which columns have their value, and how many.
+    @exclusivity(unchecked) private var rowHasValue: [Bool] = []
+    @exclusivity(unchecked) private var valuesInRow = 0
 
     private enum State { case open, closed, failed }
 
@@ -56,7 +63,10 @@ public final class ParquetWriter {
         self.options = options
         let compressor = try PageCompressor(options.compression)
         self.compressor = compressor
-        columnWriters = columns.map { ColumnChunkWriter(column: $0, options: options, compressor: compressor) }
+        let background = options.compressInBackground && options.compression != .uncompressed
+            ? try BackgroundCompressor(options.compression) : nil
+        columnWriters = columns.map { ColumnChunkWriter(column: $0, options: options, compressor: compressor, background: background) }
+        self.background = background
         file = try AtomicFile(path: path)
         try guarded { try file.write(Self.magic) }
     }
@@ -71,6 +81,7 @@ public final class ParquetWriter {
     ///   (the writer is then failed and its temporary file removed).
     public func append(_ row: [ParquetValue]) throws {
         try checkOpen()
+        guard valuesInRow == 0 else { throw ParquetError.invalidArgument("append(_:) in the middle of a row built value by value") }
         guard row.count == columns.count else {
             throw ParquetError.invalidArgument("row has \(row.count) values, schema has \(columns.count) columns")
         }
@@ -81,7 +92,7 @@ public final class ParquetWriter {
             for (index, value) in row.enumerated() { try columnWriters[index].append(value) }
             rowsInGroup += 1
             rowCount += 1
-            if bufferedBytes >= options.rowGroupByteLimit { try flushRowGroup() }
+            if try rowGroupIsFull() { try flushRowGroup() }
         }
     }
 
@@ -90,6 +101,7 @@ public final class ParquetWriter {
     /// is checked every 1,024 rows, so row-group boundaries may differ slightly.
     public func append(columns batch: [[ParquetValue]]) throws {
         try checkOpen()
+        guard valuesInRow == 0 else { throw ParquetError.invalidArgument("append(columns:) in the middle of a row built value by value") }
         guard batch.count == columns.count else {
             throw ParquetError.invalidArgument("batch has \(batch.count) columns, schema has \(columns.count)")
         }
@@ -107,15 +119,80 @@ public final class ParquetWriter {
                 }
                 rowsInGroup += end - start
                 rowCount += end - start
-                if bufferedBytes >= options.rowGroupByteLimit { try flushRowGroup() }
+                if try rowGroupIsFull() { try flushRowGroup() }
                 start = end
             }
         }
     }
 
+    // MARK: value by value
+
+    /// Fast path for callers that decode rows field by field: give each column its value with one
+    /// `append…(column:)` call (in any column order), then call `endRow()`. No `[ParquetValue]` per row
+    /// and no copy of string values; the file is the same as with `append(_:)`. A value that does not
+    /// fit its column, a column given twice or missing, fails the writer (its temporary file is removed).
+    public func appendNull(column: Int) throws {
+        try beginValue(column, fits: columns[column].optional)
+        try guarded { try columnWriters[column].appendNull() }
+    }
+
+    public func appendInt64(_ value: Int64, column: Int) throws {
+        try beginValue(column, fits: columns[column].type == .int64)
+        try guarded { try columnWriters[column].appendInt64(value) }
+    }
+
+    public func appendDouble(_ value: Double, column: Int) throws {
+        try beginValue(column, fits: columns[column].type == .double)
+        try guarded { try columnWriters[column].appendDouble(value) }
+    }
+
+    public func appendBool(_ value: Bool, column: Int) throws {
+        try beginValue(column, fits: columns[column].type == .boolean)
+        try guarded { try columnWriters[column].appendBool(value) }
+    }
+
+    /// A string column's value as UTF-8 bytes (not checked: as with `ParquetValue.bytes`).
+    public func appendBytes(_ bytes: UnsafeRawBufferPointer, column: Int) throws {
+        try beginValue(column, fits: columns[column].type == .string)
+        try guarded { try columnWriters[column].appendBytes(bytes) }
+    }
+
+    /// Ends the row built with the `append…(column:)` calls.
+    public func endRow() throws {
+        try checkOpen()
+        guard valuesInRow == columns.count else {
+            abandon()
+            throw ParquetError.invalidArgument("row has \(valuesInRow) values, schema has \(columns.count) columns")
+        }
+        valuesInRow = 0
+        for index in rowHasValue.indices { rowHasValue[index] = false }
+        try guarded {
+            rowsInGroup += 1
+            rowCount += 1
+            if try rowGroupIsFull() { try flushRowGroup() }
+        }
+    }
+
+    @inline(__always)
+    private func beginValue(_ column: Int, fits: Bool) throws {
+        try checkOpen()
+        if rowHasValue.isEmpty { rowHasValue = [Bool](repeating: false, count: columns.count) }
+        guard fits, !rowHasValue[column] else {
+            abandon()
+            throw ParquetError.invalidArgument(fits ? "column \(columns[column].name) was given two values in one row"
+                                    : "a value does not fit \(columns[column].optional ? "optional" : "required") \(columns[column].type) column \(columns[column].name)")
+        }
+        rowHasValue[column] = true
+        valuesInRow += 1
+    }
+
     /// Writes the last row group and the footer, then renames the file onto `path`.
     public func close() throws {
         try checkOpen()
+        if valuesInRow > 0 {
+            abandon()
+            throw ParquetError.invalidArgument("close() in the middle of a row (\(valuesInRow) of \(columns.count) values given)")
+        }
         try guarded {
             if rowsInGroup > 0 { try flushRowGroup() }
             let metadata = FileMetaData(schema: schema(), numRows: Int64(rowCount), rowGroups: rowGroups,
@@ -139,10 +216,21 @@ public final class ParquetWriter {
 
     // MARK: - private
 
-    private var bufferedBytes: Int {
-        var total = 0
-        for writer in columnWriters { total += writer.bufferedBytes }
-        return total
+    /// Whether the buffered encoded data reached `rowGroupByteLimit`. With background compression the
+    /// pages' header sizes are known a few bytes either way until their compression is done: only
+    /// when the limit falls in between does this wait for it, so the row groups are the same as
+    /// without (and so is the file).
+    private func rowGroupIsFull() throws -> Bool {
+        var lowerBound = 0, uncertainty = 0
+        for writer in columnWriters {
+            let (low, uncertain) = writer.bufferedBytes
+            lowerBound += low
+            uncertainty += uncertain
+        }
+        if lowerBound >= options.rowGroupByteLimit { return true }
+        if lowerBound + uncertainty < options.rowGroupByteLimit { return false }
+        try background?.wait()
+        return columnWriters.reduce(0) { $0 + $1.exactBufferedBytes } >= options.rowGroupByteLimit
     }
 
     private func checkOpen() throws {

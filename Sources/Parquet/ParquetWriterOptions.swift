@@ -21,6 +21,8 @@ public struct ParquetWriterOptions: Sendable {
     public var compression: ParquetCompression
     /// The footer's `created_by`, e.g. `"entropyguard 1.2.0"`.
     public var createdBy: String
+    /// Compress pages on a second thread while the caller appends the next values (same file).
+    public var compressInBackground: Bool
 
     /// Creates options; every parameter has a default.
     public init(rowGroupByteLimit: Int = 128 << 20,
@@ -28,12 +30,14 @@ public struct ParquetWriterOptions: Sendable {
                 dictionaryByteLimit: Int = 1 << 20,
                 useDictionary: Bool = true,
                 compression: ParquetCompression = .zstd(level: 3),
-                createdBy: String = "entropyguard dev") {
+                createdBy: String = "entropyguard dev",
+                compressInBackground: Bool = false) {
         self.rowGroupByteLimit = rowGroupByteLimit
         self.pageByteLimit = pageByteLimit
         self.dictionaryByteLimit = dictionaryByteLimit
         self.useDictionary = useDictionary
         self.compression = compression
         self.createdBy = createdBy
+        self.compressInBackground = compressInBackground
     }
 }

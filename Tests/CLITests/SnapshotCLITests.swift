@@ -81,6 +81,28 @@ final class SnapshotCLITests: XCTestCase {
         }
     }
 
+    /// JSONL snapshots take unchanged texts from the input records rather than the store: every kind of
+    /// text field must come out as ingest stored it (escapes, surrogate pairs, a lone surrogate, a
+    /// duplicate key, a non-string, a missing one, an empty one), before and after sanitize.
+    func testSnapshotTextsAreTheTextsIngestStored() throws {
+        let directory = try makeTemporaryDirectory()
+        let lines = [
+            #"{"id": 1, "text": "caf\u00e9 and an emoji \ud83d\ude00 spelled with escapes, long enough"}"#,
+            #"{"id": 2, "text": "the first occurrence of a duplicate key wins, long enough", "text": "second"}"#,
+            #"{"id": 3, "text": "a lone surrogate \ud800 is whatever ingest made of it, long enough"}"#,
+            #"{"id": 4, "text": ["not", "a", "string"]}"#,
+            #"{"id": 5}"#,
+            #"{"id": 6, "text": "tab\tand \"quotes\" and a backslash \\ in a long enough text"}"#,
+            #"{"id": 7, "text": ""}"#,
+            #"{"id": 8, "text": "  Spaces   collapsed by sanitize, \u00e9 long enough to be kept  "}"#,
+        ]
+        try write(lines.joined(separator: "\n") + "\n", to: directory.appendingPathComponent("in.jsonl"))
+        try run(directory, ["--min-length", "5"])
+        let report = try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
+                                          types: ["id": "BIGINT", "text": "VARCHAR"], in: directory)
+        XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
+    }
+
     func testCorruptedOrMissingSnapshotIsExportedAgainWithAWarning() throws {
         let directory = try makeTemporaryDirectory()
         try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))

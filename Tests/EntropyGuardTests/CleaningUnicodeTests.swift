@@ -1,3 +1,4 @@
+import SplitMix
 import XCTest
 @testable import EntropyGuard
 
@@ -89,5 +90,93 @@ final class CleaningNFCPrecheckTests: XCTestCase {
             XCTAssertEqual(NFCPrecheck.mayNeedNormalization(text), text.precomposedStringWithCanonicalMapping != text
                            || !text.unicodeScalars.allSatisfy(NFCPrecheck.isInert), text)
         }
+    }
+}
+
+/// The word-at-a-time checks against byte-by-byte definitions, on random texts made of the bytes that
+/// decide them (spaces, tabs, controls, DEL, "@:.-", digits, letters, non-ASCII), at every alignment.
+final class CleaningFastPathTests: XCTestCase {
+    private static let pieces: [String] = ["a", "Z", "5", "0", "9", " ", " ", "  ", "\t", "\n", "\u{0}", "\u{1F}", "\u{7F}", "~", "!",
+                                           "@", ":", ".", "-", "/", "é", "\u{A0}", "日", "\u{200B}", "\u{1F469}", "e\u{301}"]
+
+    private func randomTexts(count: Int, seed: UInt64) -> [String] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            let length = Int(random.next() % 40)
+            // Mostly clean ASCII words so that clean texts (and long clean runs) are frequent too.
+            return (0..<length).map { _ -> String in
+                let r = random.next() % 100
+                return r < 60 ? "word" : r < 75 ? " " : Self.pieces[Int(random.next() % UInt64(Self.pieces.count))]
+            }.joined()
+        }
+    }
+
+    /// Printable ASCII and single inner spaces: what `isClean` promises, defined byte by byte.
+    private func isCleanReference(_ bytes: [UInt8]) -> Bool {
+        if bytes.first == 0x20 || bytes.last == 0x20 { return false }
+        for (i, b) in bytes.enumerated() {
+            if b == 0x20 { if i > 0 && bytes[i - 1] == 0x20 { return false } } else if !(0x21...0x7E).contains(b) { return false }
+        }
+        return true
+    }
+
+    func testIsCleanMatchesItsDefinitionAndTheFullPass() {
+        var clean = 0
+        for text in randomTexts(count: 20_000, seed: 7) {
+            let bytes = Array(text.utf8)
+            // Every offset, so the 8-byte words start at every alignment relative to the text.
+            for offset in [0, 1, 3, 7] where offset <= bytes.count {
+                let slice = Array(bytes[offset...])
+                let fast = slice.withUnsafeBufferPointer { UnicodeCleanPass.isClean($0) }
+                XCTAssertEqual(fast, isCleanReference(slice), "\(slice)")
+                if fast {
+                    clean += 1
+                    // The full pass leaves such text unchanged, so skipping it is right.
+                    let full = [UInt8](unsafeUninitializedCapacity: max(1, slice.count)) { buffer, count in
+                        count = slice.withUnsafeBufferPointer { UnicodeCleanPass.run($0, into: buffer.baseAddress!) }
+                    }
+                    XCTAssertEqual(full, slice)
+                }
+            }
+        }
+        XCTAssertGreaterThan(clean, 10_000)
+    }
+
+    func testPIIByteCountsMatchACountByByte() {
+        for text in randomTexts(count: 20_000, seed: 11) {
+            let bytes = Array(text.utf8)
+            var expected = PIIByteCounts(UnsafeBufferPointer(start: nil, count: 0))
+            expected.firstDigitPair = bytes.indices.dropLast().first { (0x30...0x39).contains(bytes[$0]) && (0x30...0x39).contains(bytes[$0 + 1]) }
+                ?? bytes.count
+            for b in bytes {
+                switch b {
+                case 0x30...0x39: expected.digits += 1
+                case UInt8(ascii: "@"): expected.ats += 1
+                case UInt8(ascii: ":"): expected.colons += 1
+                case UInt8(ascii: "."): expected.dots += 1
+                case UInt8(ascii: "-"): expected.dashes += 1
+                default: break
+                }
+            }
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { PIIByteCounts($0) }, expected, text)
+        }
+    }
+
+    /// Past 255 words the per-lane sums are folded: counts stay exact on long texts.
+    func testPIIByteCountsOnLongTexts() {
+        let text = String(repeating: "a1-2.3:4@5 ", count: 400) + "x99"
+        let counts = Array(text.utf8).withUnsafeBufferPointer { PIIByteCounts($0) }
+        XCTAssertEqual([counts.digits, counts.ats, counts.colons, counts.dots, counts.dashes], [2002, 400, 400, 400, 400])
+        XCTAssertEqual(counts.firstDigitPair, text.utf8.count - 2)
+    }
+
+    /// Unchanged texts come back as the same string, which is what makes them cheap.
+    func testCleanTextComesBackUnchanged() {
+        for text in ["plain words here", "x", "", "a-b.c@d:e 123"] {
+            XCTAssertEqual(cleanUnicode(text), text)
+            XCTAssertEqual(sanitize(text).changed, false, text)
+        }
+        XCTAssertFalse(containsHTMLTag("no angle brackets at all"))
+        XCTAssertTrue(containsHTMLTag("has <b>bold</b>"))
     }
 }

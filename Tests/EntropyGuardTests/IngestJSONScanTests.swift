@@ -1,3 +1,4 @@
+import SplitMix
 import XCTest
 @testable import EntropyGuard
 
@@ -27,6 +28,34 @@ final class IngestJSONScanTests: XCTestCase {
                                 .string("a\nb"), .bool(true), .bool(false), .null, .json(#"{"x": [1, 2]}"#), .json("[]")])
         let over = ingestBytes(#"{"x":9223372036854775808}"#)
         XCTAssertEqual(try JSONScan.value(of: JSONScan.fields(over)[0], in: over), .double(9223372036854775808))
+    }
+
+    /// The exact fast path for short decimals gives `strtod`'s double, bit for bit, and declines the rest.
+    func testShortDecimalsParseAsStrtodDoes() throws {
+        var random = SplitMix64(seed: 3)
+        var fast = 0
+        var literals = ["0", "-0", "0.0", "-0.0", "1e22", "1e23", "123456789012345", "1234567890123456", "0.1", "0.3",
+                        "9007199254740993", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "1E+2", "1e-22",
+                        "0.000000000000000000001", "100000000000000000000000", "4.35", "0.1234", "-12.5e-3"]
+        for _ in 0..<20_000 {
+            // 1 to 17 digits: mostly within the fast path's 15, some beyond.
+            let digits = String(random.next() % (0..<(1 + random.next() % 17)).reduce(UInt64(10)) { value, _ in value * 10 })
+            let point = Int(random.next() % UInt64(digits.count + 1))
+            var literal = String(digits.prefix(point)) + (point < digits.count ? "." + digits.dropFirst(point) : "")
+            if literal.hasPrefix(".") { literal = "0" + literal }
+            if random.next() % 4 == 0 { literal += "e\(Int(random.next() % 50) - 25)" }
+            if random.next() % 2 == 0 { literal = "-" + literal }
+            literals.append(literal)
+        }
+        for literal in literals {
+            let bytes = Array(literal.utf8)
+            let parsed = try bytes.withUnsafeBufferPointer { try JSONScan.parseDouble($0) }
+            XCTAssertEqual(parsed.bitPattern, Double(literal)!.bitPattern, literal)
+            if bytes.withUnsafeBufferPointer({ JSONScan.exactDouble($0) }) != nil { fast += 1 }
+        }
+        XCTAssertGreaterThan(fast, 10_000)
+        XCTAssertNil(Array("1234567890123456".utf8).withUnsafeBufferPointer { JSONScan.exactDouble($0) })
+        XCTAssertNil(Array("1e23".utf8).withUnsafeBufferPointer { JSONScan.exactDouble($0) })
     }
 
     func testTextField() throws {

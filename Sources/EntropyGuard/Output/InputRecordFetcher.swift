@@ -8,9 +8,11 @@ import Glibc
 final class InputRecordFetcher {
     private let fd: Int32
     private let path: String
-    private var window: UnsafeMutableRawBufferPointer
-    private var windowStart: Int64 = 0
-    private var windowCount = 0
+    // Read for every record: exempt from the runtime exclusivity checks of class properties (one
+    // thread uses a fetcher, and nothing else touches these).
+    @exclusivity(unchecked) private var window: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var windowStart: Int64 = 0
+    @exclusivity(unchecked) private var windowCount = 0
     /// The input's size when it was hashed: the store's records were ingested from exactly these bytes.
     private let byteCount: Int64
 

@@ -16,7 +16,7 @@ struct ParquetRecordOutput {
             return count
         }
         let schema = try SnapshotSchema.of(store: store, input: input, info: info)
-        return try SnapshotTableWriter(store: store, input: input, info: info, schema: schema)
+        return try SnapshotTableWriter(rows: store.rowReader, input: input, info: info, schema: schema)
             .write(stage: stage, to: path, rowNumber: false, progress: progress, label: "the output", expectedRows: expectedRows)
     }
 }

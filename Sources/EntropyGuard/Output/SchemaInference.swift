@@ -87,8 +87,13 @@ public struct SchemaInference: Sendable {
     /// Records one JSON record's top-level fields (with a duplicate key, the first occurrence counts,
     /// as everywhere else). Integers too large for int64 count as doubles.
     public mutating func observe(record: [UInt8]) throws {
+        try record.withUnsafeBufferPointer { try observe(record: $0) }
+    }
+
+    /// `observe(record:)` on bytes the caller keeps valid during the call.
+    mutating func observe(record buffer: UnsafeBufferPointer<UInt8>) throws {
         recordNumber += 1
-        try record.withUnsafeBufferPointer { buffer in
+        do {
             var scanner = JSONScanner(buffer)
             try scanner.beginObject()
             var position = 0
@@ -100,7 +105,7 @@ public struct SchemaInference: Sendable {
                 var kind = kind
                 // Only a long literal can overflow int64 (19+ characters): skip parsing the rest.
                 if kind == .integer, valueRange.count > 18,
-                   case .double = try JSONScan.value(of: JSONField(key: "", valueRange: valueRange, kind: kind), in: record) {
+                   case .double = try JSONScan.value(kind: kind, range: valueRange, in: buffer) {
                     kind = .double
                 }
                 types[index] = Self.widen(types[index], with: kind)
@@ -142,35 +147,53 @@ extension SnapshotSchema {
     /// (key `snapshot.schema`), valid while meta `ingest.input_hash` and the text column are the same,
     /// so the pass runs once per input. Call only once ingest has completed.
     static func of(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
+        if let schema = try cached(store: store, input: input, info: info) { return schema }
+        let schema = try infer(rows: store.rowReader, input: input, info: info)
+        try cache(schema, store: store, input: input, info: info)
+        return schema
+    }
+
+    /// The schema without reading the input: CSV's, or the cached one; nil when it must be inferred.
+    static func cached(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema? {
         if info.format == .csv {
             var inference = SchemaInference()
             for name in info.csvHeader ?? [] { inference.observe(name, kind: .string) }
             return inference.schema(textColumn: info.textColumn)
         }
-        let inputHash = try store.meta("ingest.input_hash") ?? input.hash.hex
-        let decoder = JSONDecoder()
-        if let text = try store.meta(metaKey), let cached = try? decoder.decode(Cached.self, from: Data(text.utf8)),
-           cached.inputHash == inputHash, cached.textColumn.hasSameUTF8(as: info.textColumn), cached.format == info.format.rawValue {
+        if let text = try store.meta(metaKey), let cached = try? JSONDecoder().decode(Cached.self, from: Data(text.utf8)),
+           cached.inputHash == (try store.meta("ingest.input_hash") ?? input.hash.hex), cached.textColumn.hasSameUTF8(as: info.textColumn),
+           cached.format == info.format.rawValue {
             return cached.schema
         }
-        let schema = try inferJSON(store: store, input: input, textColumn: info.textColumn)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let cached = Cached(inputHash: inputHash, textColumn: info.textColumn, format: info.format.rawValue, schema: schema)
-        try store.setMeta(metaKey, String(decoding: try encoder.encode(cached), as: UTF8.self))
-        return schema
+        return nil
     }
 
-    /// One pass over the ingested records (bad records excluded: they have no fields), in input order.
-    private static func inferJSON(store: WorkingStore, input: InputSource, textColumn: String) throws -> SnapshotSchema {
-        let fetcher = try InputRecordFetcher(input: input)
+    /// Records `schema` as the input's (see `of`).
+    static func cache(_ schema: SnapshotSchema, store: WorkingStore, input: InputSource, info: IngestInfo) throws {
+        guard info.format == .jsonl else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let cached = Cached(inputHash: try store.meta("ingest.input_hash") ?? input.hash.hex, textColumn: info.textColumn,
+                            format: info.format.rawValue, schema: schema)
+        try store.setMeta(metaKey, String(decoding: try encoder.encode(cached), as: UTF8.self))
+    }
+
+    /// The schema from the records in the store (`rows`: on the store's connection or a reader's):
+    /// CSV's header, or one pass over the ingested JSON records (bad records excluded: they have no
+    /// fields), in input order.
+    static func infer(rows: RowReader, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
         var inference = SchemaInference()
+        if info.format == .csv {
+            for name in info.csvHeader ?? [] { inference.observe(name, kind: .string) }
+            return inference.schema(textColumn: info.textColumn)
+        }
+        let fetcher = try InputRecordFetcher(input: input)
         var count = 0
-        try store.forEachReadRecord { offset, length in
-            try inference.observe(record: Array(try fetcher.bytes(offset: offset, length: length)))
+        try rows.forEachReadRecord { offset, length in
+            try fetcher.withBytes(offset: offset, length: length) { try inference.observe(record: $0.bindMemory(to: UInt8.self)) }
             count += 1
             if count % 10_000 == 0 { try Interrupt.check() }
         }
-        return inference.schema(textColumn: textColumn)
+        return inference.schema(textColumn: info.textColumn)
     }
 }

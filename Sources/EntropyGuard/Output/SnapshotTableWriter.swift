@@ -3,10 +3,11 @@ import Parquet
 
 /// Writes the rows alive after a stage as a Parquet file, in input order (chunks where their parent was):
 /// `_row` (when asked), `_parent_row` and `_chunk_index` (when the rows can include chunks), then the
-/// input columns of `schema`, the text column holding the text as that stage left it
-/// (`WorkingStore.forEachSnapshotRow`: right even while cheap stages' checkpoints are pending).
+/// input columns of `schema`, the text column holding the text as that stage left it. The rows are
+/// `RowReader.forEachStageRow`, read by `rows`: on the store's own connection, or a `SnapshotReader`'s
+/// when a worker thread exports a stage while the pipeline goes on.
 struct SnapshotTableWriter {
-    let store: WorkingStore
+    let rows: RowReader
     let input: InputSource
     let info: IngestInfo
     let schema: SnapshotSchema
@@ -40,54 +41,114 @@ struct SnapshotTableWriter {
     }
 
     /// Writes `path` (atomically: temporary file renamed by the writer) and returns the row count.
-    /// Compression is the writer's default, zstd level 3: measured on 200k rows, level 1 saved about 1% of
-    /// the run's CPU time for files 9% larger.
     /// `expectedRows`: the row count the checkpoint recorded; any other count is StoreDamage, thrown
     /// before the file is moved into place.
     func write(stage: StageID, to path: String, rowNumber: Bool, progress: ProgressReporter, label: String,
                expectedRows: Int? = nil) throws -> Int {
-        let chunks = try store.mayHaveChunks(after: stage)
-        let writer: ParquetWriter
-        do {
-            writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
-                                       options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)"))
-        } catch let error as ParquetError {
-            throw EntropyGuardError(error, writing: path)
+        try write([(stage, path)], rowNumber: rowNumber, progress: progress, label: label,
+                  expectedRows: expectedRows.map { [$0] })[0]
+    }
+
+    /// Writes the snapshot of each stage of `files` in one pass over the rows: every row is read from
+    /// the store and its record fetched and decoded once, then appended to the file of each stage it
+    /// is alive after. Each file is the same, byte for byte, as when written alone (its writer gets the
+    /// same values in the same order); measured on 1M rows, writing two snapshots in one pass saved
+    /// a third of the second one's CPU time. Returns the row count of each file.
+    /// Compression is the writer's default, zstd level 3 (on these texts level 1 was 10-15% faster for
+    /// files 10% larger), on a second thread: zstd is about 40% of a snapshot's CPU time, and the last
+    /// snapshot of a run is written while the pipeline has nothing else to do. `cancelled` is polled
+    /// every 10,000 rows with the interrupt flag.
+    /// `expectedRows`, when given, holds each file's recorded row count (see above).
+    func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
+               expectedRows: [Int]? = nil, cancelled: () -> Bool = { false }) throws -> [Int] {
+        let hasChunks = try rows.hasChunks()
+        var targets: [Target] = []
+        defer { for target in targets where !target.closed { target.writer.abandon() } }
+        for (stage, path) in files {
+            let chunks = rows.stages.mayHaveAddedRows(through: stage) && hasChunks
+            do {
+                let writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
+                                               options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)",
+                                                                             compressInBackground: true))
+                targets.append(Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
+                                      chunks: chunks, writer: writer,
+                                      firstInputColumn: (rowNumber ? 1 : 0) + (chunks ? 2 : 0)))
+            } catch let error as ParquetError {
+                throw EntropyGuardError(error, writing: path)
+            }
         }
+        // JSONL: the original texts are the records' text fields (what ingest stored); only the texts
+        // a stage changed are read from the store.
+        let textsFromRecords = info.format == .jsonl
         var decoder = SnapshotRecordDecoder(schema: schema, info: info)
+        var row = SnapshotDecodedRow(count: schema.columns.count)
         let fetcher = try InputRecordFetcher(input: input)
-        var written = 0
+        var done = 0
         progress.begin(stage: label, total: nil)
+        defer { progress.end() }
         do {
-            try store.forEachSnapshotRow(of: stage) { stored in
-                let record = Array(try fetcher.bytes(offset: stored.offset, length: stored.length))
-                var row: [ParquetValue] = []
-                row.reserveCapacity(schema.columns.count + 3)
-                if rowNumber { row.append(.int64(stored.rowID)) }
-                if chunks {
-                    row.append(stored.parentRow.map { .int64($0) } ?? .null)
-                    row.append(stored.chunkIndex.map { .int64($0) } ?? .null)
+            try rows.forEachStageRow(files.map(\.stage), originalTexts: !textsFromRecords) { stored in
+                let born = stored.born
+                let droppedBy = stored.droppedBy
+                guard targets.contains(where: { born <= $0.generation && droppedBy > $0.generation }) else { return }
+                // Values go straight from the input window and SQLite's row into the writers: no copies.
+                try fetcher.withBytes(offset: stored.offset, length: stored.length) { record in
+                    try decoder.decode(record: record.bindMemory(to: UInt8.self), into: &row)
+                    try row.withRecordText { recordText in
+                        let original = textsFromRecords ? recordText : stored.originalText
+                        let current = stored.changedText ?? original
+                        for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
+                            let writer = targets[index].writer
+                            var column = 0
+                            if rowNumber {
+                                try writer.appendInt64(stored.rowID, column: 0)
+                                column = 1
+                            }
+                            if targets[index].chunks {
+                                if let parent = stored.parentRow { try writer.appendInt64(parent, column: column) } else { try writer.appendNull(column: column) }
+                                if let chunk = stored.chunkIndex { try writer.appendInt64(chunk, column: column + 1) } else { try writer.appendNull(column: column + 1) }
+                            }
+                            let text = targets[index].originalText ? original : current
+                            try row.append(to: writer, firstColumn: targets[index].firstInputColumn, text: text)
+                            try writer.endRow()
+                            targets[index].written += 1
+                        }
+                    }
                 }
-                row += try decoder.values(record: record, text: stored.text)
-                try writer.append(row)
-                written += 1
-                if written % 10_000 == 0 {
+                done += 1
+                if done % 10_000 == 0 {
                     try Interrupt.check()
-                    progress.update(done: written)
+                    if cancelled() { throw SnapshotTableWriter.Cancelled() }
+                    progress.update(done: done)
                 }
             }
-            if let expectedRows, written != expectedRows { throw StoreDamage.rowCount(written, expected: expectedRows, in: label) }
-            try writer.close()
+            if let expectedRows {
+                for (target, expected) in zip(targets, expectedRows) where target.written != expected {
+                    throw StoreDamage.rowCount(target.written, expected: expected, in: label)
+                }
+            }
+            for index in targets.indices {
+                try targets[index].writer.close()
+                targets[index].closed = true
+            }
         } catch let error as ParquetError {
-            writer.abandon()
-            progress.end()
-            throw EntropyGuardError(error, writing: path)
-        } catch {
-            writer.abandon()
-            progress.end()
-            throw error
+            throw EntropyGuardError(error, writing: files.map(\.path).joined(separator: ", "))
         }
-        progress.end()
-        return written
+        return targets.map(\.written)
     }
+
+    /// One file being written.
+    private struct Target {
+        let generation: Int
+        /// Before sanitize nothing has rewritten texts yet; a later export must not show sanitized ones.
+        let originalText: Bool
+        let chunks: Bool
+        let writer: ParquetWriter
+        let firstInputColumn: Int
+        var written = 0
+        var closed = false
+    }
+
+    /// Thrown when `cancelled` said to stop (the run failed elsewhere; nothing to report).
+    struct Cancelled: Error {}
 }

@@ -138,8 +138,10 @@ public final class Pipeline {
 
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
-            : SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
-                               passThrough: Set(planned.filter { !$0.isEnabled }.map(\.id)), progress: progress)
+            : try SnapshotExporter(directory: workDirectory, store: store, input: input, info: info, selection: options.snapshots,
+                                   progress: progress)
+        // Snapshots are written on a worker thread: a failing run stops it before the store closes.
+        defer { snapshots?.abandon() }
         try snapshots?.reconcile(resumedThrough: resumePoint)
         var summaries: [RunSummary.Stage] = []
         var pending: [Checkpoint] = []
@@ -175,7 +177,10 @@ public final class Pipeline {
             if (definition.checkpointsImmediately && stage.isEnabled) || index == planned.count - 1 {
                 // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
                 try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id)
-                try snapshots?.exportCommitted(pending.map(\.stage))   // [snapshots]
+                // [snapshots] Held back while the next stage keeps every core busy: see
+                // SnapshotExporter.exportCommitted.
+                let next = index + 1 < planned.count ? planned[index + 1] : nil
+                try snapshots?.exportCommitted(pending.map(\.stage), holdBack: next.map { $0.isEnabled && $0.definition.usesAllCores } ?? false)
                 pending.removeAll()
             }
             let seconds = Date().timeIntervalSince(stageStarted)
@@ -204,6 +209,7 @@ public final class Pipeline {
         if let auditPath = options.auditLogPath {
             try AuditLogWriter(store: store, path: auditPath).write()
         }
+        try snapshots?.finish()   // [snapshots] the last ones were written while the output was
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))

@@ -24,6 +24,9 @@ public struct StageDefinition: Sendable {
     public let resumesPerBatch: Bool
     /// Removes duplicates: `--snapshots dedup` keeps its snapshot.
     public let removesDuplicates: Bool
+    /// Keeps every core busy (a `parallelMap` over each batch): the snapshots committed just before it
+    /// wait for its commit, and are written then in one pass with its own (SnapshotExporter.exportCommitted).
+    public let usesAllCores: Bool
     /// The options that switch and tune it: long flag names, which are also the settings file's keys.
     public let optionKeys: [String]
     /// The stage as the run's options configure it, or nil when they switch it off: it then passes
@@ -33,7 +36,7 @@ public struct StageDefinition: Sendable {
 
     public init(name: String, readsInput: Bool = false, addsRows: Bool = false, rewritesTexts: Bool = false,
                 checkpointsImmediately: Bool = false, resumesPerBatch: Bool = false, removesDuplicates: Bool = false,
-                optionKeys: [String] = [],
+                usesAllCores: Bool = false, optionKeys: [String] = [],
                 make: @escaping @Sendable (StageSetup) throws -> (any PipelineStage)?) {
         self.name = name
         self.readsInput = readsInput
@@ -42,6 +45,7 @@ public struct StageDefinition: Sendable {
         self.checkpointsImmediately = checkpointsImmediately
         self.resumesPerBatch = resumesPerBatch
         self.removesDuplicates = removesDuplicates
+        self.usesAllCores = usesAllCores
         self.optionKeys = optionKeys
         self.make = make
     }

@@ -5,7 +5,7 @@
 /// (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct ChunkStage: PipelineStage {
     static let definition = StageDefinition(name: "chunk", addsRows: true, checkpointsImmediately: true, resumesPerBatch: true,
-                                            optionKeys: ["chunk-size", "chunk-overlap", "separators"]) { setup in
+                                            usesAllCores: true, optionKeys: ["chunk-size", "chunk-overlap", "separators"]) { setup in
         let options = setup.options
         return options.chunkSize.map {
             ChunkStage(chunker: Chunker(size: $0, overlap: options.chunkOverlap, separators: options.chunkSeparators ?? Chunker.defaultSeparators))

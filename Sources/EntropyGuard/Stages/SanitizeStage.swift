@@ -4,7 +4,7 @@
 /// with its progress (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct SanitizeStage: PipelineStage {
     static let definition = StageDefinition(name: "sanitize", rewritesTexts: true, checkpointsImmediately: true, resumesPerBatch: true,
-                                            optionKeys: ["no-sanitize", "no-pii", "pii"]) { setup in
+                                            usesAllCores: true, optionKeys: ["no-sanitize", "no-pii", "pii"]) { setup in
         let options = setup.options
         guard options.sanitize else { return nil }
         return SanitizeStage(options: SanitizeOptions(stripHTML: options.stripHTML, normalizeUnicode: true,

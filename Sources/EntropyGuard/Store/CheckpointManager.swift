@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The library face of a checkpoint directory, mirroring the Python tool's CheckpointManager:
 /// save, load (nil when invalid) and cleanupCheckpoints(keepLatest:). The store is the truth; a
@@ -73,17 +76,45 @@ public final class CheckpointManager {
     }
 }
 
-/// Verifies a snapshot file against the XXH3-64 recorded for it.
-enum SnapshotCheck {
-    static func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
+/// Verifies snapshot files against the XXH3-64 recorded for them. A file reached again under another
+/// name (a hard-linked twin: same device, inode, size and modification time) is not read twice.
+struct SnapshotCheck {
+    private struct FileIdentity: Hashable {
+        var device: UInt64, inode: UInt64, size: Int64, modified: Int, modifiedNanoseconds: Int
+    }
+    private var known: [FileIdentity: String] = [:]
+
+    mutating func problem(directory: String, relativePath: String, expectedXXH3: String?) -> String? {
         let path = (directory as NSString).appendingPathComponent(relativePath)
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "snapshot \(relativePath) is missing" }
-        defer { try? handle.close() }
+        var info = stat()
+        guard stat(path, &info) == 0, access(path, R_OK) == 0 else { return "snapshot \(relativePath) is missing" }
         guard let expectedXXH3 else { return nil }
+        let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                                    modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
+        let hash = known[identity] ?? Self.xxh3(ofFile: path)
+        known[identity] = hash
+        return hash == expectedXXH3 ? nil : "snapshot \(relativePath) does not match its recorded XXH3 (truncated or changed)"
+    }
+
+    /// XXH3-64 of a file's bytes, as 16 lowercase hex digits; nil when it cannot be read.
+    /// read(2) into one 4 MiB buffer: FileHandle.read(upToCount:) reads 4 KiB per call on Linux,
+    /// which made hashing a 45 MB snapshot take 0.8 s.
+    static func xxh3(ofFile path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
         let hasher = XXH3Stream64()
-        while let data = try? handle.read(upToCount: 4 << 20), !data.isEmpty {
-            data.withUnsafeBytes { hasher.update($0) }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        return hex64(hasher.digest()) == expectedXXH3 ? nil : "snapshot \(relativePath) does not match its recorded XXH3 (truncated or changed)"
+        return hex64(hasher.digest())
     }
 }

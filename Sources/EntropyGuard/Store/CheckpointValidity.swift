@@ -43,10 +43,11 @@ public struct CheckpointValidity {
 
     /// Every checkpoint, oldest first, with its verdict; snapshots are checked in `snapshotDirectory` when given.
     public func statuses(snapshotDirectory: String?) throws -> [CheckpointStatus] {
-        try checkpoints.map { checkpoint in
+        var check = SnapshotCheck()
+        return try checkpoints.map { checkpoint in
             let snapshot = snapshotDirectory.flatMap { directory in
                 checkpoint.snapshotPath.flatMap {
-                    SnapshotCheck.problem(directory: directory, relativePath: $0, expectedXXH3: checkpoint.snapshotXXH3)
+                    check.problem(directory: directory, relativePath: $0, expectedXXH3: checkpoint.snapshotXXH3)
                 }
             }
             return CheckpointStatus(checkpoint: checkpoint, problem: try problem(of: checkpoint), snapshotProblem: snapshot)

@@ -95,15 +95,10 @@ extension WorkingStore {
     // MARK: order
 
     /// True once chunking added rows: row order is then (parent or own row, chunk index), not row_id.
-    func hasChunks() throws -> Bool {
-        try database.scalar("SELECT EXISTS (SELECT 1 FROM rows INDEXED BY rows_chunks WHERE parent_row IS NOT NULL)")?.int == 1
-    }
+    func hasChunks() throws -> Bool { try rowReader.hasChunks() }
 
     /// ORDER BY clause for input order (chunks right where their parent was).
-    func rowOrder(alias: String = "") throws -> String {
-        let p = alias.isEmpty ? "" : alias + "."
-        return try hasChunks() ? "coalesce(\(p)parent_row, \(p)row_id), coalesce(\(p)chunk_index, 0)" : "\(p)row_id"
-    }
+    func rowOrder(alias: String = "") throws -> String { try rowReader.rowOrder(alias: alias) }
 
     // MARK: dedup keys and texts
 

@@ -1,8 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// True when `text` contains at least one HTML tag: `<name attr="v" ...>`/`</name>` with a known element
 /// name and well-formed attributes, a comment `<!--`, or `<!doctype`. Plain text such as "a < b and c > d", "x<y", "<3", `List<String>` or
 /// an address in angle brackets (`<a@b.com>`: "a" is followed by "@", so it is not a tag) or code like
 /// `if (a<b && c>d)` ("&&" is not an attribute) is not HTML.
 public func containsHTMLTag(_ text: String) -> Bool {
+    // Most texts have no "<" at all: memchr over the string's own storage, no copy.
+    var text = text
+    guard text.withUTF8({ $0.count > 0 && memchr($0.baseAddress!, 0x3C, $0.count) != nil }) else { return false }
     let bytes = Array(text.utf8)
     var i = 0
     while let lt = nextByte(UInt8(ascii: "<"), in: bytes, from: i) {

@@ -13,15 +13,17 @@ extension PIIScanners {
 
     /// IBAN: a known country code, 2 check digits, then the country's exact length of uppercase
     /// letters/digits, written compact or in space-separated groups of 4; the ISO 7064 mod-97 checksum
-    /// must be 1. Lowercase IBANs are not recognised.
-    static func findIBANs(_ bytes: [UInt8]) -> [PIIMatch] {
+    /// must be 1. Lowercase IBANs are not recognised. `from`: no IBAN starts before it (the caller
+    /// knows where the first two adjacent digits are).
+    static func findIBANs(_ bytes: [UInt8], from: Int = 0) -> [PIIMatch] {
         var result: [PIIMatch] = []
         let n = bytes.count
-        var i = 0
+        var i = from
         while i + 3 < n {
             defer { i += 1 }
-            guard CleanBytes.isUpper(bytes[i]), CleanBytes.isUpper(bytes[i + 1]),
-                  CleanBytes.isDigit(bytes[i + 2]), CleanBytes.isDigit(bytes[i + 3]),
+            // The check digits first: they rule out most positions of ordinary text with one test.
+            guard CleanBytes.isDigit(bytes[i + 2]), CleanBytes.isDigit(bytes[i + 3]),
+                  CleanBytes.isUpper(bytes[i]), CleanBytes.isUpper(bytes[i + 1]),
                   i == 0 || !CleanBytes.isAlnum(bytes[i - 1]),
                   let length = ibanLengths[String(decoding: bytes[i..<(i + 2)], as: UTF8.self)] else { continue }
             var chars: [UInt8] = []

@@ -13,19 +13,59 @@ import Foundation
 ///   space; whitespace at the start or end of a line is dropped; 3+ consecutive line breaks become 2
 ///   (a paragraph break); the result is trimmed. Case is preserved.
 public func cleanUnicode(_ text: String) -> String {
-    var source = text
-    if NFCPrecheck.mayNeedNormalization(source) { source = source.precomposedStringWithCanonicalMapping }
-    let cleaned = source.utf8.withContiguousStorageIfAvailable { UnicodeCleanPass.run($0) }
-        ?? Array(source.utf8).withUnsafeBufferPointer { UnicodeCleanPass.run($0) }
-    return String(decoding: cleaned, as: UTF8.self)
+    var text = text
+    // Most texts are printable ASCII with single spaces: already clean, returned as they are (no copy).
+    // On the generated benchmark rows this check replaced a 7 ns/byte rewrite for 95% of the texts.
+    if text.withUTF8({ UnicodeCleanPass.isClean($0) }) { return text }
+    if NFCPrecheck.mayNeedNormalization(text) { text = text.precomposedStringWithCanonicalMapping }
+    return text.withUTF8 { source in
+        // The pass never lengthens the text (it removes or shortens), so it writes into the new string's storage.
+        String(unsafeUninitializedCapacity: max(1, source.count)) { UnicodeCleanPass.run(source, into: $0.baseAddress!) }
+    }
 }
 
 /// The byte-level pass behind `cleanUnicode`. Input must be valid UTF-8 (it comes from a String).
 enum UnicodeCleanPass {
-    static func run(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    /// True when the pass would return `bytes` unchanged because they are printable ASCII (0x21–0x7E)
+    /// and single spaces, with no space at either end: such text is also NFC. Checks 8 bytes at a time.
+    static func isClean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count
-        var out = [UInt8]()
-        out.reserveCapacity(n)
+        guard n > 0, let base = bytes.baseAddress else { return true }
+        if base[0] == 0x20 || base[n - 1] == 0x20 { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var previousSpace: UInt64 = 0    // 0x80 when the previous word ended with a space
+        var i = 0
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            if word & high != 0 { return false }                           // not ASCII
+            // With every byte < 0x80 the additions below carry into no neighbouring byte.
+            let control = ~(word &+ 0x60 &* ones) & high                   // < 0x20
+            let delete = (word &+ ones) & high                              // 0x7F
+            let space = ~((word ^ 0x20 &* ones) &+ 0x7F &* ones) & high     // == 0x20
+            if control | delete | (space & (space << 8)) | (space & previousSpace) != 0 { return false }
+            previousSpace = space >> 56
+            i += 8
+        }
+        var lastWasSpace = previousSpace != 0
+        while i < n {
+            let b = base[i]
+            if b == 0x20 {
+                if lastWasSpace { return false }
+                lastWasSpace = true
+            } else {
+                if b &- 0x21 >= 0x5E { return false }
+                lastWasSpace = false
+            }
+            i += 1
+        }
+        return true
+    }
+
+    /// Writes the cleaned `bytes` to `out` (room for `bytes.count`: the result is never longer) and
+    /// returns the count written.
+    static func run(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let n = bytes.count
+        var count = 0
         var pendingSpace = false
         var pendingNewlines = 0
         var lastKept: Unicode.Scalar = " "
@@ -36,8 +76,9 @@ enum UnicodeCleanPass {
             let length: Int
             if b < 0x80 {
                 if b >= 0x21 && b < 0x7F {
-                    flush(&out, &pendingNewlines, &pendingSpace)
-                    out.append(b)
+                    flush(out, &count, &pendingNewlines, &pendingSpace)
+                    out[count] = b
+                    count += 1
                     lastKept = Unicode.Scalar(b)
                     i += 1
                     continue
@@ -63,31 +104,40 @@ enum UnicodeCleanPass {
                 continue
             case .zeroWidthJoiner:
                 let next: Unicode.Scalar = i < n ? decode(bytes, at: i).0 : " "
-                guard !out.isEmpty, pendingNewlines == 0, !pendingSpace,
+                guard count > 0, pendingNewlines == 0, !pendingSpace,
                       CleanUnicodeClass.isEmojiPart(lastKept), CleanUnicodeClass.isEmojiPart(next) else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                copy(bytes, start..<i, to: out, &count)
                 lastKept = scalar
             case .keep:
-                flush(&out, &pendingNewlines, &pendingSpace)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                flush(out, &count, &pendingNewlines, &pendingSpace)
+                copy(bytes, start..<i, to: out, &count)
                 lastKept = scalar
             }
         }
-        return out
+        return count
+    }
+
+    @inline(__always)
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: UnsafeMutablePointer<UInt8>,
+                             _ count: inout Int) {
+        (out + count).update(from: bytes.baseAddress! + range.lowerBound, count: range.count)
+        count += range.count
     }
 
     /// Writes the whitespace owed before a visible character (none at the start of the text).
     @inline(__always)
-    private static func flush(_ out: inout [UInt8], _ pendingNewlines: inout Int, _ pendingSpace: inout Bool) {
+    private static func flush(_ out: UnsafeMutablePointer<UInt8>, _ count: inout Int, _ pendingNewlines: inout Int,
+                              _ pendingSpace: inout Bool) {
         if pendingNewlines > 0 {
-            if !out.isEmpty {
-                out.append(0x0A)
-                if pendingNewlines > 1 { out.append(0x0A) }
+            if count > 0 {
+                out[count] = 0x0A
+                count += 1
+                if pendingNewlines > 1 { out[count] = 0x0A; count += 1 }
             }
             pendingNewlines = 0
             pendingSpace = false
         } else if pendingSpace {
-            if !out.isEmpty { out.append(0x20) }
+            if count > 0 { out[count] = 0x20; count += 1 }
             pendingSpace = false
         }
     }
