@@ -117,8 +117,8 @@ final class SnapshotCLITests: XCTestCase {
         XCTAssertEqual(try inode("after_semantic_dedup.parquet"), try inode("after_exact_dedup.parquet"))
         XCTAssertNotEqual(try inode("after_validate.parquet"), try inode("after_chunk.parquet"))   // validate dropped rows
         let metadata = try metadata(directory)
-        XCTAssertEqual(metadata["chunk"]?["parquet_xxh3"] as? String, metadata["sanitize"]?["parquet_xxh3"] as? String)
-        XCTAssertEqual(metadata["chunk"]?["checkpoint_path"] as? String, "after_chunk.parquet")
+        XCTAssertEqual(metadata["after_chunk"]?["parquet_xxh3"] as? String, metadata["after_sanitize"]?["parquet_xxh3"] as? String)
+        XCTAssertEqual(metadata["after_chunk"]?["checkpoint_path"] as? String, "after_chunk.parquet")
 
         // One twin gone: only it is written again, and it is linked to its source again.
         try FileManager.default.removeItem(at: ck.appendingPathComponent("after_chunk.parquet"))
@@ -131,7 +131,7 @@ final class SnapshotCLITests: XCTestCase {
         // --keep-latest removes the earlier names; the newest checkpoint's file, whose twin is gone,
         // is intact and still verifies.
         let entries = try self.metadata(directory)
-        let recorded = try XCTUnwrap(entries["semantic_dedup"]?["parquet_xxh3"] as? String)
+        let recorded = try XCTUnwrap(entries["after_semantic_dedup"]?["parquet_xxh3"] as? String)
         XCTAssertEqual(try CLI.run(["checkpoints", "clean", "--checkpoint-dir", ck.path, "--keep-latest"]).status, 0)
         XCTAssertEqual(try parquetFiles(directory), ["after_semantic_dedup.parquet"])
         XCTAssertEqual(try xxh3(ck.appendingPathComponent("after_semantic_dedup.parquet")), recorded)
