@@ -103,6 +103,43 @@ final class SnapshotCLITests: XCTestCase {
         XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
     }
 
+    /// A stage that changed nothing (here chunk and semantic dedup, switched off) gets a hard link to
+    /// the previous stage's file. The twins verify, re-export and clean up independently.
+    func testUnchangedStagesAreHardLinksThatResumeAndCleanUpIndependently() throws {
+        let directory = try makeTemporaryDirectory()
+        try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))
+        try run(directory, [])
+        let ck = directory.appendingPathComponent("ck")
+        func inode(_ name: String) throws -> UInt64 {
+            try XCTUnwrap((try FileManager.default.attributesOfItem(atPath: ck.appendingPathComponent(name).path))[.systemFileNumber] as? UInt64)
+        }
+        XCTAssertEqual(try inode("after_chunk.parquet"), try inode("after_sanitize.parquet"))
+        XCTAssertEqual(try inode("after_semantic_dedup.parquet"), try inode("after_exact_dedup.parquet"))
+        XCTAssertNotEqual(try inode("after_validate.parquet"), try inode("after_chunk.parquet"))   // validate dropped rows
+        let metadata = try metadata(directory)
+        XCTAssertEqual(metadata["after_chunk"]?["parquet_xxh3"] as? String, metadata["after_sanitize"]?["parquet_xxh3"] as? String)
+        XCTAssertEqual(metadata["after_chunk"]?["checkpoint_path"] as? String, "after_chunk.parquet")
+
+        // One twin gone: only it is written again, and it is linked to its source again.
+        try FileManager.default.removeItem(at: ck.appendingPathComponent("after_chunk.parquet"))
+        let second = try run(directory, [])
+        XCTAssertTrue(second.stderr.contains("warning: snapshot after_chunk.parquet is missing"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("after_sanitize.parquet"), second.stderr)
+        XCTAssertEqual(try inode("after_chunk.parquet"), try inode("after_sanitize.parquet"))
+        try runSnapshotCheck("snapshots", ck, directory.appendingPathComponent("in.jsonl"), types: Self.types, in: directory)
+
+        // --keep-latest removes the earlier names; the newest checkpoint's file, whose twin is gone,
+        // is intact and still verifies.
+        let entries = try self.metadata(directory)
+        let recorded = try XCTUnwrap(entries["after_semantic_dedup"]?["parquet_xxh3"] as? String)
+        XCTAssertEqual(try CLI.run(["checkpoints", "clean", "--checkpoint-dir", ck.path, "--keep-latest"]).status, 0)
+        XCTAssertEqual(try parquetFiles(directory), ["after_semantic_dedup.parquet"])
+        XCTAssertEqual(try xxh3(ck.appendingPathComponent("after_semantic_dedup.parquet")), recorded)
+        let third = try run(directory, [])
+        XCTAssertTrue(third.stderr.contains("Resuming from checkpoint after_semantic_dedup"), third.stderr)
+        XCTAssertFalse(third.stderr.contains("after_semantic_dedup.parquet"), third.stderr)
+    }
+
     func testCorruptedOrMissingSnapshotIsExportedAgainWithAWarning() throws {
         let directory = try makeTemporaryDirectory()
         try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))
