@@ -11,6 +11,13 @@ struct BertTextNormalizer: Sendable {
     /// Splits `text` into words: cleaned, CJK-isolated, accent-stripped, lowercased, split on
     /// whitespace and with every punctuation scalar as its own word.
     func words(_ text: Substring.UnicodeScalarView) -> [[Unicode.Scalar]] {
+        Self.split(normalized(text))
+    }
+
+    /// `text` cleaned, CJK-isolated, accent-stripped and lowercased, before the word split. Every step is
+    /// per scalar except NFD's canonical reordering, which never crosses a starter (ccc 0, as every
+    /// ASCII scalar is), so text may be normalized in pieces cut before any ASCII scalar.
+    func normalized(_ text: Substring.UnicodeScalarView) -> [Unicode.Scalar] {
         var cleaned = String.UnicodeScalarView()
         var hasNonASCII = false
         for scalar in text {
@@ -37,7 +44,7 @@ struct BertTextNormalizer: Sendable {
             scalars = Array(cleaned)
         }
         if lowercase { scalars = Self.lowercased(scalars) }
-        return Self.split(scalars)
+        return scalars
     }
 
     /// Whitespace split plus punctuation isolation (BertPreTokenizer).
