@@ -26,7 +26,11 @@ struct BertTextNormalizer: Sendable {
             if Self.isWhitespace(scalar) {
                 cleaned.append(" ")
             } else if Self.isCJK(value) {
-                // BERT treats each ideograph as a word of its own.
+                // BERT treats each ideograph as a word of its own. It is non-ASCII too: the
+                // compatibility ideographs (U+F900…, U+2F800…) decompose to unified ones, as
+                // BertNormalizer's NFD of the whole text does (this flag once missed them, so "\u{F98E}"
+                // was [UNK] alone and 年 beside an accented letter).
+                hasNonASCII = true
                 cleaned.append(" ")
                 cleaned.append(scalar)
                 cleaned.append(" ")

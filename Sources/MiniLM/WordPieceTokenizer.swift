@@ -256,6 +256,10 @@ public struct WordPieceTokenizer: Sendable {
                     end += 1
                     continue
                 }
+                // A long stretch (CJK text has no ASCII) is cut before an ideograph, Hangul syllable
+                // or space, all starters kept by the clean-up: a huge text is normalized only as far
+                // as its ids need.
+                if end - start >= Self.stretchBytes && Self.startsStarter(bytes + end, count - end) { break }
                 // Two-byte scalars and U+2000–U+206F (three bytes) may be in the table; all else is not.
                 var value: UInt32 = 0
                 var length = 0
@@ -294,6 +298,29 @@ public struct WordPieceTokenizer: Sendable {
             for scalar in normalizer.normalized(text[...].unicodeScalars) { feed(scalar, &scan) }
         }
         return end
+    }
+
+    /// Bytes of non-ASCII text after which a stretch is cut at the next `startsStarter` scalar.
+    static let stretchBytes = 1024
+
+    /// Whether the scalar at `bytes` is a CJK ideograph, a Hangul syllable or a Unicode space: NFD
+    /// never reorders across it and the clean-up keeps it, so a stretch may end before it.
+    static func startsStarter(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let lead = bytes[0]
+        let value: UInt32
+        if lead >= 0xE0 && lead < 0xF0 && count >= 3 && bytes[1] & 0xC0 == 0x80 && bytes[2] & 0xC0 == 0x80 {
+            value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[1] & 0x3F) << 6 | UInt32(bytes[2] & 0x3F)
+        } else if lead >= 0xC2 && lead < 0xE0 && count >= 2 && bytes[1] & 0xC0 == 0x80 {
+            value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[1] & 0x3F)
+        } else {
+            return false
+        }
+        switch value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3: return true
+        default:
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            return BertTextNormalizer.isWhitespace(scalar) && !BertTextNormalizer.isControl(scalar)
+        }
     }
 
     /// One normalized scalar into the word split (`BertTextNormalizer.split`, a scalar at a time).

@@ -3,7 +3,10 @@ import Foundation
 // The WordPiece tokenizer as it was before issue 13 made it work on bytes (Sources/MiniLM at 13bbced),
 // frozen as the reference the fast one must equal token for token (WordPieceDifferentialTests, and
 // benchmarks/tokenizer, which compiles this same file through a symlink). It was checked against
-// BertTokenizerFast on the 204 reference texts. Only the type names and the load error changed.
+// BertTokenizerFast on the 204 reference texts. Besides the type names and the load error, two fixes
+// marked FIXED, where it differed from BertTokenizerFast and the fast tokenizer follows BertTokenizerFast:
+// compatibility ideographs were decomposed only beside another non-ASCII letter, and U+0085 (a control
+// character, dropped) ended a 2,048-scalar chunk and so split the word around it.
 
 /// BERT WordPiece tokenization exactly as `BertTokenizerFast` does it for uncased BERT models:
 /// special-token literals are atomic, the rest is normalized, split and matched greedily
@@ -78,7 +81,9 @@ public struct ReferenceWordPieceTokenizer: Sendable {
             var chunkStart = segmentStart
             while chunkStart < end && ids.count - 1 < budget {
                 var chunkEnd = min(end, chunkStart + Self.chunkScalars)
-                while chunkEnd < end && !ReferenceBertTextNormalizer.isWhitespace(scalars[chunkEnd]) { chunkEnd += 1 }
+                // FIXED: a boundary the clean-up keeps as a space (U+0085 is whitespace but also a control).
+                while chunkEnd < end && !(ReferenceBertTextNormalizer.isWhitespace(scalars[chunkEnd])
+                                          && !ReferenceBertTextNormalizer.isControl(scalars[chunkEnd])) { chunkEnd += 1 }
                 let chunk = String(String.UnicodeScalarView(scalars[chunkStart..<chunkEnd]))
                 appendWordPieces(of: chunk, to: &ids, budget: budget)
                 chunkStart = chunkEnd
@@ -174,6 +179,7 @@ public struct ReferenceBertTextNormalizer: Sendable {
                 cleaned.append(" ")
             } else if Self.isCJK(value) {
                 // BERT treats each ideograph as a word of its own.
+                hasNonASCII = true   // FIXED: compatibility ideographs decompose in any company
                 cleaned.append(" ")
                 cleaned.append(scalar)
                 cleaned.append(" ")

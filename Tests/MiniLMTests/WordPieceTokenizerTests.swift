@@ -5,7 +5,7 @@ import XCTest
 /// WordPiece rules on a hand-made vocabulary (the 204 reference texts cover the real one).
 final class WordPieceTokenizerTests: XCTestCase {
     private static let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able",
-                                     "cafe", "hello", "world", "!", ",", "中", "文", "a", "##a", "[", "]", "cl", "##s"]
+                                     "cafe", "hello", "world", "!", ",", "中", "文", "a", "##a", "[", "]", "cl", "##s", "年"]
     private var tokenizer: WordPieceTokenizer!
 
     override func setUpWithError() throws {
@@ -32,6 +32,26 @@ final class WordPieceTokenizerTests: XCTestCase {
 
     func testCJKCharactersAreSeparateWords() {
         XCTAssertEqual(tokens("hello中文world"), ["[CLS]", "hello", "中", "文", "world", "[SEP]"])
+    }
+
+    /// U+F98E is a compatibility ideograph whose NFD is 年; BertTokenizerFast decomposes it alone too
+    /// (tokenizers 0.23: [101, 1840, 102]). The scalar tokenizer did so only beside another non-ASCII letter.
+    func testCompatibilityIdeographsDecomposeAlone() {
+        XCTAssertEqual(tokens("\u{F98E}"), ["[CLS]", "年", "[SEP]"])
+        XCTAssertEqual(tokens("a\u{F98E}\u{E9}"), ["[CLS]", "a", "年", "[UNK]", "[SEP]"])
+    }
+
+    /// U+0085 is Unicode whitespace but a control character, so BERT's clean-up drops it and the word
+    /// goes on (tokenizers 0.23: "aa\u{85}aa" is one word), also where the scalar tokenizer ended a
+    /// 2,048-scalar chunk on it.
+    func testNextLineControlJoinsWordsEvenPastTwoThousandScalars() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
+        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let wide = try WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 3000)
+        XCTAssertEqual(wide.encode("aa\u{85}aa"), [2, 15, 16, 16, 16, 3])
+        let prefix = String(repeating: "a ", count: 1023)   // U+0085 at scalar 2,048
+        XCTAssertEqual(Array(wide.encode(prefix + "aa\u{85}aa").suffix(5)), [15, 16, 16, 16, 3])
     }
 
     func testSpecialTokenLiteralsAreAtomicAndCaseSensitive() {
