@@ -34,6 +34,9 @@ let package = Package(
         // The MinHash engine: signatures/s, selection rows/s, peak RSS (fuzzy/run.sh).
         .executableTarget(name: "fuzzy-bench", dependencies: [.product(name: "MinHash", package: "EntropyGuard")],
                           path: "fuzzy/Sources"),
+        // The byte WordPiece tokenizer against the scalar one it replaced (tokenizer/run.sh).
+        .executableTarget(name: "tokenizer-bench", dependencies: [.product(name: "MiniLM", package: "EntropyGuard")],
+                          path: "tokenizer/Sources"),
         // MiniLM embedding throughput (minilm/run.sh).
         .executableTarget(name: "minilm-bench", dependencies: [.product(name: "MiniLM", package: "EntropyGuard")],
                           path: "minilm/Sources"),

@@ -1,0 +1,1 @@
+../../../Tests/MiniLMTests/ReferenceWordPieceTokenizer.swift
