@@ -144,7 +144,8 @@ public struct WordPieceTokenizer: Sendable {
         ids.reserveCapacity(limit)
         if addSpecialTokens { ids.append(clsID) }
         let capacity = addSpecialTokens ? limit - 1 : limit
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.wordBufferBytes) { wordBuffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.wordBufferBytes + WordPieceVocabulary.readPadding) { wordBuffer in
+            wordBuffer.initialize(repeating: 0)   // lookups load 8 bytes at a time, masked
             let longest = max(table.maxWordLength, table.maxContinuationLength, 1)
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { hashes in
                 var scan = Scan(word: wordBuffer.baseAddress!, hashes: hashes.baseAddress!, capacity: capacity)
@@ -180,12 +181,6 @@ public struct WordPieceTokenizer: Sendable {
             if ids.count < capacity { ids.append(id) }
         }
 
-        @inline(__always)
-        mutating func appendWordByte(_ byte: UInt8) {
-            wordScalars += 1
-            if wordScalars <= WordPieceTokenizer.maxWordScalars { word[wordBytes] = byte; wordBytes += 1 }
-        }
-
         mutating func appendWordScalar(_ scalar: Unicode.Scalar) {
             wordScalars += 1
             if wordScalars <= WordPieceTokenizer.maxWordScalars {
@@ -212,7 +207,19 @@ public struct WordPieceTokenizer: Sendable {
                 }
                 switch asciiClass[Int(byte)] {
                 case ByteClass.word.rawValue:
-                    scan.appendWordByte(asciiWordByte[Int(byte)])
+                    // The run of word bytes in a tight loop, with the counters in registers.
+                    var wordBytes = scan.wordBytes
+                    var wordScalars = scan.wordScalars
+                    repeat {
+                        let byte = bytes[position]
+                        if byte >= 0x80 || asciiClass[Int(byte)] != ByteClass.word.rawValue { break }
+                        wordScalars += 1
+                        if wordScalars <= Self.maxWordScalars { scan.word[wordBytes] = asciiWordByte[Int(byte)]; wordBytes += 1 }
+                        position += 1
+                    } while position < count
+                    scan.wordBytes = wordBytes
+                    scan.wordScalars = wordScalars
+                    continue
                 case ByteClass.whitespace.rawValue:
                     flushWord(&scan)
                 case ByteClass.punctuation.rawValue:

@@ -94,6 +94,37 @@ final class WordPieceTokenizerTests: XCTestCase {
         XCTAssertEqual(long.encode(String(repeating: "a", count: 101)), [2, 1, 3])
     }
 
+    /// A token listed twice keeps its first id, continuation or not, as the dictionary lookup did; keys
+    /// longer than the 8 bytes a table slot holds are compared in full.
+    func testRepeatedTokensKeepFirstIdAndLongKeysCompareFully() throws {
+        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "hello", "##s", "##s",
+                          "tokenizations", "tokenizationz", "##ization", "token"]
+        let tokenizer = try tokenizer(vocabulary, lowercase: true)
+        XCTAssertEqual(tokenizer.encode("hellos"), [2, 4, 6, 3])
+        XCTAssertEqual(tokenizer.encode("tokenizationz tokenizations tokenization"), [2, 9, 8, 11, 10, 3])
+        XCTAssertEqual(tokenizer.encode("tokenizationy"), [2, 1, 3])
+    }
+
+    /// The buffer entry point: same ids as `encode(_:)`, the buffer reused, optional [CLS]/[SEP], its own
+    /// length limit; raw UTF-8 with an invalid sequence reads as `String(decoding:as:)` does.
+    func testEncodeIntoBuffer() {
+        var ids: [Int32] = [99, 99, 99]
+        tokenizer.encode("Hello, world!", into: &ids)
+        XCTAssertEqual(ids, tokenizer.encode("Hello, world!"))
+        tokenizer.encode("hello world"[...], into: &ids, addSpecialTokens: false)
+        XCTAssertEqual(ids, [9, 10])
+        tokenizer.encode("hello world hello world", into: &ids, maxLength: 3)
+        XCTAssertEqual(ids, [2, 9, 3])
+        tokenizer.encode("hello world hello world", into: &ids, maxLength: 3, addSpecialTokens: false)
+        XCTAssertEqual(ids, [9, 10, 9])
+        tokenizer.encode("", into: &ids, addSpecialTokens: false)
+        XCTAssertEqual(ids, [])
+        let bytes: [UInt8] = Array("hel".utf8) + [0xC3, 0xFF, 0xE4, 0xB8] + Array("lo 中文 [MASK]".utf8)
+        bytes.withUnsafeBufferPointer { tokenizer.encode(utf8: $0, into: &ids) }
+        XCTAssertEqual(ids, tokenizer.encode(String(decoding: bytes, as: UTF8.self)))
+        XCTAssertEqual(ids, [2, 9, 13, 14, 4, 3])
+    }
+
     func testTruncationKeepsClsAndSep() {
         let ids = tokenizer.encode(Array(repeating: "hello", count: 20).joined(separator: " "))
         XCTAssertEqual(ids.count, 12)

@@ -12,6 +12,8 @@ struct Options {
     var repeats = 5
     var idsOut = ""
     var timed = true
+    /// `no` skips timing the old tokenizer (for profiling the new one alone).
+    var old = true
 }
 
 func parseOptions() -> Options {
@@ -26,6 +28,7 @@ func parseOptions() -> Options {
         case "--repeats": options.repeats = max(1, Int(value) ?? options.repeats)
         case "--ids-out": options.idsOut = value
         case "--timed": options.timed = value != "no"
+        case "--old": options.old = value != "no"
         default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(64)
         }
     }
@@ -87,9 +90,11 @@ func report(_ impl: String, threads: Int = 1, _ result: (median: Double, runs: [
         + "\"median_tokens_per_s\": \(String(format: "%.0f", result.median * tokensPerText))}")
 }
 
-report("swift-scalar (old)", measure(options.repeats, texts: texts.count) {
-    texts.reduce(0) { $0 + reference.encode($1).count }
-})
+if options.old {
+    report("swift-scalar (old)", measure(options.repeats, texts: texts.count) {
+        texts.reduce(0) { $0 + reference.encode($1).count }
+    })
+}
 report("swift-bytes encode(_:)", measure(options.repeats, texts: texts.count) {
     texts.reduce(0) { $0 + fast.encode($1).count }
 })
