@@ -38,10 +38,10 @@ for set in "${checks[@]}"; do
       TOKENIZERS_PARALLELISM=false "$VENV/bin/python" "$BENCH/hf_bench.py" "$OUT/$set.jsonl" "$VOCAB" "$set" \
         "$REPEATS" 1 "$OUT/$set.ids" | tee -a "$OUT/results.jsonl"
       RAYON_NUM_THREADS=2 TOKENIZERS_PARALLELISM=true "$VENV/bin/python" "$BENCH/hf_bench.py" "$OUT/$set.jsonl" \
-        "$VOCAB" "$set" "$REPEATS" 2 | tee -a "$OUT/results.jsonl"
+        "$VOCAB" "$set" "$REPEATS" 2 | grep -v '"check"' | tee -a "$OUT/results.jsonl"
     else
       TOKENIZERS_PARALLELISM=false "$VENV/bin/python" "$BENCH/hf_bench.py" "$OUT/$set.jsonl" "$VOCAB" "$set" \
-        1 1 "$OUT/$set.ids" | grep '"check"' | tee -a "$OUT/results.jsonl"
+        0 1 "$OUT/$set.ids" | tee -a "$OUT/results.jsonl"
     fi
   fi
 done
@@ -54,8 +54,11 @@ for r in rows:
 for texts in dict.fromkeys(r["texts"] for r in rows if "impl" in r):
     timed = [r for r in rows if r.get("texts") == texts and "impl" in r]
     old = next(r for r in timed if r["impl"].startswith("swift-scalar"))["median_texts_per_s"]
-    print(f"{texts} ({timed[0]['mean_bytes']} bytes, {timed[0]['mean_tokens']} ids a text):")
+    old_cpu = next(r for r in timed if r["impl"].startswith("swift-scalar"))["median_texts_per_cpu_s"]
+    print(f"{texts} ({timed[0]['mean_bytes']} bytes, {timed[0]['mean_tokens']} ids a text), medians:")
+    print(f"  {'':34s} {'':9s} {'texts/s':>9s} {'M ids/s':>8s} {'vs old':>7s}  {'texts/CPU-s':>11s} {'vs old':>7s}")
     for r in timed:
-        print(f"  {r['impl']:32s} {r['threads']} thread(s) {r['median_texts_per_s']:>9,} texts/s "
-              f"{r['median_tokens_per_s'] / 1e6:6.2f} M ids/s  x{r['median_texts_per_s'] / old:6.1f} vs old")
+        print(f"  {r['impl']:34s} {r['threads']} thread{'s' if r['threads'] > 1 else ' '} {r['median_texts_per_s']:>9,} "
+              f"{r['median_tokens_per_s'] / 1e6:8.2f} {r['median_texts_per_s'] / old:6.1f}x  "
+              f"{r['median_texts_per_cpu_s']:>11,} {r['median_texts_per_cpu_s'] / old_cpu:6.1f}x")
 PY

@@ -37,17 +37,37 @@ func parseOptions() -> Options {
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-/// Median texts/s of `repeats` passes of `body` over all texts; `body` returns the ids it produced
-/// (summed into a checksum so that no pass can be optimized away).
-func measure(_ repeats: Int, texts: Int, _ body: () -> Int) -> (median: Double, runs: [Double], ids: Int) {
+/// User + system CPU time of the whole process (all threads). On a shared machine the wall clock
+/// says how many other jobs ran; CPU time says what the work cost.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+struct Measurement {
+    var median: Double
+    var runs: [Double]
+    var cpuMedian: Double
+    var ids: Int
+}
+
+/// Median texts/s (wall clock and per CPU-second) of `repeats` passes of `body` over all texts;
+/// `body` returns the ids it produced (a checksum, so that no pass can be optimized away).
+func measure(_ repeats: Int, texts: Int, _ body: () -> Int) -> Measurement {
     var rates: [Double] = []
+    var cpuRates: [Double] = []
     var ids = 0
     for _ in 0..<repeats {
         let start = now()
+        let cpuStart = processCPUSeconds()
         ids = body()
         rates.append(Double(texts) / (now() - start))
+        cpuRates.append(Double(texts) / max(processCPUSeconds() - cpuStart, 1e-6))
     }
-    return (rates.sorted()[rates.count / 2], rates, ids)
+    return Measurement(median: rates.sorted()[rates.count / 2], runs: rates,
+                       cpuMedian: cpuRates.sorted()[cpuRates.count / 2], ids: ids)
 }
 
 let options = parseOptions()
@@ -80,14 +100,15 @@ print("{\"check\": \"byte vs scalar tokenizer\", \"texts\": \"\(options.label)\"
     + "\"mismatches\": \(mismatches)}")
 guard options.timed else { exit(mismatches == 0 ? 0 : 1) }
 
-func report(_ impl: String, threads: Int = 1, _ result: (median: Double, runs: [Double], ids: Int)) {
+func report(_ impl: String, threads: Int = 1, _ result: Measurement) {
     let runs = result.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
     let tokensPerText = Double(result.ids) / Double(texts.count)
     print("{\"impl\": \"\(impl)\", \"texts\": \"\(options.label)\", \"n\": \(texts.count), \"threads\": \(threads), "
         + "\"mean_bytes\": \(String(format: "%.1f", Double(bytes) / Double(texts.count))), "
         + "\"mean_tokens\": \(String(format: "%.1f", tokensPerText)), \"runs_texts_per_s\": [\(runs)], "
         + "\"median_texts_per_s\": \(String(format: "%.0f", result.median)), "
-        + "\"median_tokens_per_s\": \(String(format: "%.0f", result.median * tokensPerText))}")
+        + "\"median_tokens_per_s\": \(String(format: "%.0f", result.median * tokensPerText)), "
+        + "\"median_texts_per_cpu_s\": \(String(format: "%.0f", result.cpuMedian))}")
 }
 
 if options.old {
