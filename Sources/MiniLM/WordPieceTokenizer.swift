@@ -141,7 +141,7 @@ public struct WordPieceTokenizer: Sendable {
                        addSpecialTokens: Bool = true) {
         let limit = max(addSpecialTokens ? 2 : 0, maxLength ?? self.maxLength)
         ids.removeAll(keepingCapacity: true)
-        ids.reserveCapacity(limit)
+        ids.reserveCapacity(min(limit, text.count + 2))   // a hint only: maxLength may be Int.max
         if addSpecialTokens { ids.append(clsID) }
         let capacity = addSpecialTokens ? limit - 1 : limit
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.wordBufferBytes + WordPieceVocabulary.readPadding) { wordBuffer in

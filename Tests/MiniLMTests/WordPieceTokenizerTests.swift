@@ -117,6 +117,8 @@ final class WordPieceTokenizerTests: XCTestCase {
         XCTAssertEqual(ids, [2, 9, 3])
         tokenizer.encode("hello world hello world", into: &ids, maxLength: 3, addSpecialTokens: false)
         XCTAssertEqual(ids, [9, 10, 9])
+        tokenizer.encode(String(repeating: "hello ", count: 30), into: &ids, maxLength: .max)   // no truncation
+        XCTAssertEqual(ids, [2] + Array(repeating: 9, count: 30) + [3])
         tokenizer.encode("", into: &ids, addSpecialTokens: false)
         XCTAssertEqual(ids, [])
         let bytes: [UInt8] = Array("hel".utf8) + [0xC3, 0xFF, 0xE4, 0xB8] + Array("lo 中文 [MASK]".utf8)
