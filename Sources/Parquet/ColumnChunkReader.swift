@@ -34,6 +34,10 @@ struct ColumnChunkReader {
         guard chunk.type == leaf.physicalType.rawValue else {
             throw chunkProblem("column chunk of type \(chunk.type), schema says \(leaf.physicalType)")
         }
+        if chunk.numValues == 0 && rowCount == 0 {
+            // An empty row group: writers leave the offsets at 0 and may write no page at all.
+            return ColumnChunkData(leaf: leaf)
+        }
         var start = chunk.dataPageOffset
         if let dictionaryOffset = chunk.dictionaryPageOffset, dictionaryOffset > 0, dictionaryOffset < start { start = dictionaryOffset }
         guard start >= 4, chunk.totalCompressedSize >= 0, chunk.totalCompressedSize <= Int64(Int.max / 2) else {
