@@ -67,7 +67,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix"]),
+        // CLZ4: the tests frame legacy Hadoop LZ4 pages themselves (no writer at hand makes them).
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix", "CLZ4"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "SplitMix"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MinHashTests", dependencies: ["MinHash", "CMinHashKernels", "SplitMix"]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard", "SplitMix"]),

@@ -1,0 +1,194 @@
+import CLZ4
+import Foundation
+import XCTest
+@testable import Parquet
+
+/// Bad input: each kind of damage is a `ParquetReadError` with its problem and location.
+final class ReaderErrorTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    private func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// Reads every row of `path`, returning the error it fails with.
+    private func readError(_ path: String, options: ParquetReaderOptions = .init()) -> ParquetReadError? {
+        do {
+            try ParquetFileReader(path: path, options: options).forEachRow { _ in }
+            return nil
+        } catch let error as ParquetReadError {
+            return error
+        } catch {
+            XCTFail("not a ParquetReadError: \(error)")
+            return nil
+        }
+    }
+
+    /// A file from our writer: `id` INT64, `text` plain strings in small pages, ZSTD or not.
+    private func writeSample(_ name: String, compression: ParquetCompression = .zstd(level: 3)) throws -> String {
+        let file = path(name)
+        let columns = [ParquetColumn(name: "id", type: .int64, optional: false), ParquetColumn(name: "text", type: .string, optional: true)]
+        let rows: [[ParquetValue]] = (0..<2_000).map { [.int64(Int64($0)), .string("row \($0) of the sample, long enough to fill pages")] }
+        _ = try writeFile(file, columns, rows, options: ParquetWriterOptions(pageByteLimit: 4 << 10, useDictionary: false, compression: compression))
+        return file
+    }
+
+    func testNotParquet() throws {
+        let file = path("data.jsonl")
+        try Data("{\"text\": \"hello\"}\n".utf8).write(to: URL(fileURLWithPath: file))
+        XCTAssertEqual(readError(file), ParquetReadError(file: file, problem: .notParquet))
+        try Data().write(to: URL(fileURLWithPath: file))
+        XCTAssertEqual(readError(file)?.problem, .notParquet)
+        XCTAssertEqual(readError(file)?.description, "\(file): not a Parquet file (no PAR1 magic)")
+    }
+
+    func testMissingFileIsAnIOError() {
+        let error = readError(path("absent.parquet"))
+        XCTAssertEqual(error?.problem, .io(operation: "open", code: ENOENT))
+        XCTAssertEqual(error?.isBadData, false)
+    }
+
+    func testTruncatedFileAndFooter() throws {
+        let file = try writeSample("cut.parquet")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: file))
+        guard case .truncated(let message)? = readError(file)?.problem else { return XCTFail("\(String(describing: readError(file)))") }
+        XCTAssertTrue(message.contains("no PAR1 magic at the end"), message)
+        XCTAssertEqual(readError(file)?.isBadData, true)
+
+        // A footer length beyond the file.
+        try bytes.write(to: URL(fileURLWithPath: file))
+        try overwrite(file, at: bytes.count - 8, with: [0xFF, 0xFF, 0xFF, 0x00])
+        guard case .truncated(let footer)? = readError(file)?.problem else { return XCTFail("\(String(describing: readError(file)))") }
+        XCTAssertTrue(footer.contains("footer of 16777215 bytes"), footer)
+    }
+
+    func testFooterThatDoesNotDecode() throws {
+        let file = try writeSample("footer.parquet")
+        let size = try Data(contentsOf: URL(fileURLWithPath: file)).count
+        let footerLength = 60
+        try overwrite(file, at: size - 8 - footerLength, with: [UInt8](repeating: 0xFF, count: footerLength))
+        let error = readError(file)
+        guard case .badMetadata(let message)? = error?.problem else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(message.hasPrefix("footer: "), message)
+        XCTAssertNil(error?.rowGroup)
+    }
+
+    func testPageThatDoesNotDecompressNamesRowGroupColumnAndPage() throws {
+        let file = try writeSample("zstd.parquet")
+        let pages = try pageLocations(file, rowGroup: 0, column: 1)
+        guard pages.count > 3 else { return XCTFail("\(pages.count) pages") }
+        try overwrite(file, at: pages[2].body, with: [UInt8](repeating: 0xFF, count: 16))
+        let error = readError(file)
+        XCTAssertEqual(error?.rowGroup, 0)
+        XCTAssertEqual(error?.column, "text")
+        XCTAssertEqual(error?.page, 2)
+        guard case .decompressionFailed(let codec, _)? = error?.problem else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(codec, "ZSTD")
+        XCTAssertTrue(error!.description.contains(": row group 0, column text, page 2: page does not decompress (ZSTD: "), error!.description)
+    }
+
+    func testBadPageHeaderAndBadValues() throws {
+        let file = try writeSample("plain.parquet", compression: .uncompressed)
+        let pages = try pageLocations(file, rowGroup: 0, column: 0)
+        try overwrite(file, at: pages[0].header, with: [0xFF, 0xFF])
+        let error = readError(file)
+        XCTAssertEqual(error?.column, "id")
+        XCTAssertEqual(error?.page, 0)
+        guard case .badMetadata(let message)? = error?.problem else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(message.hasPrefix("page header: "), message)
+
+        // A page claiming more values than its body holds.
+        let short = path("short.parquet")
+        try writeHandMadeFile(short, body: plainInt64([1, 2, 3]), numValues: 4)
+        let shortError = readError(short)
+        XCTAssertEqual(shortError?.page, 0)
+        XCTAssertEqual(shortError?.problem, .badPage("4 PLAIN INT64 values need 32 bytes, page has 24"))
+    }
+
+    func testCRCMismatchWhenThePageHasACRC() throws {
+        let (status, output) = try runPython("""
+            import pyarrow as pa, pyarrow.parquet as pq, sys
+            pq.write_table(pa.table({"n": list(range(1000)), "s": [f"value {i}" for i in range(1000)]}), sys.argv[1],
+                           write_page_checksum=True, compression="none", use_dictionary=False, data_page_size=1024, write_batch_size=64)
+            """, [path("crc.parquet")])
+        XCTAssertEqual(status, 0, output)
+        let file = path("crc.parquet")
+        XCTAssertNil(readError(file), "an intact file with CRCs reads")
+        let pages = try pageLocations(file, rowGroup: 0, column: 1)
+        guard pages.count > 2 else { return XCTFail("\(pages.count) pages") }
+        // Change one character of a value: the page still decodes, only the CRC tells.
+        try overwrite(file, at: pages[1].body + pages[1].size - 1, with: [UInt8(ascii: "#")])
+        let error = readError(file)
+        XCTAssertEqual(error?.rowGroup, 0)
+        XCTAssertEqual(error?.column, "s")
+        XCTAssertEqual(error?.page, 1)
+        guard case .crcMismatch(let expected, let actual)? = error?.problem else { return XCTFail("\(String(describing: error))") }
+        XCTAssertNotEqual(expected, actual)
+        // With the check off the damaged value is read as it is.
+        XCTAssertNil(readError(file, options: ParquetReaderOptions(verifyChecksums: false)))
+    }
+
+    func testUnsupportedEncodingAndCodecAreNamed() throws {
+        let encoding = path("bitpacked.parquet")
+        try writeHandMadeFile(encoding, encoding: .bitPacked, body: plainInt64([1, 2]), numValues: 2)
+        XCTAssertEqual(readError(encoding)?.problem, .unsupportedEncoding("BIT_PACKED for INT64 values"))
+        XCTAssertEqual(readError(encoding)?.column, "n")
+
+        let codec = path("lzo.parquet")
+        try writeHandMadeFile(codec, codec: .lzo, body: plainInt64([1, 2]), numValues: 2)
+        let error = readError(codec)
+        XCTAssertEqual(error?.problem, .unsupportedCodec("LZO"))
+        XCTAssertEqual(error?.description, "\(codec): row group 0, column n: unsupported compression codec LZO")
+    }
+
+    /// The deprecated LZ4 codec: Hadoop-framed blocks (parquet-mr), and a bare block (old Arrow).
+    func testLegacyLZ4HadoopFramedAndBareBlocks() throws {
+        let values: [Int64] = (0..<1_000).map { $0 * 3 }
+        let plain = plainInt64(values)
+        func lz4Block(_ input: ArraySlice<UInt8>) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: Int(LZ4_compressBound(Int32(input.count))))
+            let n = input.withUnsafeBytes { src in
+                out.withUnsafeMutableBytes { dst in
+                    LZ4_compress_default(src.baseAddress!.assumingMemoryBound(to: CChar.self), dst.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                         Int32(input.count), Int32(dst.count))
+                }
+            }
+            return Array(out[0..<Int(n)])
+        }
+        var framed: [UInt8] = []
+        for part in [plain[0..<3_000], plain[3_000...]] {
+            let block = lz4Block(part)
+            for v in [UInt32(part.count), UInt32(block.count)] { framed += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+            framed += block
+        }
+        for (name, body, codec) in [("hadoop.parquet", framed, CompressionCodec.lz4), ("bare.parquet", lz4Block(plain[...]), .lz4),
+                                    ("raw.parquet", lz4Block(plain[...]), .lz4Raw)] {
+            let file = path(name)
+            try writeHandMadeFile(file, codec: codec, body: body, uncompressedSize: plain.count, numValues: Int32(values.count))
+            let group = try ParquetFileReader(path: file).readRowGroup(0)
+            XCTAssertEqual(group.values(ofField: 0), values.map { .int($0) }, name)
+        }
+        let broken = path("broken.parquet")
+        try writeHandMadeFile(broken, codec: .lz4, body: [UInt8](repeating: 0xF0, count: 40), uncompressedSize: plain.count,
+                              numValues: Int32(values.count))
+        guard case .decompressionFailed(let codec, _)? = readError(broken)?.problem else { return XCTFail("\(String(describing: readError(broken)))") }
+        XCTAssertEqual(codec, "LZ4")
+    }
+
+    private func runPython(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
+        let script = dir.appendingPathComponent("program.py")
+        try program.write(to: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try pythonExecutable())
+        process.arguments = [script.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
