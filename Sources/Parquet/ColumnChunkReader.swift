@@ -53,6 +53,11 @@ struct ColumnChunkReader {
         if leaf.maxDefinitionLevel > 0 { data.definitionLevels.reserveCapacity(Int(expectedLevels)) }
         if leaf.maxRepetitionLevel > 0 { data.repetitionLevels.reserveCapacity(Int(expectedLevels)) }
         data.values.reserve(Int(min(expectedLevels, 1 << 24)))
+        if leaf.physicalType == .byteArray {
+            // PLAIN byte arrays take their bytes plus 4 each: the chunk's uncompressed size bounds
+            // them, so the buffer is allocated once instead of doubling its way up (and copying).
+            data.values.bytes.reserveCapacity(Int(min(max(chunk.totalUncompressedSize, 0), 1 << 32)))
+        }
         var dictionary: ColumnValues?
 
         try bytes.withUnsafeBytes { raw in

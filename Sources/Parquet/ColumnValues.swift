@@ -117,3 +117,13 @@ struct ColumnValues {
         }
     }
 }
+
+extension Array {
+    /// Makes room for `capacity` elements, at least doubling when it must grow: `reserveCapacity`
+    /// alone allocates exactly what is asked, so calling it page after page would copy the column
+    /// once per page (measured: a quarter of the read time of a dictionary-encoded text column).
+    @inline(__always)
+    mutating func reserveGeometrically(_ capacity: Int) {
+        if capacity > self.capacity { reserveCapacity(Swift.max(capacity, 2 * self.capacity)) }
+    }
+}

@@ -119,8 +119,8 @@ enum PageValueDecoder {
             // One pass for the sizes, then plain copies: no reallocation of the bytes buffer.
             var total = 0
             for i in indices { total += dictionary.offsets[Int(i) + 1] - dictionary.offsets[Int(i)] }
-            values.bytes.reserveCapacity(values.bytes.count + total)
-            values.offsets.reserveCapacity(values.offsets.count + count)
+            values.bytes.reserveGeometrically(values.bytes.count + total)
+            values.offsets.reserveGeometrically(values.offsets.count + count)
             for i in indices { values.append(from: dictionary, at: Int(i)) }
         case .int32: values.int32s.append(contentsOf: indices.lazy.map { dictionary.int32s[Int($0)] })
         case .int64: values.int64s.append(contentsOf: indices.lazy.map { dictionary.int64s[Int($0)] })

@@ -36,11 +36,11 @@ final class ReadOnlyFile: @unchecked Sendable {
         guard offset >= 0, count >= 0, offset <= size, Int64(count) <= size - offset else {
             throw ParquetReadError(file: path, problem: .truncated("\(what()) (bytes \(offset)..<\(offset + Int64(count))) lies past the end of the \(size)-byte file"))
         }
-        var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try buffer.withUnsafeMutableBytes { raw in
+        // Uninitialized: pread fills every byte or the read fails (no memset of a whole column chunk).
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
             while done < count {
-                let n = pread(descriptor, raw.baseAddress!.advanced(by: done), count - done, off_t(offset) + off_t(done))
+                let n = pread(descriptor, buffer.baseAddress!.advanced(by: done), count - done, off_t(offset) + off_t(done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw ParquetReadError(file: path, problem: .io(operation: "read", code: errno))
@@ -50,7 +50,7 @@ final class ReadOnlyFile: @unchecked Sendable {
                 }
                 done += n
             }
+            initialized = count
         }
-        return buffer
     }
 }
