@@ -12,6 +12,11 @@ struct ColumnChunkReader {
     let decompressor: PageDecompressor
     let verifyChecksums: Bool
 
+    /// Most level entries / values reserved up front from the footer's count (16M).
+    static let reservationCap: Int64 = 1 << 24
+    /// Most bytes reserved up front for a byte-array column from the footer's size (1 GiB).
+    static let byteReservationCap: Int64 = 1 << 30
+
     func read() throws -> ColumnChunkData {
         var page: Int?
         do {
@@ -50,13 +55,16 @@ struct ColumnChunkReader {
         if leaf.maxRepetitionLevel == 0 && expectedLevels != rowCount {
             throw chunkProblem("column chunk holds \(expectedLevels) values, its row group \(rowCount) rows")
         }
-        if leaf.maxDefinitionLevel > 0 { data.definitionLevels.reserveCapacity(Int(expectedLevels)) }
-        if leaf.maxRepetitionLevel > 0 { data.repetitionLevels.reserveCapacity(Int(expectedLevels)) }
-        data.values.reserve(Int(min(expectedLevels, 1 << 24)))
+        // Reservations from the footer's counts are capped: a damaged count must not allocate gigabytes
+        // before the pages show it is wrong (past the cap the arrays grow as they fill).
+        let reservation = Int(min(expectedLevels, Self.reservationCap))
+        if leaf.maxDefinitionLevel > 0 { data.definitionLevels.reserveCapacity(reservation) }
+        if leaf.maxRepetitionLevel > 0 { data.repetitionLevels.reserveCapacity(reservation) }
+        data.values.reserve(reservation)
         if leaf.physicalType == .byteArray {
             // PLAIN byte arrays take their bytes plus 4 each: the chunk's uncompressed size bounds
             // them, so the buffer is allocated once instead of doubling its way up (and copying).
-            data.values.bytes.reserveCapacity(Int(min(max(chunk.totalUncompressedSize, 0), 1 << 32)))
+            data.values.bytes.reserveCapacity(Int(min(max(chunk.totalUncompressedSize, 0), Self.byteReservationCap)))
         }
         var dictionary: ColumnValues?
 
@@ -126,7 +134,7 @@ struct ColumnChunkReader {
 
     private func decodeDataPageV1(_ header: DecodedPageHeader, _ body: UnsafeRawBufferPointer, _ codec: CompressionCodec,
                                   _ dictionary: ColumnValues?, into data: inout ColumnChunkData) throws {
-        let count = try levelCount(header)
+        let count = try levelCount(header, data)
         try decompressor.withDecompressed(body, codec: codec, size: Int(header.uncompressedSize)) { page in
             var position = 0
             // v1 pages: repetition levels, then definition levels, each prefixed by its byte length.
@@ -156,7 +164,7 @@ struct ColumnChunkReader {
 
     private func decodeDataPageV2(_ header: DecodedPageHeader, _ body: UnsafeRawBufferPointer, _ codec: CompressionCodec,
                                   _ dictionary: ColumnValues?, into data: inout ColumnChunkData) throws {
-        let count = try levelCount(header)
+        let count = try levelCount(header, data)
         let repetitionLength = Int(header.repetitionLevelsByteLength), definitionLength = Int(header.definitionLevelsByteLength)
         guard repetitionLength >= 0, definitionLength >= 0, repetitionLength + definitionLength <= body.count,
               repetitionLength + definitionLength <= Int(header.uncompressedSize) else {
@@ -180,8 +188,12 @@ struct ColumnChunkReader {
         data.levelCount += count
     }
 
-    private func levelCount(_ header: DecodedPageHeader) throws -> Int {
-        guard header.numValues >= 0 else { throw PageProblem.bad("page of \(header.numValues) values") }
+    /// The page's level entries, at most what the chunk has left (so a damaged count allocates nothing).
+    private func levelCount(_ header: DecodedPageHeader, _ data: ColumnChunkData) throws -> Int {
+        let left = chunk.numValues - Int64(data.levelCount)
+        guard header.numValues >= 0, Int64(header.numValues) <= left else {
+            throw PageProblem.bad("page of \(header.numValues) values, its column chunk has \(left) left")
+        }
         return Int(header.numValues)
     }
 

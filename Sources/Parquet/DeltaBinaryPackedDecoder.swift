@@ -12,8 +12,9 @@ struct DeltaBinaryPackedDecoder {
         self.bytes = bytes
     }
 
-    /// Decodes every value of the section at the start of `bytes`.
-    mutating func decodeAll() throws -> [Int64] {
+    /// Decodes every value of the section at the start of `bytes`; a section claiming more than
+    /// `limit` values (the page's present values) is a bad page, refused before allocating them.
+    mutating func decodeAll(limit: Int) throws -> [Int64] {
         var position = 0
         func varint() throws -> UInt64 {
             var result: UInt64 = 0
@@ -37,9 +38,8 @@ struct DeltaBinaryPackedDecoder {
               (blockSize / miniblocks) % 32 == 0 else {
             throw PageProblem.bad("DELTA_BINARY_PACKED block size \(blockSize) with \(miniblocks) miniblocks")
         }
-        // Every value beyond the first takes at least one bit… or none (all deltas equal): bound the
-        // count by what a page could hold rather than by the bytes.
-        guard total <= UInt64(Int32.max) else { throw PageProblem.bad("DELTA_BINARY_PACKED of \(total) values") }
+        // Equal deltas take no bits at all: the count is bounded by the page's, not by the bytes.
+        guard total <= UInt64(limit) else { throw PageProblem.bad("DELTA_BINARY_PACKED of \(total) values in a page of \(limit)") }
         let count = Int(total)
         let perMiniblock = Int(blockSize / miniblocks)
         var out: [Int64] = []

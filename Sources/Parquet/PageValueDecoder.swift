@@ -27,7 +27,7 @@ enum PageValueDecoder {
         case .deltaBinaryPacked:
             guard type == .int32 || type == .int64 else { throw unsupported(encoding, type) }
             var decoder = DeltaBinaryPackedDecoder(bytes)
-            let decoded = try decoder.decodeAll()
+            let decoded = try decoder.decodeAll(limit: count)
             guard decoded.count >= count else { throw PageProblem.bad("DELTA_BINARY_PACKED holds \(decoded.count) values, page needs \(count)") }
             if type == .int32 {
                 values.int32s.append(contentsOf: decoded[0..<count].lazy.map { Int32(truncatingIfNeeded: $0) })
@@ -37,7 +37,7 @@ enum PageValueDecoder {
         case .deltaLengthByteArray:
             guard type == .byteArray else { throw unsupported(encoding, type) }
             var decoder = DeltaBinaryPackedDecoder(bytes)
-            let lengths = try decoder.decodeAll()
+            let lengths = try decoder.decodeAll(limit: count)
             guard lengths.count >= count else { throw PageProblem.bad("DELTA_LENGTH_BYTE_ARRAY holds \(lengths.count) lengths, page needs \(count)") }
             var position = decoder.end
             for k in 0..<count {
@@ -135,10 +135,10 @@ enum PageValueDecoder {
     /// DELTA_LENGTH_BYTE_ARRAY; each value is the previous value's prefix plus its suffix.
     private static func decodeDeltaByteArray(_ bytes: UnsafeRawBufferPointer, count: Int, into values: inout ColumnValues) throws {
         var prefixDecoder = DeltaBinaryPackedDecoder(bytes)
-        let prefixes = try prefixDecoder.decodeAll()
+        let prefixes = try prefixDecoder.decodeAll(limit: count)
         let rest = UnsafeRawBufferPointer(rebasing: bytes[prefixDecoder.end...])
         var suffixDecoder = DeltaBinaryPackedDecoder(rest)
-        let suffixes = try suffixDecoder.decodeAll()
+        let suffixes = try suffixDecoder.decodeAll(limit: count)
         guard prefixes.count >= count, suffixes.count >= count else {
             throw PageProblem.bad("DELTA_BYTE_ARRAY holds \(min(prefixes.count, suffixes.count)) values, page needs \(count)")
         }
