@@ -17,6 +17,7 @@ struct ColumnChunkData {
     }
 
     /// Present value `i` as a `ParquetFieldValue`, by the column's logical type.
+    @inline(__always)
     func value(at i: Int) -> ParquetFieldValue {
         let logical = leaf.logicalType
         switch leaf.physicalType {

@@ -59,6 +59,16 @@ public struct ParquetRowIterator: IteratorProtocol, Sequence {
         row += 1
         return cursors.map { $0.next() }
     }
+
+    /// The next row into `values` (resized to the field count), reusing its storage: no array per
+    /// row. Returns false after the last row.
+    public mutating func next(into values: inout [ParquetFieldValue]) -> Bool {
+        guard row < rowCount else { return false }
+        row += 1
+        if values.count != cursors.count { values = [ParquetFieldValue](repeating: .null, count: cursors.count) }
+        for k in cursors.indices { values[k] = cursors[k].next() }
+        return true
+    }
 }
 
 /// Hands out one field's values row after row.

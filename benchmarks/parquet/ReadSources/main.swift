@@ -28,7 +28,9 @@ for g in 0..<reader.rowGroupCount {
     let group = try reader.readRowGroup(g)
     rows += group.rowCount
     if mode == "rows" {
-        for row in group.makeRowIterator() {
+        var iterator = group.makeRowIterator()
+        var row: [ParquetFieldValue] = []
+        while iterator.next(into: &row) {
             for value in row {
                 if case .string(let s) = value { textBytes += s.utf8.count }
             }
