@@ -60,10 +60,26 @@ struct ColumnChunkData {
                 case .decimal(_, let scale): return .decimal(ParquetDecimal(bigEndianTwosComplement: raw, scale: scale))
                 case .uuid where raw.count == 16: return .string(Self.uuid(raw))
                 case .float16 where raw.count == 2:
-                    return .float(Float(Float16(bitPattern: UInt16(raw[0]) | UInt16(raw[1]) << 8)))
+                    return .float(Self.halfToFloat(UInt16(raw[0]) | UInt16(raw[1]) << 8))
                 default: return .bytes(Array(raw))
                 }
             }
+        }
+    }
+
+    /// IEEE 754 binary16 → Float, exactly (Swift's `Float16` is missing on Intel Macs).
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let sign = UInt32(h >> 15) << 31
+        let exponent = UInt32(h >> 10 & 0x1F)
+        let mantissa = UInt32(h & 0x3FF)
+        switch exponent {
+        case 0:  // zero or subnormal: mantissa × 2^-24
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 31:  // infinity or NaN
+            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
         }
     }
 

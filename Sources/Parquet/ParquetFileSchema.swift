@@ -9,6 +9,13 @@ public struct ParquetFileSchema: Sendable {
     /// The top-level field names.
     public var fieldNames: [String] { fields.map(\.name) }
 
+    /// The index of the top-level field named `name`, compared byte for byte (as the rest of the
+    /// project compares names: "café" composed and decomposed are two fields); nil when absent.
+    public func fieldIndex(named name: String) -> Int? {
+        let wanted = Array(name.utf8)
+        return fields.firstIndex { $0.name.utf8.elementsEqual(wanted) }
+    }
+
     /// Nesting deeper than any real schema; a footer claiming more is refused rather than recursed into.
     static let maxDepth = 64
 

@@ -192,3 +192,45 @@ final class ReaderErrorTests: XCTestCase {
         return (process.terminationStatus, output)
     }
 }
+
+/// Small pieces checked against known values.
+final class ReaderPartsTests: XCTestCase {
+    func testHalfPrecisionFloats() {
+        for bits in UInt16(0)...UInt16.max where (bits >> 10 & 0x1F) != 31 {
+            XCTAssertEqual(ColumnChunkData.halfToFloat(bits), Float(Float16(bitPattern: bits)), "bits \(bits)")
+        }
+        XCTAssertTrue(ColumnChunkData.halfToFloat(0x7E00).isNaN)
+        XCTAssertEqual(ColumnChunkData.halfToFloat(0xFC00), -.infinity)
+    }
+
+    func testDecimalTextFromTwosComplement() {
+        func decimal(_ bytes: [UInt8], _ scale: Int32) -> String {
+            bytes.withUnsafeBytes { ParquetDecimal(bigEndianTwosComplement: $0, scale: scale).description }
+        }
+        XCTAssertEqual(decimal([0x30, 0x39], 2), "123.45")
+        XCTAssertEqual(decimal([0xFF, 0xFB], 2), "-0.05")
+        XCTAssertEqual(decimal([0x0C], -2), "1200")
+        // 2^127 - 1 and -2^127 as 16-byte two's complement.
+        XCTAssertEqual(decimal([0x7F] + [UInt8](repeating: 0xFF, count: 15), 0), "170141183460469231731687303715884105727")
+        XCTAssertEqual(decimal([0x80] + [UInt8](repeating: 0, count: 15), 10), "-17014118346046923173168730371.5884105728")
+    }
+
+    func testISO8601Rendering() {
+        XCTAssertEqual(ParquetFieldValue.date(days: 19_782).jsonText, "\"2024-02-29\"")
+        XCTAssertEqual(ParquetFieldValue.date(days: -719_529).jsonText, "\"-0001-12-31\"")
+        XCTAssertEqual(ParquetFieldValue.timestamp(-1, unit: .micros, adjustedToUTC: true).jsonText, "\"1969-12-31T23:59:59.999999Z\"")
+        XCTAssertEqual(ParquetFieldValue.timestamp(1_709_214_300_250, unit: .millis, adjustedToUTC: false).jsonText, "\"2024-02-29T13:45:00.250\"")
+        XCTAssertEqual(ParquetFieldValue.time(49_500_000_000_001, unit: .nanos).jsonText, "\"13:45:00.000000001\"")
+    }
+
+    func testJSONOfNestedAndSpecialValues() {
+        let value = ParquetFieldValue.record([
+            ParquetRecordField(name: "s", value: .string("a\"b\\c\n\u{1}é")),
+            ParquetRecordField(name: "l", value: .list([.int(1), .null, .double(.nan), .float(-.infinity), .double(0.1)])),
+            ParquetRecordField(name: "m", value: .map([ParquetMapEntry(key: .int(5), value: .bytes([0, 255, 1]))])),
+            ParquetRecordField(name: "d", value: .decimal(ParquetDecimal(unscaled: "-5", scale: 3))),
+        ])
+        XCTAssertEqual(value.jsonText,
+                       #"{"s":"a\"b\\c\n\u0001é","l":[1,null,"NaN","-Infinity",0.1],"m":{"5":"AP8B"},"d":-0.005}"#)
+    }
+}
