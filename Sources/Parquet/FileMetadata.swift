@@ -1,10 +1,6 @@
 // The subset of parquet.thrift (apache/parquet-format) this writer emits. Field ids follow the spec.
 // The enums list every value of the spec: the reader (`FooterMetadata.swift`) names them too.
 
-enum FieldRepetition: Int32 {
-    case required = 0, optional = 1
-}
-
 enum ColumnEncoding: Int32, CustomStringConvertible {
     case plain = 0, plainDictionary = 2, rle = 3, bitPacked = 4, deltaBinaryPacked = 5
     case deltaLengthByteArray = 6, deltaByteArray = 7, rleDictionary = 8, byteStreamSplit = 9
@@ -75,16 +71,20 @@ struct StringLogicalType: ThriftStruct {
 
 struct SchemaElement: ThriftStruct {
     var type: ParquetPhysicalType?
-    var repetition: FieldRepetition?
+    var repetition: ParquetRepetition?
     var name: String
     var numChildren: Int32?
     var isString = false
+    /// A ConvertedType to write (field 6) when the element is not a string; the reader's tests use
+    /// it to build legacy schemas (LIST groups of other writers).
+    var convertedType: Int32?
 
     func writeFields(to e: inout ThriftCompactEncoder) {
         if let type { e.writeI32(1, type.rawValue) }
         if let repetition { e.writeI32(3, repetition.rawValue) }
         e.writeString(4, name)
         if let numChildren { e.writeI32(5, numChildren) }
+        if let convertedType, !isString { e.writeI32(6, convertedType) }
         if isString {
             e.writeI32(6, convertedTypeUTF8)
             e.writeStruct(10, StringLogicalType())

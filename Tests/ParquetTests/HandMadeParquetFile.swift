@@ -1,10 +1,14 @@
 import Foundation
 @testable import Parquet
 
-/// A one-column (required INT64 `n`), one-page Parquet file assembled from the writer's Thrift
-/// structs, so a test can give the page any encoding, codec, value count and body, and the header a CRC.
+/// A one-leaf-column, one-page Parquet file assembled from the writer's Thrift structs, so a test can
+/// give the page any encoding, codec, value count and body. By default the column is a required INT64
+/// `n`; `schema` (root included), `leafPath`, `type` and `numRows` describe another one.
 func writeHandMadeFile(_ path: String, encoding: ColumnEncoding = .plain, codec: CompressionCodec = .uncompressed,
-                       body: [UInt8], uncompressedSize: Int? = nil, numValues: Int32) throws {
+                       body: [UInt8], uncompressedSize: Int? = nil, numValues: Int32,
+                       schema: [SchemaElement] = [SchemaElement(name: "schema", numChildren: 1),
+                                                  SchemaElement(type: .int64, repetition: .required, name: "n")],
+                       leafPath: [String] = ["n"], type: ParquetPhysicalType = .int64, numRows: Int64? = nil) throws {
     var bytes = Array("PAR1".utf8)
     let header = ThriftCompactEncoder.encode(PageHeader(
         type: .dataPage, uncompressedSize: Int32(uncompressedSize ?? body.count), compressedSize: Int32(body.count),
@@ -12,14 +16,14 @@ func writeHandMadeFile(_ path: String, encoding: ColumnEncoding = .plain, codec:
     let offset = Int64(bytes.count)
     bytes += header + body
     let size = Int64(header.count + body.count)
-    let metadata = ColumnMetaData(type: .int64, encodings: [encoding], path: ["n"], codec: codec, numValues: Int64(numValues),
+    let metadata = ColumnMetaData(type: type, encodings: [encoding], path: leafPath, codec: codec, numValues: Int64(numValues),
                                   totalUncompressedSize: Int64(header.count + (uncompressedSize ?? body.count)), totalCompressedSize: size,
                                   dataPageOffset: offset, dictionaryPageOffset: nil,
                                   statistics: Statistics(nullCount: 0, maxValue: nil, minValue: nil))
     let footer = ThriftCompactEncoder.encode(FileMetaData(
-        schema: [SchemaElement(name: "schema", numChildren: 1), SchemaElement(type: .int64, repetition: .required, name: "n")],
-        numRows: Int64(numValues),
-        rowGroups: [RowGroup(columns: [ColumnChunk(fileOffset: offset, metaData: metadata)], totalByteSize: size, numRows: Int64(numValues))],
+        schema: schema, numRows: numRows ?? Int64(numValues),
+        rowGroups: [RowGroup(columns: [ColumnChunk(fileOffset: offset, metaData: metadata)], totalByteSize: size,
+                             numRows: numRows ?? Int64(numValues))],
         createdBy: "hand made", leafColumnCount: 1))
     bytes += footer
     bytes.appendLittleEndian(UInt32(footer.count))

@@ -223,6 +223,43 @@ final class ReaderPartsTests: XCTestCase {
         XCTAssertEqual(ParquetFieldValue.time(49_500_000_000_001, unit: .nanos).jsonText, "\"13:45:00.000000001\"")
     }
 
+    /// Lists as older parquet-mr (Spark, Hive) wrote them: a LIST group whose repeated field is the
+    /// element itself (`repeated int32 array`), and a repeated field outside any LIST group.
+    func testLegacyTwoLevelListsAndBareRepeatedFields() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Rows [1, 2], null, [], [3]: repetition levels 0 1 0 0 0, definition levels 2 2 0 1 2.
+        func page(repetition: [UInt8], definition: [UInt8], maxDefinition: Int, values: [Int32]) -> [UInt8] {
+            var body: [UInt8] = []
+            for (levels, width) in [(repetition, 1), (definition, RLEHybridEncoder.bitWidth(forMaxValue: UInt64(maxDefinition)))] {
+                var encoded: [UInt8] = []
+                RLEHybridEncoder.encode(levels, bitWidth: width, into: &encoded)
+                body.appendLittleEndian(UInt32(encoded.count))
+                body += encoded
+            }
+            for v in values { body.appendLittleEndian(v) }
+            return body
+        }
+        let twoLevel = dir.appendingPathComponent("two-level.parquet").path
+        try writeHandMadeFile(twoLevel, body: page(repetition: [0, 1, 0, 0, 0], definition: [2, 2, 0, 1, 2], maxDefinition: 2, values: [1, 2, 3]),
+                              numValues: 5,
+                              schema: [SchemaElement(name: "schema", numChildren: 1),
+                                       SchemaElement(repetition: .optional, name: "tags", numChildren: 1, convertedType: 3),
+                                       SchemaElement(type: .int32, repetition: .repeated, name: "array")],
+                              leafPath: ["tags", "array"], type: .int32, numRows: 4)
+        let reader = try ParquetFileReader(path: twoLevel)
+        XCTAssertEqual(reader.schema.leaves.map(\.maxDefinitionLevel), [2])
+        XCTAssertEqual(try reader.readRowGroup(0).values(ofField: 0).map(\.jsonText), ["[1,2]", "null", "[]", "[3]"])
+
+        // A bare `repeated int32 n` is a list of its values (required: no null, an empty list at level 0).
+        let bare = dir.appendingPathComponent("bare.parquet").path
+        try writeHandMadeFile(bare, body: page(repetition: [0, 1, 0, 0], definition: [1, 1, 0, 1], maxDefinition: 1, values: [7, 8, 9]),
+                              numValues: 4,
+                              schema: [SchemaElement(name: "schema", numChildren: 1), SchemaElement(type: .int32, repetition: .repeated, name: "n")],
+                              type: .int32, numRows: 3)
+        XCTAssertEqual(try ParquetFileReader(path: bare).readRowGroup(0).values(ofField: 0).map(\.jsonText), ["[7,8]", "[]", "[9]"])
+    }
+
     func testJSONOfNestedAndSpecialValues() {
         let value = ParquetFieldValue.record([
             ParquetRecordField(name: "s", value: .string("a\"b\\c\n\u{1}é")),
