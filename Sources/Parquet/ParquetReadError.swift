@@ -36,6 +36,8 @@ public struct ParquetReadError: Error, CustomStringConvertible, Sendable, Equata
         case unsupportedCodec(String)
         /// A feature this reader does not implement (encrypted columns, columns in other files…).
         case unsupported(String)
+        /// A file of a multi-file input whose schema differs from the first file's.
+        case schemaMismatch(String)
         /// The operating system refused to open or read the file; `code` is its errno.
         case io(operation: String, code: Int32)
     }
@@ -75,6 +77,7 @@ public struct ParquetReadError: Error, CustomStringConvertible, Sendable, Equata
         case .unsupportedEncoding(let name): return "unsupported encoding \(name)"
         case .unsupportedCodec(let name): return "unsupported compression codec \(name)"
         case .unsupported(let message): return "unsupported: \(message)"
+        case .schemaMismatch(let message): return "schema differs from the first file's: \(message)"
         case .io(let operation, let code): return "cannot \(operation): \(String(cString: strerror(code)))"
         }
     }
