@@ -129,6 +129,15 @@ struct ColumnChunkReader {
         guard Int64(data.levelCount) == expectedLevels else {
             throw chunkProblem("column chunk pages hold \(data.levelCount) values, its metadata says \(expectedLevels)")
         }
+        if leaf.maxRepetitionLevel > 0 {
+            // Each row starts at repetition level 0: the assembler relies on every leaf of a field
+            // holding exactly the row group's rows.
+            var rows: Int64 = 0
+            for level in data.repetitionLevels where level == 0 { rows += 1 }
+            guard rows == rowCount, data.repetitionLevels.first.map({ $0 == 0 }) ?? true else {
+                throw chunkProblem("column chunk holds \(rows) rows, its row group \(rowCount)")
+            }
+        }
         return data
     }
 

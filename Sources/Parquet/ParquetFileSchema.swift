@@ -18,6 +18,9 @@ public struct ParquetFileSchema: Sendable {
 
     /// Nesting deeper than any real schema; a footer claiming more is refused rather than recursed into.
     static let maxDepth = 64
+    /// Decimals have 0 ≤ scale ≤ precision; no writer goes past 76 digits (DECIMAL256). A damaged
+    /// scale of two billion would make every value's text that long.
+    static let maxDecimalScale: Int32 = 1_000
 
     init(elements: [FooterSchemaElement]) throws {
         guard let root = elements.first else { throw ThriftCompactDecoder.Failure(message: "empty schema") }
@@ -52,6 +55,9 @@ public struct ParquetFileSchema: Sendable {
             ?? (element.hasUnknownLogicalType ? nil : element.convertedType.flatMap {
                 ParquetLogicalType.converted($0, scale: element.scale, precision: element.precision)
             })
+        if case .decimal(_, let scale)? = logical, scale < 0 || scale > Self.maxDecimalScale {
+            throw ThriftCompactDecoder.Failure(message: "field \(element.name): DECIMAL scale \(scale)")
+        }
         let path = path + [element.name]
         let definition = definition + (repetitionType == .required ? 0 : 1)
         let repetition = repetition + (repetitionType == .repeated ? 1 : 0)
