@@ -34,6 +34,15 @@ public final class ParquetRowGroup {
         return out
     }
 
+    /// Field `field` (one of `fieldIndices`) as a `ParquetFlatColumn`, when it is a primitive outside
+    /// any list; nil for a group or a repeated field (read those with `values(ofField:)` or the rows).
+    public func flatColumn(_ field: Int) -> ParquetFlatColumn? {
+        precondition(fieldIndices.contains(field), "field \(field) was not read")
+        let node = schema.fields[field]
+        guard let leaf = node.leafIndex, node.repetition != .repeated, let column = columns[leaf] else { return nil }
+        return ParquetFlatColumn(column: column, rowCount: rowCount)
+    }
+
     private func makeCursor(_ field: Int) -> FieldCursor {
         let node = schema.fields[field]
         if let leaf = node.leafIndex, node.repetition != .repeated, let column = columns[leaf] {

@@ -61,6 +61,22 @@ final class ReaderTests: XCTestCase {
             }
             XCTAssertEqual(read, rows, name)
             names.append(name)
+
+            // The same values through the flat columns' random access, rows in reverse order.
+            var flatRows: [[ParquetFieldValue]] = []
+            for g in 0..<reader.rowGroupCount {
+                let group = try reader.readRowGroup(g)
+                let flat = (0..<4).map { group.flatColumn($0)! }
+                let values = group.values(ofField: 1)
+                for row in (0..<group.rowCount).reversed() {
+                    XCTAssertEqual(flat[1].isNull(row), values[row] == .null)
+                    let text = flat[1].withBytes(row: row) { $0.map { ParquetFieldValue.string(String(decoding: $0, as: UTF8.self)) } ?? .null }
+                    XCTAssertEqual(text, values[row])
+                }
+                for row in 0..<group.rowCount { flatRows.append(flat.map { $0.value(row: row) }) }
+            }
+            XCTAssertEqual(flatRows.count, rows.count)
+            try reader.forEachRow { row in XCTAssertEqual(row, flatRows.removeFirst()) }
         }
         let manifest = try JSONSerialization.data(withJSONObject: ["files": names])
         try manifest.write(to: dir.appendingPathComponent("manifest.json"))
