@@ -27,14 +27,23 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        // The Parquet reader's other codecs: SNAPPY, GZIP (and page CRCs), LZ4_RAW/LZ4, BROTLI.
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CBrotli", path: "Sources/CBrotli", pkgConfig: "libbrotlidec",
+                       providers: [.apt(["libbrotli-dev"])]),
 
         // sqlite3_config is variadic (not callable from Swift): a two-line C shim.
         .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
 
         // The one seeded generator (SplitMix64): IVF sampling, seeded tests, benchmark data.
         .target(name: "SplitMix"),
-        // Parquet writer: depends on nothing else in the project.
-        .target(name: "Parquet", dependencies: ["CZstd"]),
+        // Parquet writer and reader: depend on nothing else in the project, only on C system libraries.
+        .target(name: "Parquet", dependencies: ["CZstd", "CSnappy", "CZlib", "CLZ4", "CBrotli"]),
         // AVX-512 element-wise kernels for MiniLM, chosen at run time (target attributes, no unsafe flags).
         .target(name: "CMiniLMKernels"),
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.
@@ -58,7 +67,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix"]),
+        // CLZ4: the tests frame legacy Hadoop LZ4 pages themselves (no writer at hand makes them).
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix", "CLZ4"]),
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "SplitMix"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MinHashTests", dependencies: ["MinHash", "CMinHashKernels", "SplitMix"]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard", "SplitMix"]),

@@ -31,6 +31,9 @@ let package = Package(
             .product(name: "Parquet", package: "EntropyGuard"),
             .product(name: "SplitMix", package: "EntropyGuard"),
         ], path: "parquet/Sources"),
+        // The Parquet reader against pyarrow (parquet/read.sh).
+        .executableTarget(name: "parquet-read-bench", dependencies: [.product(name: "Parquet", package: "EntropyGuard")],
+                          path: "parquet/ReadSources"),
         // The MinHash engine: signatures/s, selection rows/s, peak RSS (fuzzy/run.sh).
         .executableTarget(name: "fuzzy-bench", dependencies: [.product(name: "MinHash", package: "EntropyGuard")],
                           path: "fuzzy/Sources"),

@@ -1,19 +1,45 @@
 // The subset of parquet.thrift (apache/parquet-format) this writer emits. Field ids follow the spec.
+// The enums list every value of the spec: the reader (`FooterMetadata.swift`) names them too.
 
-enum PhysicalType: Int32 {
-    case boolean = 0, int64 = 2, double = 5, byteArray = 6
+enum ColumnEncoding: Int32, CustomStringConvertible {
+    case plain = 0, plainDictionary = 2, rle = 3, bitPacked = 4, deltaBinaryPacked = 5
+    case deltaLengthByteArray = 6, deltaByteArray = 7, rleDictionary = 8, byteStreamSplit = 9
+
+    var description: String {
+        switch self {
+        case .plain: return "PLAIN"
+        case .plainDictionary: return "PLAIN_DICTIONARY"
+        case .rle: return "RLE"
+        case .bitPacked: return "BIT_PACKED"
+        case .deltaBinaryPacked: return "DELTA_BINARY_PACKED"
+        case .deltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY"
+        case .deltaByteArray: return "DELTA_BYTE_ARRAY"
+        case .rleDictionary: return "RLE_DICTIONARY"
+        case .byteStreamSplit: return "BYTE_STREAM_SPLIT"
+        }
+    }
+
+    /// The name of encoding `raw`, known or not (for error messages).
+    static func name(_ raw: Int32) -> String {
+        ColumnEncoding(rawValue: raw)?.description ?? "#\(raw)"
+    }
 }
 
-enum FieldRepetition: Int32 {
-    case required = 0, optional = 1
-}
+enum CompressionCodec: Int32, CustomStringConvertible {
+    case uncompressed = 0, snappy = 1, gzip = 2, lzo = 3, brotli = 4, lz4 = 5, zstd = 6, lz4Raw = 7
 
-enum ColumnEncoding: Int32 {
-    case plain = 0, rle = 3, rleDictionary = 8
-}
-
-enum CompressionCodec: Int32 {
-    case uncompressed = 0, zstd = 6
+    var description: String {
+        switch self {
+        case .uncompressed: return "UNCOMPRESSED"
+        case .snappy: return "SNAPPY"
+        case .gzip: return "GZIP"
+        case .lzo: return "LZO"
+        case .brotli: return "BROTLI"
+        case .lz4: return "LZ4"
+        case .zstd: return "ZSTD"
+        case .lz4Raw: return "LZ4_RAW"
+        }
+    }
 }
 
 enum PageType: Int32 {
@@ -44,17 +70,21 @@ struct StringLogicalType: ThriftStruct {
 }
 
 struct SchemaElement: ThriftStruct {
-    var type: PhysicalType?
-    var repetition: FieldRepetition?
+    var type: ParquetPhysicalType?
+    var repetition: ParquetRepetition?
     var name: String
     var numChildren: Int32?
     var isString = false
+    /// A ConvertedType to write (field 6) when the element is not a string; the reader's tests use
+    /// it to build legacy schemas (LIST groups of other writers).
+    var convertedType: Int32?
 
     func writeFields(to e: inout ThriftCompactEncoder) {
         if let type { e.writeI32(1, type.rawValue) }
         if let repetition { e.writeI32(3, repetition.rawValue) }
         e.writeString(4, name)
         if let numChildren { e.writeI32(5, numChildren) }
+        if let convertedType, !isString { e.writeI32(6, convertedType) }
         if isString {
             e.writeI32(6, convertedTypeUTF8)
             e.writeStruct(10, StringLogicalType())
@@ -100,7 +130,7 @@ struct PageHeader: ThriftStruct {
 }
 
 struct ColumnMetaData: ThriftStruct {
-    var type: PhysicalType
+    var type: ParquetPhysicalType
     var encodings: [ColumnEncoding]
     var path: [String]
     var codec: CompressionCodec

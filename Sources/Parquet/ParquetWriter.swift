@@ -296,7 +296,7 @@ public final class ParquetWriter {
         return elements
     }
 
-    private static func physicalType(_ type: ParquetType) -> PhysicalType {
+    private static func physicalType(_ type: ParquetType) -> ParquetPhysicalType {
         switch type {
         case .boolean: return .boolean
         case .int64: return .int64
