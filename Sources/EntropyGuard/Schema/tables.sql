@@ -100,3 +100,24 @@ CREATE TABLE IF NOT EXISTS embeddings (
     vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized
 );
 CREATE UNIQUE INDEX IF NOT EXISTS embeddings_by_text ON embeddings (model, text_hash);
+
+-- MinHash signatures for fuzzy dedup, a cache like embeddings: keyed by how they were made and the hash
+-- of the signed text, valid for any input and kept when the store is reset. The stage commits them a
+-- batch at a time, so a crash inside it loses at most one batch; identical texts are signed once; a
+-- re-run with another --fuzzy-threshold (which changes only the LSH banding and the selection) signs
+-- nothing. How they were made (MinHasher.cacheKey: shingle setting with its normalisation's version,
+-- permutations, seed; ~140 bytes) is stored once in minhash_settings, and each signature refers to it.
+CREATE TABLE IF NOT EXISTS minhash_settings (
+    setting_id INTEGER PRIMARY KEY,
+    cache_key  TEXT NOT NULL UNIQUE
+);
+
+-- A rowid table with a unique index, as embeddings: signatures are appended in input order and only
+-- the small index takes random inserts.
+CREATE TABLE IF NOT EXISTS minhash_signatures (
+    signature_id INTEGER PRIMARY KEY,
+    setting_id   INTEGER NOT NULL REFERENCES minhash_settings (setting_id),
+    text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
+    signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS minhash_signatures_by_text ON minhash_signatures (setting_id, text_hash);
