@@ -112,12 +112,28 @@ CREATE TABLE IF NOT EXISTS minhash_settings (
     cache_key  TEXT NOT NULL UNIQUE
 );
 
--- A rowid table with a unique index, as embeddings: signatures are appended in input order and only
--- the small index takes random inserts.
+-- The signatures, appended in input order, a batch per commit.
 CREATE TABLE IF NOT EXISTS minhash_signatures (
     signature_id INTEGER PRIMARY KEY,
-    setting_id   INTEGER NOT NULL REFERENCES minhash_settings (setting_id),
-    text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
+    setting_id   INTEGER NOT NULL,      -- minhash_settings.setting_id
     signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures)
 );
-CREATE UNIQUE INDEX IF NOT EXISTS minhash_signatures_by_text ON minhash_signatures (setting_id, text_hash);
+
+-- The lookup by text. Filled in bulk, sorted by hash, from minhash_pending when the stage ends (or,
+-- after a crash, when it starts again), not batch by batch: each batch's hashes fall all over it, so a
+-- unique index on the signatures rewrote nearly all its 64 KiB pages at every commit, a cost growing
+-- with the square of the rows (9.9 s of a 34 s stage at 1M rows on a loaded machine; 2.4 s without it).
+CREATE TABLE IF NOT EXISTS minhash_lookup (
+    setting_id   INTEGER NOT NULL,
+    text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
+    signature_id INTEGER NOT NULL,
+    PRIMARY KEY (setting_id, text_hash)
+) WITHOUT ROWID;
+
+-- Signatures committed but not yet in minhash_lookup: appended with them, emptied into the lookup.
+-- Narrow, so the bulk fill reads 30 bytes a signature instead of the signatures' table (3.4 s at 1M).
+CREATE TABLE IF NOT EXISTS minhash_pending (
+    signature_id INTEGER PRIMARY KEY,
+    setting_id   INTEGER NOT NULL,
+    text_hash    BLOB NOT NULL
+);

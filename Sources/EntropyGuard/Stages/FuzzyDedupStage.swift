@@ -45,8 +45,10 @@ struct FuzzyDedupStage: PipelineStage {
         let permutations = hasher.permutations
         context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)")
         let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
+        // Signatures committed by a run that stopped inside the stage become found by text first.
+        try store.indexPendingSignatures()
         // A store with no signature of this setting (a first run) need not look each text up.
-        let cacheHoldsSome = try store.signatureCount(setting: setting) > 0
+        let cacheHoldsSome = try store.hasIndexedSignatures(setting: setting)
 
         // The alive rows in input order (chunks where their parent was): 8 bytes a row.
         var rows: [Int64] = []
@@ -112,6 +114,7 @@ struct FuzzyDedupStage: PipelineStage {
         let last = try selection.finish()
         try store.transaction { try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate") }
         found += last.count
+        try store.indexPendingSignatures()
         context.progress.end()
         let statistics = selection.statistics
         return StageReport(notes: ["signatures_computed": signed, "signatures_reused": reused, "near_duplicates": found,
