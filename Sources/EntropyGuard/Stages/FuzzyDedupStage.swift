@@ -35,6 +35,11 @@ struct FuzzyDedupStage: PipelineStage {
     let lsh: LSHParameters
     /// Threads signing a batch: the machine's two cores (the selection thread runs alongside).
     static let signingThreads = 2
+    /// The selector's block: half its default, so the whole default pipeline stays under 300 MB. Its
+    /// buffers take ~50 bytes per band per block row; at 262,144 rows the 1M-row run with snapshots
+    /// peaked at 301 MB (244 MB without the stage). The price is a merge against earlier blocks' kept
+    /// keys that grows with (rows / block)^2, a small part of the selection at 1M.
+    static let blockRows = 131_072
 
     /// The signatures' cache key (shingles, normalisation, permutations, seed) and the selection's
     /// threshold and banding: a change to any of them redoes the stage and the ones after it.
@@ -43,7 +48,6 @@ struct FuzzyDedupStage: PipelineStage {
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
         let permutations = hasher.permutations
-        context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)")
         let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
         // Signatures committed by a run that stopped inside the stage become found by text first.
         try store.indexPendingSignatures()
@@ -53,6 +57,7 @@ struct FuzzyDedupStage: PipelineStage {
         // The alive rows in input order (chunks where their parent was): 8 bytes a row.
         var rows: [Int64] = []
         try store.forEachDedupKey(partition: 0, of: 1) { row, _ in rows.append(row) }
+        if !rows.isEmpty { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)") }
 
         let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
         defer { selection.drain() }
@@ -153,7 +158,7 @@ private final class PipelinedSelection {
 
     init(lsh: LSHParameters, temporaryDirectory: String) throws {
         do {
-            selector = try FuzzySelector(lsh: lsh, temporaryDirectory: temporaryDirectory)
+            selector = try FuzzySelector(lsh: lsh, temporaryDirectory: temporaryDirectory, blockRows: FuzzyDedupStage.blockRows)
         } catch {
             throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)")
         }
