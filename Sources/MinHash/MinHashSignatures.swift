@@ -57,9 +57,13 @@ public struct MinHashSignatures: Sendable, Equatable {
         guard bytes.count == 4 * permutations else { throw SizeError(bytes: bytes.count, permutations: permutations) }
         // No reserveCapacity(count + permutations) here: it reserves exactly that, so appending row after
         // row reallocated and copied the whole array each time (30 s for 85k rows read from the store).
-        values.append(contentsOf: (0..<permutations).lazy.map {
-            UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))
-        })
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: permutations))
+        #if _endian(little)
+        values.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: 4 * start).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        #else
+        for j in 0..<permutations { values[start + j] = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self)) }
+        #endif
     }
 
     public mutating func append(bytes: [UInt8]) throws {

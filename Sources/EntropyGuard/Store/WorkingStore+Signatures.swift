@@ -39,19 +39,28 @@ extension WorkingStore {
     }
 
     /// Calls `body` with the index in `textHashes` and the stored bytes (valid during the call) of each
-    /// text hash the lookup has a signature for.
+    /// text hash the lookup has a signature for, in the order of the hashes. One transaction for the
+    /// batch: each statement on its own opened and closed a read transaction (file locks, the WAL
+    /// index) per text.
     func forEachStoredSignature(setting: Int64, textHashes: [[UInt8]], _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         let signatureOf = try database.cachedStatement("""
             SELECT s.signature FROM minhash_lookup l JOIN minhash_signatures s USING (signature_id)
             WHERE l.setting_id = ? AND l.text_hash = ?
             """)
         defer { signatureOf.reset() }
-        for (index, hash) in textHashes.enumerated() {
-            try signatureOf.bind(setting, at: 1)
-            try signatureOf.bindBlob(hash, at: 2)
-            if try signatureOf.step() { try signatureOf.withBytes(0) { try body(index, $0) } }
-            signatureOf.reset()
+        // In hash order, so consecutive seeks walk the lookup's pages forward.
+        let order = textHashes.indices.sorted { textHashes[$0].lexicographicallyPrecedes(textHashes[$1]) }
+        var found: [(index: Int, bytes: [UInt8])] = []
+        try database.transaction {
+            for index in order {
+                try signatureOf.bind(setting, at: 1)
+                try signatureOf.bindBlob(textHashes[index], at: 2)
+                if try signatureOf.step() { found.append((index, signatureOf.bytes(0))) }
+                signatureOf.reset()
+            }
         }
+        found.sort { $0.index < $1.index }
+        for (index, bytes) in found { try bytes.withUnsafeBytes { try body(index, $0) } }
     }
 
     /// Appends the signatures (row i of `signatures` is the text hashed `textHashes[i]`). Call inside
