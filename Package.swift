@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "MinHash", dependencies: ["CXXHash", "CMinHashKernels", "SplitMix"]),
         // The pipeline: store, ingest, stages, search, output.
         .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM",
-                                                     "SplitMix"],
+                                                     "MinHash", "SplitMix"],
                 // stages.sql is the readable copy of what StageSchemaSQL generates (checked by StageListTests).
                 exclude: ["Schema/stages.sql"],
                 resources: [
@@ -63,7 +63,7 @@ let package = Package(
                     .embedInCode("Schema/views.sql"),
                 ]),
         .executableTarget(name: "entropyguard", dependencies: [
-            "EntropyGuard", "Parquet",
+            "EntropyGuard", "Parquet", "MinHash",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "StageRegistryTests", dependencies: ["EntropyGuard"]),
         // The CLI's options: fixed choices, defaults, the settings file's keys.
         .testTarget(name: "CommandTests", dependencies: [
-            "entropyguard", "EntropyGuard",
+            "entropyguard", "EntropyGuard", "MinHash",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ],

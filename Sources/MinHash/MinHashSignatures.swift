@@ -42,11 +42,28 @@ public struct MinHashSignatures: Sendable, Equatable {
         return bytes
     }
 
+    /// Calls `body` with row `row` as the store keeps it (the bytes of `bytes(row:)`, valid during the
+    /// call): on a little-endian machine the entries' own memory, without a copy per row.
+    public func withBytes<T>(row: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        #if _endian(little)
+        return try values.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[(row * permutations * 4)..<((row + 1) * permutations * 4)])) }
+        #else
+        return try bytes(row: row).withUnsafeBytes(body)
+        #endif
+    }
+
     /// Appends a row read back from the store; throws when the length does not match.
     public mutating func append(bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count == 4 * permutations else { throw SizeError(bytes: bytes.count, permutations: permutations) }
-        values.reserveCapacity(values.count + permutations)
-        for j in 0..<permutations { values.append(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self))) }
+        // No reserveCapacity(count + permutations) here: it reserves exactly that, so appending row after
+        // row reallocated and copied the whole array each time (30 s for 85k rows read from the store).
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: permutations))
+        #if _endian(little)
+        values.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: 4 * start).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        #else
+        for j in 0..<permutations { values[start + j] = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self)) }
+        #endif
     }
 
     public mutating func append(bytes: [UInt8]) throws {

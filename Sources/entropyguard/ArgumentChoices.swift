@@ -1,5 +1,6 @@
 import ArgumentParser
 import EntropyGuard
+import MinHash
 
 // The option values with fixed choices, parsed by swift-argument-parser: a bad value is a usage error
 // (exit 64) that lists the choices, and `help` shows them. The settings file's values go through the
@@ -7,6 +8,16 @@ import EntropyGuard
 
 extension SemanticSearchMode: ExpressibleByArgument {}
 extension PipelineOptions.Snapshots: ExpressibleByArgument {}
+
+/// `--shingle words:N|chars:N`.
+extension ShingleSetting: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let setting = try? ShingleSetting(parsing: argument) else { return nil }
+        self = setting
+    }
+
+    public var defaultValueDescription: String { description }
+}
 
 /// `--resume-from`: a stage of the pipeline (or its checkpoint's name, after_<stage>); the choices
 /// are the registry's stages.

@@ -1,11 +1,12 @@
 import ArgumentParser
 import EntropyGuard
 import Foundation
+import MinHash
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Clean a dataset: sanitize, validate, remove exact and semantic duplicates (the default command).",
+        abstract: "Clean a dataset: sanitize, validate, remove exact, near (MinHash) and semantic duplicates (the default command).",
         discussion: """
         Every stage checkpoints in <checkpoint-dir>/entropyguard.sqlite; an interrupted or repeated run
         resumes from the newest checkpoint whose input and settings match.
@@ -62,6 +63,18 @@ struct RunCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Skip the semantic dedup stage.")
     var noSemanticDedup = false
+
+    @Flag(name: .long, help: "Skip the fuzzy (MinHash) dedup stage.")
+    var noFuzzyDedup = false
+
+    @Option(name: .long, help: ArgumentHelp("Estimated Jaccard similarity of shingle sets at or above which a text is a near duplicate of an earlier kept one. Default \(PipelineOptions.Defaults.fuzzyThreshold).", valueName: "J"))
+    var fuzzyThreshold: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Fuzzy dedup's shingles: word or character n-grams of the text lowercased, punctuation turned into spaces, whitespace collapsed. Default \(PipelineOptions.Defaults.shingle).", valueName: "words:N|chars:N"))
+    var shingle: ShingleSetting?
+
+    @Option(name: .long, help: ArgumentHelp("MinHash permutations per signature (1 to \(MinHasher.maximumPermutations)). Default \(PipelineOptions.Defaults.minhashPermutations).", valueName: "N"))
+    var minhashPerms: Int?
 
     @Option(name: .long, help: ArgumentHelp("Semantic search; auto picks by size. Default \(PipelineOptions.Defaults.searchMode.rawValue).", valueName: "mode"))
     var search: SemanticSearchMode?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EntropyGuard
 import Foundation
+import MinHash
 
 /// Merges the command line with the settings file: a flag given on the command line wins, then the
 /// file, then the default. Keys of the file are the long flag names; an unknown key or a bad value is
@@ -48,6 +49,10 @@ enum RunSettings {
         o.modelName = try command.modelName ?? reader.string("model-name") ?? o.modelName
         o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? o.batchSize
         o.semanticDedup = !(try command.noSemanticDedup || (reader.bool("no-semantic-dedup") ?? false))
+        o.fuzzyDedup = !(try command.noFuzzyDedup || (reader.bool("no-fuzzy-dedup") ?? false))
+        o.fuzzyThreshold = try command.fuzzyThreshold ?? reader.double("fuzzy-threshold") ?? o.fuzzyThreshold
+        o.shingle = try command.shingle ?? reader.choice("shingle", ShingleSetting.self) ?? o.shingle
+        o.minhashPermutations = try command.minhashPerms ?? reader.int("minhash-perms") ?? o.minhashPermutations
         o.searchMode = try command.search ?? reader.choice("search", SemanticSearchMode.self) ?? o.searchMode
         o.sanitize = !(try command.noSanitize || (reader.bool("no-sanitize") ?? false))
         let noPII = try command.noPii || (reader.bool("no-pii") ?? false)
@@ -76,6 +81,12 @@ enum RunSettings {
         func usage(_ message: String) -> EntropyGuardError { EntropyGuardError(.usage, message) }
         if o.minLength < 0 { throw usage("--min-length must be 0 or more (got \(o.minLength))") }
         if !(0...1).contains(o.dedupThreshold) { throw usage("--dedup-threshold must be between 0 and 1 (got \(o.dedupThreshold))") }
+        if !(o.fuzzyThreshold > 0 && o.fuzzyThreshold <= 1) {
+            throw usage("--fuzzy-threshold must be above 0 and at most 1 (got \(o.fuzzyThreshold))")
+        }
+        if !(1...MinHasher.maximumPermutations).contains(o.minhashPermutations) {
+            throw usage("--minhash-perms must be between 1 and \(MinHasher.maximumPermutations) (got \(o.minhashPermutations))")
+        }
         if o.batchSize < 1 { throw usage("--batch-size must be at least 1 (got \(o.batchSize))") }
         if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
         if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }

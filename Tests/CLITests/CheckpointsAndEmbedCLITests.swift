@@ -16,7 +16,7 @@ final class CheckpointsAndEmbedCLITests: XCTestCase {
         let list = try CLI.run(["checkpoints", "list", "--checkpoint-dir", ck, "--input", input.path])
         XCTAssertEqual(list.status, 0, list.stderr)
         let lines = list.stdoutText.split(separator: "\n")
-        XCTAssertEqual(lines.count, 6, list.stdoutText)
+        XCTAssertEqual(lines.count, StageRegistry.standard.ids.count, list.stdoutText)
         XCTAssertTrue(lines.allSatisfy { $0.hasSuffix("valid") && !$0.contains("invalid") }, list.stdoutText)
         XCTAssertTrue(lines[4].hasPrefix("after_exact_dedup"), String(lines[4]))
 

@@ -119,7 +119,7 @@ final class DamagedStoreCLITests: XCTestCase {
         do {
             let database = try Database(path: storePath("ck"))
             try database.execute("""
-                UPDATE rows SET dropped_by = NULL, drop_reason = NULL, duplicate_of = NULL, generation = 6
+                UPDATE rows SET dropped_by = NULL, drop_reason = NULL, duplicate_of = NULL, generation = \(StageRegistry.standard.ids.last!.generation)
                 WHERE row_id = (SELECT min(row_id) FROM rows WHERE drop_reason = 'exact_duplicate')
                 """)
             XCTAssertEqual(database.changes, 1)

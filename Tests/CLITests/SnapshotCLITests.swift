@@ -60,7 +60,7 @@ final class SnapshotCLITests: XCTestCase {
             XCTAssertEqual(try parquetFiles(directory), Self.allFiles)
             let report = try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
                                               types: Self.types, in: directory)
-            XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
+            XCTAssertTrue(report.hasPrefix("ok 7 snapshots"), report)
             // Switched-off stages have the previous stage's content.
             let ck = directory.appendingPathComponent("ck")
             XCTAssertEqual(try Data(contentsOf: ck.appendingPathComponent("after_semantic_dedup.parquet")),
@@ -100,10 +100,10 @@ final class SnapshotCLITests: XCTestCase {
         try run(directory, ["--min-length", "5"])
         let report = try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
                                           types: ["id": "BIGINT", "text": "VARCHAR"], in: directory)
-        XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
+        XCTAssertTrue(report.hasPrefix("ok 7 snapshots"), report)
     }
 
-    /// A stage that changed nothing (here chunk and semantic dedup, switched off) gets a hard link to
+    /// A stage that changed nothing (here chunk and semantic dedup, switched off, and fuzzy dedup, which finds nothing) gets a hard link to
     /// the previous stage's file. The twins verify, re-export and clean up independently.
     func testUnchangedStagesAreHardLinksThatResumeAndCleanUpIndependently() throws {
         let directory = try makeTemporaryDirectory()
@@ -114,6 +114,7 @@ final class SnapshotCLITests: XCTestCase {
             try XCTUnwrap((try FileManager.default.attributesOfItem(atPath: ck.appendingPathComponent(name).path))[.systemFileNumber] as? UInt64)
         }
         XCTAssertEqual(try inode("after_chunk.parquet"), try inode("after_sanitize.parquet"))
+        XCTAssertEqual(try inode("after_fuzzy_dedup.parquet"), try inode("after_exact_dedup.parquet"))   // no near duplicates
         XCTAssertEqual(try inode("after_semantic_dedup.parquet"), try inode("after_exact_dedup.parquet"))
         XCTAssertNotEqual(try inode("after_validate.parquet"), try inode("after_chunk.parquet"))   // validate dropped rows
         let metadata = try metadata(directory)
@@ -166,17 +167,17 @@ final class SnapshotCLITests: XCTestCase {
         let third = try run(directory, chunking)
         XCTAssertFalse(third.stderr.contains("warning"), third.stderr)
         let list = try CLI.run(["checkpoints", "list", "--checkpoint-dir", ck.path])
-        XCTAssertEqual(list.stdoutText.components(separatedBy: "  valid").count - 1, 6, list.stdoutText)
+        XCTAssertEqual(list.stdoutText.components(separatedBy: "  valid").count - 1, 7, list.stdoutText)
     }
 
-    func testSnapshotsDedupWritesExactlyTheTwoDedupFiles() throws {
+    func testSnapshotsDedupWritesExactlyTheDedupStagesFiles() throws {
         let directory = try makeTemporaryDirectory()
         try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))
         try run(directory, ["--snapshots", "all"])
         XCTAssertEqual(try parquetFiles(directory), Self.allFiles)
         // Resuming with dedup removes the other stages' files and forgets them in the checkpoints.
         try run(directory, ["--snapshots", "dedup"])
-        XCTAssertEqual(try parquetFiles(directory), ["after_exact_dedup.parquet", "after_semantic_dedup.parquet"])
+        XCTAssertEqual(try parquetFiles(directory), ["after_exact_dedup.parquet", "after_fuzzy_dedup.parquet", "after_semantic_dedup.parquet"])
         let metadata = try metadata(directory)
         XCTAssertTrue(metadata["after_validate"]?["checkpoint_path"] is NSNull)
         XCTAssertEqual(metadata["after_exact_dedup"]?["checkpoint_path"] as? String, "after_exact_dedup.parquet")
@@ -187,7 +188,7 @@ final class SnapshotCLITests: XCTestCase {
         let fresh = try makeTemporaryDirectory()
         try write(Self.input, to: fresh.appendingPathComponent("in.jsonl"))
         try run(fresh, ["--snapshots", "dedup"])
-        XCTAssertEqual(try parquetFiles(fresh), ["after_exact_dedup.parquet", "after_semantic_dedup.parquet"])
+        XCTAssertEqual(try parquetFiles(fresh), ["after_exact_dedup.parquet", "after_fuzzy_dedup.parquet", "after_semantic_dedup.parquet"])
         try run(fresh, ["--snapshots", "none", "--no-auto-resume"])
         XCTAssertEqual(try parquetFiles(fresh), [])
     }

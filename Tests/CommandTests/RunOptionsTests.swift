@@ -2,6 +2,7 @@ import ArgumentParser
 @testable import entropyguard
 import EntropyGuard
 import Foundation
+import MinHash
 import XCTest
 
 /// The `run` command's options: values with fixed choices are parsed by swift-argument-parser, each
@@ -46,7 +47,9 @@ final class RunOptionsTests: XCTestCase {
         XCTAssertEqual(command.snapshots, .dedup)
         XCTAssertEqual(command.pii?.kinds, [.email, .ip])
         XCTAssertEqual(try RunCommand.parse(["--pii", "none"]).pii?.kinds, [])
-        for arguments in [["--search", "fast"], ["--snapshots", "few"], ["--pii", "email,passport"]] {
+        XCTAssertEqual(try RunCommand.parse(["--shingle", "chars:7"]).shingle, try ShingleSetting(unit: .chars, size: 7))
+        for arguments in [["--search", "fast"], ["--snapshots", "few"], ["--pii", "email,passport"], ["--shingle", "words:0"],
+                          ["--shingle", "bytes:3"], ["--shingle", "words"]] {
             XCTAssertThrowsError(try RunCommand.parse(arguments), "\(arguments)") { error in
                 XCTAssertEqual(RunCommand.exitCode(for: error).rawValue, ExitStatus.usage.rawValue, "\(arguments)")
             }
@@ -71,6 +74,10 @@ final class RunOptionsTests: XCTestCase {
         XCTAssertEqual(options.searchMode, PipelineOptions.Defaults.searchMode)
         XCTAssertEqual(options.snapshots, PipelineOptions.Defaults.snapshots)
         XCTAssertEqual(options.piiKinds, PipelineOptions.Defaults.piiKinds)
+        XCTAssertTrue(options.fuzzyDedup)
+        XCTAssertEqual(options.fuzzyThreshold, PipelineOptions.Defaults.fuzzyThreshold)
+        XCTAssertEqual(options.shingle, PipelineOptions.Defaults.shingle)
+        XCTAssertEqual(options.minhashPermutations, PipelineOptions.Defaults.minhashPermutations)
         let help = RunCommand.helpMessage(columns: 1000)
         XCTAssertTrue(help.contains("Default \(PipelineOptions.Defaults.dedupThreshold)."), help)
         XCTAssertTrue(help.contains("Default \(PipelineOptions.Defaults.minLength)."), help)
@@ -83,6 +90,20 @@ final class RunOptionsTests: XCTestCase {
         XCTAssertEqual(fromFile.snapshots, PipelineOptions.Snapshots.none)
         XCTAssertEqual(fromFile.resumeFrom, StageRegistry.standard["chunk"])
         XCTAssertEqual(fromFile.piiKinds, [.email])
+        try Data(#"{"no-fuzzy-dedup": true, "fuzzy-threshold": 0.7, "shingle": "chars:9", "minhash-perms": 64}"#.utf8).write(to: file)
+        let fuzzy = try RunSettings.options(from: RunCommand.parse(["--config", file.path]))
+        XCTAssertFalse(fuzzy.fuzzyDedup)
+        XCTAssertEqual(fuzzy.fuzzyThreshold, 0.7)
+        XCTAssertEqual(fuzzy.shingle, try ShingleSetting(unit: .chars, size: 9))
+        XCTAssertEqual(fuzzy.minhashPermutations, 64)
+        for (json, key) in [(#"{"shingle": "words:x"}"#, "shingle"), (#"{"fuzzy-threshold": 0}"#, "--fuzzy-threshold"),
+                            (#"{"minhash-perms": 2000}"#, "--minhash-perms")] {
+            try Data(json.utf8).write(to: file)
+            XCTAssertThrowsError(try RunSettings.options(from: RunCommand.parse(["--config", file.path])), json) { error in
+                XCTAssertEqual((error as? EntropyGuardError)?.status, .usage)
+                XCTAssertTrue("\(error)".contains(key), "\(error)")
+            }
+        }
         try Data(#"{"search": "fast"}"#.utf8).write(to: file)
         XCTAssertThrowsError(try RunSettings.options(from: RunCommand.parse(["--config", file.path]))) { error in
             XCTAssertEqual((error as? EntropyGuardError)?.status, .usage)

@@ -16,13 +16,13 @@ final class StageListTests: XCTestCase {
 
     func testStandardStagesInOrderWithTheirProperties() {
         let stages = StageRegistry.standard
-        XCTAssertEqual(stages.names, ["ingest", "sanitize", "chunk", "validate", "exact_dedup", "semantic_dedup"])
-        XCTAssertEqual(stages.ids.map(\.generation), Array(1...6))
+        XCTAssertEqual(stages.names, ["ingest", "sanitize", "chunk", "validate", "exact_dedup", "fuzzy_dedup", "semantic_dedup"])
+        XCTAssertEqual(stages.ids.map(\.generation), Array(1...7))
         XCTAssertEqual(stages.source.name, "ingest")
         XCTAssertEqual(stages.textRewriter?.name, "sanitize")
         XCTAssertEqual(stages.definitions.filter(\.addsRows).map(\.name), ["chunk"])
-        XCTAssertEqual(stages.definitions.filter(\.removesDuplicates).map(\.name), ["exact_dedup", "semantic_dedup"])
-        XCTAssertEqual(stages.definitions.filter(\.checkpointsImmediately).map(\.name), ["ingest", "sanitize", "chunk", "semantic_dedup"])
+        XCTAssertEqual(stages.definitions.filter(\.removesDuplicates).map(\.name), ["exact_dedup", "fuzzy_dedup", "semantic_dedup"])
+        XCTAssertEqual(stages.definitions.filter(\.checkpointsImmediately).map(\.name), ["ingest", "sanitize", "chunk", "fuzzy_dedup", "semantic_dedup"])
         XCTAssertEqual(stages["after_chunk"], stages["chunk"])
         XCTAssertNil(stages["output"])
         XCTAssertFalse(stages.mayHaveAddedRows(through: stages["sanitize"]!))
@@ -74,7 +74,8 @@ final class StageListTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), generated,
                        "schema/stages.sql is stale: EG_WRITE_STAGES_SQL=1 swift test --filter StageListTests/testStagesSQLIsWhatTheStoreRuns")
         XCTAssertTrue(generated.contains("(5, 'exact_dedup')"))
-        XCTAssertTrue(generated.contains("after_semantic_dedup AS SELECT * FROM rows_full WHERE generation >= 6 AND born <= 6;"))
+        XCTAssertTrue(generated.contains("(6, 'fuzzy_dedup')"))
+        XCTAssertTrue(generated.contains("after_semantic_dedup AS SELECT * FROM rows_full WHERE generation >= 7 AND born <= 7;"))
     }
 
     func testStoreRecordsItsStagesAndMakesAViewPerStage() throws {
@@ -89,7 +90,7 @@ final class StageListTests: XCTestCase {
             .contains("generation >= 5 AND born <= 5"), true)
     }
 
-    /// Another list: the store is emptied (embeddings and runs stay), the new list recorded, the
+    /// Another list: the store is emptied (embeddings, signatures and runs stay), the new list recorded, the
     /// views follow. Refused when asked to.
     func testAStoreMadeWithOtherStagesIsResetOrRefused() throws {
         let directory = makeDirectory()
@@ -98,6 +99,8 @@ final class StageListTests: XCTestCase {
             let store = try WorkingStore(directory: directory, stages: toy)
             try store.database.run("INSERT INTO rows (row_id, line, record_offset, record_length, generation) VALUES (0, 1, 0, 1, 7)")
             try store.database.run("INSERT INTO embeddings (model, text_hash, vector) VALUES ('m', x'00', x'00')")
+            let setting = try store.signatureSetting(cacheKey: "minhash;test")
+            try store.database.run("INSERT INTO minhash_signatures (setting_id, signature) VALUES (?, x'00000000')", [.integer(setting)])
             try store.saveCheckpoint(Checkpoint(stage: toy["toy"]!, inputHash: "i", configHash: "c", rowCount: 1, createdAt: "t"))
             try store.setMeta("ingest.next_row", "1")
         }
@@ -111,6 +114,7 @@ final class StageListTests: XCTestCase {
         XCTAssertNil(try store.meta("ingest.next_row"))
         XCTAssertEqual(try store.meta("schema_version"), String(SchemaSQL.version))
         XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM embeddings")?.int, 1)
+        XCTAssertEqual(try store.signatureCount(setting: store.signatureSetting(cacheKey: "minhash;test")), 1, "signatures are a cache too")
         XCTAssertEqual(try store.database.rows("SELECT name FROM stages ORDER BY generation").map { $0[0].string! }, StageRegistry.standard.names)
         XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'after_toy'")?.int, 0)
         XCTAssertEqual(try store.database.scalar("SELECT sql FROM sqlite_schema WHERE name = 'after_validate'")?.string?
@@ -122,7 +126,7 @@ final class StageListTests: XCTestCase {
         let directory = makeDirectory()
         do {
             let store = try WorkingStore(directory: directory)
-            try store.database.run("INSERT INTO rows (row_id, line, record_offset, record_length, generation) VALUES (0, 1, 0, 1, 6)")
+            try store.database.run("INSERT INTO rows (row_id, line, record_offset, record_length, generation) VALUES (0, 1, 0, 1, 7)")
         }
         let store = try WorkingStore(directory: directory, ifStagesDiffer: .reset)
         XCTAssertNil(store.stageListChange)

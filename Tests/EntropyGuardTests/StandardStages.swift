@@ -8,5 +8,6 @@ extension StageID {
     static let chunk = StageRegistry.standard["chunk"]!
     static let validate = StageRegistry.standard["validate"]!
     static let exactDedup = StageRegistry.standard["exact_dedup"]!
+    static let fuzzyDedup = StageRegistry.standard["fuzzy_dedup"]!
     static let semanticDedup = StageRegistry.standard["semantic_dedup"]!
 }

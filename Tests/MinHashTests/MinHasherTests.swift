@@ -114,6 +114,7 @@ final class MinHasherTests: XCTestCase {
         for row in 0..<2 {
             let bytes = signatures.bytes(row: row)
             XCTAssertEqual(bytes.count, 256)
+            XCTAssertEqual(signatures.withBytes(row: row) { Array($0) }, bytes)
             XCTAssertEqual(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24, signatures[row].first)
             try back.append(bytes: bytes)
         }

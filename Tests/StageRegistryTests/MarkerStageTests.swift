@@ -58,7 +58,7 @@ final class MarkerStageTests: XCTestCase {
 
     func testAStageAddedThroughTheRegistryHasItsViewAuditCheckpointAndSnapshot() throws {
         let stages = try Self.registry()
-        XCTAssertEqual(stages.names, ["ingest", "sanitize", "chunk", "validate", "drop_marked", "exact_dedup", "semantic_dedup"])
+        XCTAssertEqual(stages.names, ["ingest", "sanitize", "chunk", "validate", "drop_marked", "exact_dedup", "fuzzy_dedup", "semantic_dedup"])
         let summary = try run(stages)
         XCTAssertEqual(summary.stages.map(\.name), stages.names + ["output"])
         let marked = summary.stages[4]
@@ -69,7 +69,7 @@ final class MarkerStageTests: XCTestCase {
 
         // The store: its stage list, the toy's view, the audit view, all renumbered after it.
         XCTAssertEqual(try sqlite("select generation || ' ' || name from stages order by generation"),
-                       ["1 ingest", "2 sanitize", "3 chunk", "4 validate", "5 drop_marked", "6 exact_dedup", "7 semantic_dedup"])
+                       ["1 ingest", "2 sanitize", "3 chunk", "4 validate", "5 drop_marked", "6 exact_dedup", "7 fuzzy_dedup", "8 semantic_dedup"])
         XCTAssertEqual(try sqlite("select row_id from after_drop_marked order by row_id"), ["0", "2", "5", "6"])
         XCTAssertEqual(try sqlite("select row_id from after_exact_dedup order by row_id"), ["0", "5", "6"])
         XCTAssertEqual(try sqlite("select row_id || ' ' || stage || ' ' || reason from dropped order by row_id"),
@@ -118,7 +118,7 @@ final class MarkerStageTests: XCTestCase {
         let other = try Self.registry(marker: "PLUGH")
         let changed = try run(other)
         XCTAssertEqual(changed.resumedFrom, "after_validate")
-        XCTAssertEqual(changed.stages.map(\.status), ["resumed", "resumed", "resumed", "resumed", "ran", "ran", "off", "ran"])
+        XCTAssertEqual(changed.stages.map(\.status), ["resumed", "resumed", "resumed", "resumed", "ran", "ran", "ran", "off", "ran"])
         XCTAssertEqual(try outputIDs(), [0, 1, 4, 5, 6])
         XCTAssertEqual(try sqlite("select row_id || ' ' || stage from dropped where reason = 'exact_duplicate' order by row_id"),
                        ["2 exact_dedup", "7 exact_dedup"])
@@ -157,7 +157,7 @@ final class MarkerStageTests: XCTestCase {
         XCTAssertEqual(try outputIDs(), [0, 1, 4, 5, 6])
         XCTAssertEqual(try sqlite("select count(*) from sqlite_schema where name = 'after_drop_marked'"), ["0"])
         XCTAssertEqual(try sqlite("select generation || ' ' || name from stages where generation >= 5 order by generation"),
-                       ["5 exact_dedup", "6 semantic_dedup"])
+                       ["5 exact_dedup", "6 fuzzy_dedup", "7 semantic_dedup"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoints + "/after_drop_marked.parquet"))
         // Opened again with its own list: nothing to reset.
         XCTAssertNil(try WorkingStore(directory: checkpoints, stages: .standard).stageListChange)

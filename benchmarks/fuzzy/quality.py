@@ -3,7 +3,7 @@
 
   make POOL.jsonl.gz OUT ARTICLES   writes OUT/rows.jsonl ({"id", "text"}) and OUT/pairs.jsonl
   evaluate OUT                      reads OUT/drops_<perms>.tsv (fuzzy-bench), OUT/datatrove_removed.txt,
-                                    and OUT/audit.jsonl (entropyguard's exact + semantic dedup) when present
+                                    and entropyguard's audit logs OUT/audit*.jsonl when present
 
 Articles: consecutive documents of the real-text sentence pool (Debian docs, fortunes, man pages,
 licences, Python docs) joined until they reach 120 words, capped at 400. For 75% of them an edited copy is
@@ -156,14 +156,17 @@ def evaluate(out):
     if os.path.exists(removed_path):
         removed = {int(x) for x in open(removed_path).read().split()}
         report["datatrove"] = {"drops": len(removed), "caught": caught(removed)}
-    audit_path = os.path.join(out, "audit.jsonl")
-    if os.path.exists(audit_path):
+    # entropyguard's audit logs: audit.jsonl, or audit_<label>.jsonl for runs with other stages switched off.
+    for name in sorted(os.listdir(out)):
+        if not (name.startswith("audit") and name.endswith(".jsonl")):
+            continue
+        label = "entropyguard" + ("_" + name[6:-6] if name != "audit.jsonl" else "")
         by_reason = {}
-        for line in open(audit_path, encoding="utf-8"):
+        for line in open(os.path.join(out, name), encoding="utf-8"):
             entry = json.loads(line)
             by_reason.setdefault(entry.get("reason"), set()).add(int(entry["row_index"]))
         for reason, rows in sorted(by_reason.items()):
-            report[f"entropyguard_{reason}"] = {"drops": len(rows), "caught": caught(rows)}
+            report[f"{label}_{reason}"] = {"drops": len(rows), "caught": caught(rows)}
     report["exact_key_equal"] = {name: sum(1 for p in pairs if test(p["jaccard"]) and p["exact_equal"]) for name, test in buckets}
     print(json.dumps(report, sort_keys=True))
 

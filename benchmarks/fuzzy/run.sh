@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzy dedup's engine (the MinHash module) against datatrove's MinHash pipeline, side by side in one run.
 #   benchmarks/fuzzy/run.sh [speed [ROWS=1000000]] [rss [ROWS…]] [realtext [SIZE=100000]] [quality [ARTICLES=4000]]
-# With no argument: speed 1000000, rss 1000000 4000000, realtext 100000, quality 4000. SEMANTIC=1 adds
-# entropyguard's exact + semantic dedup (release build, MiniLM) on the quality set.
+#                           [stage [ARTICLES=400]]
+# With no argument: speed 1000000, rss 1000000 4000000, realtext 100000, quality 4000. `quality` also runs
+# entropyguard's exact + fuzzy stages on its set; `stage` runs entropyguard's exact + fuzzy and exact +
+# semantic stages (release build, MiniLM) on a smaller planted set (semantic dedup embeds ~230 rows/s).
 # Installs datatrove (+ spaCy, its default English word tokenizer) into the git-ignored
 # benchmarks/.venv-dedup on first use. Results: JSON lines in benchmarks/fuzzy/out/results.jsonl.
 set -euo pipefail
@@ -14,15 +16,37 @@ RESULTS="$OUT/results.jsonl"
 THREADS="${THREADS:-2}"
 REALTEXT=/work/shared/data/realtext
 
-if ! "$VENV/bin/python" -c "import datatrove, spacy, xxhash, orjson, regex, tokenizers" 2>/dev/null; then
-  echo "run.sh: installing datatrove into $VENV" >&2
-  python3 -m venv "$VENV"
-  # xxhash 4 refuses str, which datatrove 0.10.1's minhash passes it: pin the last 3.x.
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check datatrove==0.10.1 spacy "xxhash==3.5.0" orjson regex tokenizers
-fi
-echo "run.sh: building fuzzy-bench (release)" >&2
-swift build -c release --package-path benchmarks --product fuzzy-bench >&2
-BIN="$(swift build -c release --package-path benchmarks --show-bin-path)/fuzzy-bench"
+# Installed and built on first need (the `stage` part needs neither).
+need_datatrove() {
+  if ! "$VENV/bin/python" -c "import datatrove, spacy, xxhash, orjson, regex, tokenizers" 2>/dev/null; then
+    echo "run.sh: installing datatrove into $VENV" >&2
+    python3 -m venv "$VENV"
+    # xxhash 4 refuses str, which datatrove 0.10.1's minhash passes it: pin the last 3.x.
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check datatrove==0.10.1 spacy "xxhash==3.5.0" orjson regex tokenizers
+  fi
+}
+BIN=""
+need_bench() {
+  [ -n "$BIN" ] && return
+  echo "run.sh: building fuzzy-bench (release)" >&2
+  swift build -c release --package-path benchmarks --product fuzzy-bench >&2
+  BIN="$(swift build -c release --package-path benchmarks --show-bin-path)/fuzzy-bench"
+}
+EG=""
+need_entropyguard() {
+  [ -n "$EG" ] && return
+  swift build -c release --product entropyguard >&2
+  EG="$(swift build -c release --show-bin-path)/entropyguard"
+}
+# entropyguard DIR LABEL FLAGS…: the pipeline (no sanitize, as the texts are the planted ones) on DIR/rows.jsonl,
+# its audit log as DIR/audit_LABEL.jsonl.
+entropyguard() {
+  local dir=$1 label=$2; shift 2
+  need_entropyguard
+  rm -rf "$TMP/eg-quality"
+  "$EG" --input "$dir/rows.jsonl" --text-column text --output "$TMP/eg-quality/out.jsonl" --checkpoint-dir "$TMP/eg-quality/ck" \
+    --no-sanitize --snapshots none --audit-log "$dir/audit_$label.jsonl" "$@" >&2
+}
 TMP="$OUT/tmp"; mkdir -p "$TMP"
 
 # prepared NAME JSONL: texts.bin + 2 shards for datatrove, once.
@@ -38,9 +62,11 @@ generated() {
 }
 ours() {   # ours DIR LABEL [extra args…]: 3 runs, pipelined
   local dir=$1 label=$2; shift 2
+  need_bench
   for _ in 1 2 3; do "$BIN" "$dir/texts.bin" --threads "$THREADS" --tmp "$TMP" --pipelined --label "$label" "$@" 2>/dev/null | tee -a "$RESULTS"; done
 }
 theirs() { # theirs DIR LABEL BANDS ROWS
+  need_datatrove
   "$VENV/bin/python" "$BENCH/datatrove_bench.py" "$1/shards" "$TMP/datatrove" "$3" "$4" --workers "$THREADS" \
     --removed "$1/datatrove_removed.txt" 2>"$TMP/datatrove.log" | python3 -c "import json,sys; r=json.load(sys.stdin); r['label']='$2'; print(json.dumps(r, sort_keys=True))" | tee -a "$RESULTS"
   rm -rf "$TMP/datatrove"
@@ -85,19 +111,23 @@ while [ $# -gt 0 ]; do
       shift; articles=4000; if num "${1:-}"; then articles=$1; shift; fi
       python3 "$BENCH/quality.py" make "$REALTEXT/sentence_pool.jsonl.gz" "$OUT/quality" "$articles" >&2
       python3 "$BENCH/prepare.py" "$OUT/quality/rows.jsonl" "$OUT/quality" 2 >/dev/null
+      need_bench
       for perms in 128 256; do
         "$BIN" "$OUT/quality/texts.bin" --threads "$THREADS" --tmp "$TMP" --perms "$perms" --label "quality_$perms" \
           --drops "$OUT/quality/drops_$perms.tsv" 2>/dev/null | tee -a "$RESULTS"
       done
       theirs "$OUT/quality" quality 9 13
-      if [ "${SEMANTIC:-0}" = 1 ]; then   # what exact + semantic dedup catch of the same pairs (slow)
-        swift build -c release --product entropyguard >&2
-        rm -rf "$TMP/eg-quality"
-        "$(swift build -c release --show-bin-path)/entropyguard" --input "$OUT/quality/rows.jsonl" --text-column text \
-          --output "$TMP/eg-quality/out.jsonl" --checkpoint-dir "$TMP/eg-quality/ck" --no-sanitize --snapshots none \
-          --audit-log "$OUT/quality/audit.jsonl" >&2
-      fi
+      entropyguard "$OUT/quality" fuzzy --no-semantic-dedup   # the fuzzy_dedup stage itself, after exact dedup
       python3 "$BENCH/quality.py" evaluate "$OUT/quality" | tee -a "$RESULTS";;
+    stage)
+      # The three dedup stages of entropyguard on the same planted pairs: exact + fuzzy, and exact + semantic
+      # (MiniLM, ~230 rows/s, so on a sample of ARTICLES articles, 400 by default), each with the other off.
+      shift; articles=400; if num "${1:-}"; then articles=$1; shift; fi
+      python3 "$BENCH/quality.py" make "$REALTEXT/sentence_pool.jsonl.gz" "$OUT/quality_sample" "$articles" >&2
+      rm -f "$OUT"/quality_sample/audit_*.jsonl
+      entropyguard "$OUT/quality_sample" fuzzy --no-semantic-dedup
+      entropyguard "$OUT/quality_sample" semantic --no-fuzzy-dedup
+      python3 "$BENCH/quality.py" evaluate "$OUT/quality_sample" | tee -a "$RESULTS";;
     *) echo "run.sh: unknown part '$1'" >&2; exit 2;;
   esac
 done

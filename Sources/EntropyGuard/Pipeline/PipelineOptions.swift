@@ -1,3 +1,5 @@
+import MinHash
+
 /// Everything a run needs, already validated by the CLI (or set by library users).
 public struct PipelineOptions: Sendable {
     /// Which Parquet snapshots a run with a checkpoint dir leaves: every stage's, those of the stages
@@ -9,6 +11,9 @@ public struct PipelineOptions: Sendable {
         public static let batchSize = 10_000
         public static let minLength = 50
         public static let dedupThreshold = 0.95
+        public static let fuzzyThreshold = 0.8
+        public static let shingle = ShingleSetting.defaultSetting
+        public static let minhashPermutations = MinHasher.defaultPermutations
         public static let modelName = "all-MiniLM-L6-v2"
         public static let searchMode = SemanticSearchMode.auto
         public static let piiKinds = PIIKind.all
@@ -36,6 +41,11 @@ public struct PipelineOptions: Sendable {
     public var minLength = Defaults.minLength
     public var requiredColumns: [String] = []
     public var exactDedup = true
+    public var fuzzyDedup = true
+    /// Estimated Jaccard similarity of shingle sets at or above which a row is a near duplicate.
+    public var fuzzyThreshold = Defaults.fuzzyThreshold
+    public var shingle = Defaults.shingle
+    public var minhashPermutations = Defaults.minhashPermutations
     public var semanticDedup = true
     public var dedupThreshold = Defaults.dedupThreshold
     public var modelName = Defaults.modelName

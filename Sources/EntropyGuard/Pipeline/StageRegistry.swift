@@ -14,6 +14,7 @@ public struct StageRegistry: Sendable {
                 ChunkStage.definition,
                 ValidateStage.definition,
                 ExactDedupStage.definition,
+                FuzzyDedupStage.definition,
                 SemanticDedupStage.definition,
             ])
         } catch {

@@ -6,7 +6,7 @@
 -- last stage it survived; a store made with another list is reset when opened (generations would
 -- mean other stages).
 INSERT INTO stages (generation, name) VALUES
-    (1, 'ingest'), (2, 'sanitize'), (3, 'chunk'), (4, 'validate'), (5, 'exact_dedup'), (6, 'semantic_dedup');
+    (1, 'ingest'), (2, 'sanitize'), (3, 'chunk'), (4, 'validate'), (5, 'exact_dedup'), (6, 'fuzzy_dedup'), (7, 'semantic_dedup');
 
 -- A row is in after_<stage> when it survived that stage: generation >= the stage's ordinal
 -- (rewinding is UPDATE rows SET generation = G WHERE generation > G), and it existed then:
@@ -17,4 +17,5 @@ CREATE VIEW IF NOT EXISTS after_sanitize       AS SELECT * FROM rows_full WHERE 
 CREATE VIEW IF NOT EXISTS after_chunk          AS SELECT * FROM rows_full WHERE generation >= 3 AND born <= 3;
 CREATE VIEW IF NOT EXISTS after_validate       AS SELECT * FROM rows_full WHERE generation >= 4 AND born <= 4;
 CREATE VIEW IF NOT EXISTS after_exact_dedup    AS SELECT * FROM rows_full WHERE generation >= 5 AND born <= 5;
-CREATE VIEW IF NOT EXISTS after_semantic_dedup AS SELECT * FROM rows_full WHERE generation >= 6 AND born <= 6;
+CREATE VIEW IF NOT EXISTS after_fuzzy_dedup    AS SELECT * FROM rows_full WHERE generation >= 6 AND born <= 6;
+CREATE VIEW IF NOT EXISTS after_semantic_dedup AS SELECT * FROM rows_full WHERE generation >= 7 AND born <= 7;

@@ -1,3 +1,5 @@
+import MinHash
+
 /// The store's operations on rows for the stages: counting and dropping rows, moving survivors
 /// forward, reading keys and texts, rewriting texts, adding chunk rows.
 extension WorkingStore {
@@ -35,14 +37,25 @@ extension WorkingStore {
         try statement.runToCompletion()
     }
 
-    /// Marks `pairs` (row, the row it duplicates) dropped by `stage` with `reason`, 64 rows per UPDATE
-    /// statement (one statement per row cost a third of the exact-dedup stage).
+    /// Marks `pairs` (row, the row it duplicates) dropped by `stage` with `reason`.
     func dropDuplicates(_ pairs: ArraySlice<CandidatePair>, by stage: StageID, reason: String) throws {
+        try dropDuplicates(pairs, by: stage, reason: reason) { ($0.row, $0.first, nil) }
+    }
+
+    /// Marks fuzzy dedup's drops (row, the kept row it duplicates, the estimated Jaccard similarity)
+    /// dropped by `stage` with `reason`.
+    func dropNearDuplicates(_ drops: [FuzzyDrop], by stage: StageID, reason: String) throws {
+        try dropDuplicates(drops[...], by: stage, reason: reason) { ($0.row, $0.duplicateOf, $0.similarity) }
+    }
+
+    /// 64 rows per UPDATE statement (one statement per row cost a third of the exact-dedup stage).
+    private func dropDuplicates<Pair>(_ pairs: ArraySlice<Pair>, by stage: StageID, reason: String,
+                                      _ fields: (Pair) -> (row: Int64, duplicateOf: Int64, similarity: Double?)) throws {
         let chunk = 64
         func sql(_ count: Int) -> String {
-            let values = (0..<count).map { "(?\($0 * 2 + 4), ?\($0 * 2 + 5))" }.joined(separator: ", ")
+            let values = (0..<count).map { "(?\($0 * 3 + 4), ?\($0 * 3 + 5), ?\($0 * 3 + 6))" }.joined(separator: ", ")
             return """
-                UPDATE rows SET dropped_by = ?1, drop_reason = ?2, drop_details = NULL, similarity = NULL, generation = ?3,
+                UPDATE rows SET dropped_by = ?1, drop_reason = ?2, drop_details = NULL, similarity = d.column3, generation = ?3,
                                 duplicate_of = d.column2
                 FROM (VALUES \(values)) AS d WHERE rows.row_id = d.column1
                 """
@@ -55,8 +68,10 @@ extension WorkingStore {
             try statement.bind(reason, at: 2)
             try statement.bind(stage.generation - 1, at: 3)
             for (i, pair) in pairs[start..<(start + count)].enumerated() {
-                try statement.bind(pair.row, at: Int32(i * 2 + 4))
-                try statement.bind(pair.first, at: Int32(i * 2 + 5))
+                let (row, duplicateOf, similarity) = fields(pair)
+                try statement.bind(row, at: Int32(i * 3 + 4))
+                try statement.bind(duplicateOf, at: Int32(i * 3 + 5))
+                if let similarity { try statement.bind(similarity, at: Int32(i * 3 + 6)) } else { try statement.bindNull(at: Int32(i * 3 + 6)) }
             }
             try statement.runToCompletion()
             start += count

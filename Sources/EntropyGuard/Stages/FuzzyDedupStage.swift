@@ -1,0 +1,203 @@
+import Dispatch
+import MinHash
+
+/// Fuzzy dedup: MinHash-LSH near-duplicate removal. A row is dropped (near_duplicate, duplicate_of =
+/// the most similar earlier *kept* row, similarity = the estimated Jaccard similarity of the two rows'
+/// shingle sets) when the estimate is at least the threshold. Only kept rows absorb others, so there is
+/// no chaining: semantic dedup's rule, on MinHash estimates. Candidates come from LSH buckets and every
+/// candidate pair is verified on the whole signature (`FuzzySelector`).
+///
+/// The alive rows are read in input order, a batch at a time. Each batch's texts are looked up in the
+/// store's signature cache (keyed by `MinHasher.cacheKey` and XXH3-128 of the text, as embeddings are);
+/// the missing ones are signed on two threads and committed with the batch, so a crash inside the
+/// stage loses at most one batch of signatures (the stage is then redone from the cache), identical
+/// texts are signed once, and a run with another threshold, which changes only the banding and the
+/// selection, signs nothing. The selection runs on a thread of its own, one batch behind, while the
+/// next batch is read and signed; its drops are written with the next batch's commit.
+///
+/// Deterministic: signatures do not depend on batch or thread count, and the selector decides from the
+/// input order alone (FuzzySelectorTests).
+struct FuzzyDedupStage: PipelineStage {
+    static let definition = StageDefinition(name: "fuzzy_dedup", checkpointsImmediately: true, removesDuplicates: true,
+                                            usesAllCores: true,
+                                            optionKeys: ["no-fuzzy-dedup", "fuzzy-threshold", "shingle", "minhash-perms"]) { setup in
+        let options = setup.options
+        guard options.fuzzyDedup else { return nil }
+        do {
+            return FuzzyDedupStage(hasher: try MinHasher(setting: options.shingle, permutations: options.minhashPermutations),
+                                   lsh: try LSHParameters(threshold: options.fuzzyThreshold, permutations: options.minhashPermutations))
+        } catch {
+            throw EntropyGuardError(.usage, "\(error)")
+        }
+    }
+
+    let hasher: MinHasher
+    let lsh: LSHParameters
+    /// Threads signing a batch: the machine's two cores (the selection thread runs alongside).
+    static let signingThreads = 2
+    /// The selector's block: half its default, so the whole default pipeline stays under 300 MB. Its
+    /// buffers take ~50 bytes per band per block row; at 262,144 rows the 1M-row run with snapshots
+    /// peaked at 301 MB (244 MB without the stage). The price is a merge against earlier blocks' kept
+    /// keys that grows with (rows / block)^2, a small part of the selection at 1M.
+    static let blockRows = 131_072
+
+    /// The signatures' cache key (shingles, normalisation, permutations, seed) and the selection's
+    /// threshold and banding: a change to any of them redoes the stage and the ones after it.
+    var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let store = context.store
+        let permutations = hasher.permutations
+        let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
+        // Signatures committed by a run that stopped inside the stage become found by text first.
+        try store.indexPendingSignatures()
+        // A store with no signature of this setting (a first run) need not look each text up.
+        let cacheHoldsSome = try store.hasIndexedSignatures(setting: setting)
+
+        // The alive rows in input order (chunks where their parent was): 8 bytes a row.
+        var rows: [Int64] = []
+        try store.forEachDedupKey(partition: 0, of: 1) { row, _ in rows.append(row) }
+        if !rows.isEmpty { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)") }
+
+        let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
+        defer { selection.drain() }
+        var signed = 0
+        var reused = 0
+        var found = 0
+        context.progress.begin(stage: context.stage.name, total: rows.count)
+        var start = 0
+        while start < rows.count {
+            try Interrupt.check()
+            let end = min(start + context.options.batchSize, rows.count)
+            let batch = rows[start..<end]
+            let texts = try Self.texts(of: batch, store: store)
+            let hashes = texts.map { XXH3.hash128($0).bytes }
+
+            var cached = MinHashSignatures(permutations: permutations)
+            var cachedAt: [Int] = []
+            if cacheHoldsSome {
+                try store.forEachStoredSignature(setting: setting, textHashes: hashes) { index, bytes in
+                    do { try cached.append(bytes: bytes) } catch {
+                        throw EntropyGuardError(.ioError, "the working store \(store.path) is damaged: \(error) in minhash_signatures")
+                    }
+                    cachedAt.append(index)
+                }
+            }
+            var missing: [Int] = []
+            var next = 0
+            for index in texts.indices {
+                if next < cachedAt.count && cachedAt[next] == index { next += 1 } else { missing.append(index) }
+            }
+            let fresh = hasher.signatures(of: missing.map { texts[$0] }, workers: Self.signingThreads)
+
+            // The batch's signatures in row order, from the cache or just computed.
+            var values: [UInt32] = []
+            values.reserveCapacity(texts.count * permutations)
+            var fromCache = 0
+            var fromFresh = 0
+            for index in texts.indices {
+                if fromCache < cachedAt.count && cachedAt[fromCache] == index {
+                    values += cached[fromCache]
+                    fromCache += 1
+                } else {
+                    values += fresh[fromFresh]
+                    fromFresh += 1
+                }
+            }
+            found += try store.transaction {
+                try store.storeSignatures(setting: setting, textHashes: missing.map { hashes[$0] }, signatures: fresh)
+                let drops = try selection.wait()
+                try store.dropNearDuplicates(drops, by: context.stage, reason: "near_duplicate")
+                return drops.count
+            }
+            selection.submit(MinHashSignatures(permutations: permutations, values: values), rowIDs: Array(batch))
+            signed += missing.count
+            reused += cachedAt.count
+            start = end
+            context.progress.update(done: end)
+        }
+        let last = try selection.finish()
+        try store.transaction { try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate") }
+        found += last.count
+        try store.indexPendingSignatures()
+        context.progress.end()
+        let statistics = selection.statistics
+        return StageReport(notes: ["signatures_computed": signed, "signatures_reused": reused, "near_duplicates": found,
+                                   "candidate_pairs": statistics.candidatePairs, "candidates_rejected": statistics.rejectedPairs])
+    }
+
+    /// The current texts of `rows`, in that order. The store reads them in row-id order, which is not
+    /// input order once chunks were added.
+    private static func texts(of rows: ArraySlice<Int64>, store: WorkingStore) throws -> [String] {
+        let order = rows.indices.sorted { rows[$0] < rows[$1] }
+        let sorted = order.map { rows[$0] }
+        var texts = [String](repeating: "", count: rows.count)
+        var next = 0
+        try store.forEachText(ofSortedRows: sorted[...]) { row, bytes in
+            guard next < sorted.count, sorted[next] == row else { return }
+            texts[order[next] - rows.startIndex] = String(decoding: bytes, as: UTF8.self)
+            next += 1
+        }
+        guard next == sorted.count else {
+            throw EntropyGuardError(.ioError, "the working store \(store.path) is damaged: row \(sorted[next]) has no text in row_content")
+        }
+        return texts
+    }
+}
+
+/// The selector on a thread of its own, one batch in flight: `submit` hands it a batch, `wait` waits
+/// for the batch in flight and returns the drops decided so far. Its result is the selector's, batch
+/// after batch in order: the thread changes when, not what.
+private final class PipelinedSelection {
+    private let selector: FuzzySelector
+    private let queue = DispatchQueue(label: "fuzzy-dedup-selection")
+    private var inFlight: DispatchWorkItem?
+    /// Written by the work item, read after waiting for it.
+    private var decided: [FuzzyDrop] = []
+    private var failure: Error?
+
+    init(lsh: LSHParameters, temporaryDirectory: String) throws {
+        do {
+            selector = try FuzzySelector(lsh: lsh, temporaryDirectory: temporaryDirectory, blockRows: FuzzyDedupStage.blockRows)
+        } catch {
+            throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)")
+        }
+    }
+
+    var statistics: FuzzySelector.Statistics { selector.statistics }
+
+    func submit(_ signatures: MinHashSignatures, rowIDs: [Int64]) {
+        precondition(inFlight == nil, "wait for the batch in flight first")
+        let item = DispatchWorkItem { [self] in
+            do {
+                try selector.append(signatures, rowIDs: rowIDs)
+                decided += selector.takeDrops()
+            } catch {
+                failure = error
+            }
+        }
+        inFlight = item
+        queue.async(execute: item)
+    }
+
+    /// Waits for the batch in flight; returns the drops decided since the last call, in input order.
+    func wait() throws -> [FuzzyDrop] {
+        drain()
+        if let failure { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(failure)") }
+        defer { decided = [] }
+        return decided
+    }
+
+    /// Decides the last rows; returns the drops not yet returned.
+    func finish() throws -> [FuzzyDrop] {
+        var drops = try wait()
+        do { drops += try selector.finish() } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
+        return drops
+    }
+
+    /// Waits for the batch in flight, if any (also when the stage stops on an error).
+    func drain() {
+        inFlight?.wait()
+        inFlight = nil
+    }
+}
