@@ -27,6 +27,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
 
         // sqlite3_config is variadic (not callable from Swift): a two-line C shim.
         .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
@@ -34,7 +36,7 @@ let package = Package(
         // The one seeded generator (SplitMix64): IVF sampling, seeded tests, benchmark data.
         .target(name: "SplitMix"),
         // Parquet writer: depends on nothing else in the project.
-        .target(name: "Parquet", dependencies: ["CZstd"]),
+        .target(name: "Parquet", dependencies: ["CZstd", "CSnappy"]),
         // AVX-512 element-wise kernels for MiniLM, chosen at run time (target attributes, no unsafe flags).
         .target(name: "CMiniLMKernels"),
         // all-MiniLM-L6-v2 (and other BERT sentence-transformers) on OpenBLAS.

@@ -13,7 +13,7 @@ enum ColumnEncoding: Int32 {
 }
 
 enum CompressionCodec: Int32 {
-    case uncompressed = 0, zstd = 6
+    case uncompressed = 0, snappy = 1, zstd = 6
 }
 
 enum PageType: Int32 {
