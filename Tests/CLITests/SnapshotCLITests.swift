@@ -171,7 +171,7 @@ final class SnapshotCLITests: XCTestCase {
 
     /// Snapshots take the texts sanitize changed from a second cursor walked beside the rows: changed
     /// rows that a later stage drops (a duplicate, a short text) or keeps, at the first and the last
-    /// row, give the stages' views; and every batch size gives the same files, byte for byte.
+    /// row, give the stages' views and the output; and every batch size gives the same files, byte for byte.
     func testChangedTextsBesideKeptAndDroppedRows() throws {
         var lines: [String] = []
         for i in 0..<40 {
@@ -196,6 +196,12 @@ final class SnapshotCLITests: XCTestCase {
                                               types: ["id": "BIGINT", "text": "VARCHAR"], in: directory)
             XCTAssertTrue(report.hasPrefix("ok 6 snapshots"), report)
             files.append(try Self.allFiles.map { try Data(contentsOf: directory.appendingPathComponent("ck").appendingPathComponent($0)) })
+            // The output reads the changed texts the same way.
+            let output = try String(decoding: Data(contentsOf: directory.appendingPathComponent("out.jsonl")), as: UTF8.self)
+            let expected = (0..<40).filter { $0 % 3 != 2 }.map { i in
+                i % 3 == 0 ? #"{"id": \#(i), "text": "Row \#(i) is a text that sanitize rewrites, long enough."}"# : lines[i]
+            }
+            XCTAssertEqual(output, expected.joined(separator: "\n") + "\n")
         }
         XCTAssertEqual(files[0], files[1])
     }

@@ -18,14 +18,40 @@ struct RowReader {
         return chunks ? "coalesce(\(p)parent_row, \(p)row_id), coalesce(\(p)chunk_index, 0)" : "\(p)row_id"
     }
 
+    /// The texts a stage changed, in row-id order (the partial index row_content_changed), read beside
+    /// rows scanned in row-id order: `move(to:)` each row in turn, then `isCurrent` says whether the
+    /// row has a changed text, in column 1 of `statement` (valid until the next move). One pass over
+    /// the changed texts instead of an index lookup (or a join with all of row_content) per row.
+    struct ChangedTexts {
+        let statement: Statement
+        private var row: Int64
+        private(set) var isCurrent = false
+
+        fileprivate init(statement: Statement) throws {
+            self.statement = statement
+            row = try statement.step() ? statement.int64(0) : Int64.max
+        }
+
+        /// Moves to `rowID` (not below the previous one).
+        mutating func move(to rowID: Int64) throws {
+            while row < rowID { row = try statement.step() ? statement.int64(0) : Int64.max }
+            isCurrent = row == rowID
+        }
+    }
+
+    /// A cursor over the changed texts; reset its statement when done.
+    func changedTexts() throws -> ChangedTexts {
+        try ChangedTexts(statement: database.cachedStatement("""
+            SELECT c.row_id, c.text FROM row_content c INDEXED BY row_content_changed WHERE c.text IS NOT NULL ORDER BY c.row_id
+            """))
+    }
+
     /// A row of `forEachStageRow`: a view of the statement's current row (the texts' bytes are valid
     /// until the body returns).
     struct StageRow {
         fileprivate let statement: Statement
-        /// Without chunks: the cursor over the changed texts in row-id order, walked beside the rows
-        /// (see `forEachStageRow`), and whether it is at the current row.
-        fileprivate let changed: Statement?
-        fileprivate var changedIsCurrent = false
+        /// Without chunks: the changed texts, walked beside the rows (see `forEachStageRow`).
+        fileprivate var changed: ChangedTexts?
         var rowID: Int64 { statement.int64(0) }
         var offset: Int64 { statement.int64(1) }
         var length: Int { statement.int(2) }
@@ -33,7 +59,7 @@ struct RowReader {
         var originalText: UnsafeRawBufferPointer? { statement.isNull(3) ? nil : statement.withBytes(3) { $0 } }
         /// The text a stage rewrote it to (nil: unchanged).
         var changedText: UnsafeRawBufferPointer? {
-            if let changed { return changedIsCurrent ? changed.withBytes(1) { $0 } : nil }
+            if let changed { return changed.isCurrent ? changed.statement.withBytes(1) { $0 } : nil }
             return statement.isNull(4) ? nil : statement.withBytes(4) { $0 }
         }
         var parentRow: Int64? { statement.isNull(5) ? nil : statement.int64(5) }
@@ -89,16 +115,10 @@ struct RowReader {
             while try select.step() { try body(row) }
             return
         }
-        let changed = try database.cachedStatement("""
-            SELECT c.row_id, c.text FROM row_content c INDEXED BY row_content_changed WHERE c.text IS NOT NULL ORDER BY c.row_id
-            """)
-        defer { changed.reset() }
-        var row = StageRow(statement: select, changed: changed)
-        var changedRow = try changed.step() ? changed.int64(0) : Int64.max
+        var row = StageRow(statement: select, changed: try changedTexts())
+        defer { row.changed?.statement.reset() }
         while try select.step() {
-            let rowID = select.int64(0)
-            while changedRow < rowID { changedRow = try changed.step() ? changed.int64(0) : Int64.max }
-            row.changedIsCurrent = changedRow == rowID
+            try row.changed?.move(to: select.int64(0))
             try body(row)
         }
     }
