@@ -6,6 +6,8 @@
 # `--no-sanitize --snapshots none` (the README's core figure). The target: defaults <= 2x.
 #   benchmarks/defaults.sh [ROWS=1000000]
 #   BIN=/path/to/entropyguard benchmarks/defaults.sh   (time another build; skips building)
+#   BASE=/path/to/other/entropyguard benchmarks/defaults.sh   (also time that build, interleaved with
+#     this one in the same run: a table per build, each against its own core time)
 # Needs: /usr/bin/time; builds the release binary unless BIN is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,30 +24,37 @@ input="$data/rows_$n.jsonl"
 
 names=("defaults" "--no-pii" "--no-pii --snapshots none" "--no-sanitize --snapshots none")
 declare -a flags=("" "--no-pii" "--no-pii --snapshots none" "--no-sanitize --snapshots none")
+builds=("$BIN")
+[ -n "${BASE:-}" ] && builds+=("$BASE")
 declare -A wall cpu
 echo "== $n rows ($(du -m "$input" | cut -f1) MB), $runs runs of each configuration, interleaved; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$runs"); do
   for i in "${!names[@]}"; do
-    rm -rf "$out/ck"
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$input" --output "$out/out.jsonl" --text-column text \
-      --checkpoint-dir "$out/ck" --no-semantic-dedup --quiet ${flags[$i]}
-    read -r e u s < "$out/time"
-    c=$(echo "$u + $s" | bc)
-    wall[$i]+="$e "
-    cpu[$i]+="$c "
-    printf '  run %d  %-32s wall %6.2f s  cpu %6.2f s  (%d snapshot files)\n' "$r" "${names[$i]}" "$e" "$c" \
-      "$(find "$out/ck" -name '*.parquet' | wc -l)"
+    for b in "${!builds[@]}"; do
+      rm -rf "$out/ck"
+      # shellcheck disable=SC2086
+      /usr/bin/time -f "%e %U %S" -o "$out/time" "${builds[$b]}" --input "$input" --output "$out/out.jsonl" --text-column text \
+        --checkpoint-dir "$out/ck" --no-semantic-dedup --quiet ${flags[$i]}
+      read -r e u s < "$out/time"
+      c=$(echo "$u + $s" | bc)
+      wall[$b,$i]+="$e "
+      cpu[$b,$i]+="$c "
+      printf '  run %d  %-32s wall %6.2f s  cpu %6.2f s  (%d snapshot files, %d MB)  %s\n' "$r" "${names[$i]}" "$e" "$c" \
+        "$(find "$out/ck" -name '*.parquet' | wc -l)" "$(du -smL "$out/ck" | cut -f1)" "${builds[$b]}"
+    done
   done
 done
 rm -rf "$out/ck"
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-base_wall=$(echo "${wall[3]}" | median); base_cpu=$(echo "${cpu[3]}" | median)
-echo
-echo "| configuration (all with --no-semantic-dedup --checkpoint-dir) | wall | ratio | CPU | ratio |"
-echo "| --- | --- | --- | --- | --- |"
-for i in "${!names[@]}"; do
-  w=$(echo "${wall[$i]}" | median); c=$(echo "${cpu[$i]}" | median)
-  awk -v name="${names[$i]}" -v w="$w" -v c="$c" -v bw="$base_wall" -v bc="$base_cpu" \
-    'BEGIN { printf "| `%s` | %.2f s | %.2f× | %.2f s | %.2f× |\n", name, w, w / bw, c, c / bc }'
+for b in "${!builds[@]}"; do
+  base_wall=$(echo "${wall[$b,3]}" | median); base_cpu=$(echo "${cpu[$b,3]}" | median)
+  echo
+  echo "${builds[$b]}:"
+  echo "| configuration (all with --no-semantic-dedup --checkpoint-dir) | wall | ratio | CPU | ratio |"
+  echo "| --- | --- | --- | --- | --- |"
+  for i in "${!names[@]}"; do
+    w=$(echo "${wall[$b,$i]}" | median); c=$(echo "${cpu[$b,$i]}" | median)
+    awk -v name="${names[$i]}" -v w="$w" -v c="$c" -v bw="$base_wall" -v bc="$base_cpu" \
+      'BEGIN { printf "| `%s` | %.2f s | %.2f× | %.2f s | %.2f× |\n", name, w, w / bw, c, c / bc }'
+  done
 done

@@ -1,3 +1,4 @@
+import CSnappy
 import CZstd
 import Dispatch
 
@@ -19,6 +20,10 @@ final class PageCompressor {
             self.level = level
             guard let ctx = ZSTD_createCCtx() else { throw ParquetError.compression("cannot create a zstd context") }
             context = ctx
+        case .snappy:
+            codec = .snappy
+            level = 0
+            context = nil
         }
     }
 
@@ -28,6 +33,7 @@ final class PageCompressor {
 
     /// Calls `body` with the compressed form of `input` (valid only during the call).
     func withCompressed<R>(_ input: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if codec == .snappy { return try withSnappy(input, body) }
         guard let context else {
             return try input.withUnsafeBytes(body)
         }
@@ -41,6 +47,21 @@ final class PageCompressor {
         if ZSTD_isError(written) != 0 {
             throw ParquetError.compression("zstd: \(String(cString: ZSTD_getErrorName(written)))")
         }
+        return try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
+    }
+
+    /// Snappy's raw format (not its framing format), as Parquet's SNAPPY codec is.
+    private func withSnappy<R>(_ input: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let bound = snappy_max_compressed_length(input.count)
+        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+        var written = bound
+        let status = input.withUnsafeBytes { src in
+            output.withUnsafeMutableBytes { dst in
+                snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
+                                dst.baseAddress!.assumingMemoryBound(to: CChar.self), &written)
+            }
+        }
+        guard status == SNAPPY_OK else { throw ParquetError.compression("snappy: status \(status.rawValue)") }
         return try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
     }
 }

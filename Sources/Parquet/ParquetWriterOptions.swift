@@ -3,6 +3,9 @@ public enum ParquetCompression: Sendable, Equatable {
     case uncompressed
     /// Zstandard at the given level (1...22; 3 is zstd's own default).
     case zstd(level: Int32)
+    /// Snappy (pyarrow's and pandas' default), raw format: about 2.3x as fast as zstd level 3 on
+    /// English-like text, for larger files (see `SnapshotExporter.compression`).
+    case snappy
 }
 
 /// Tuning knobs of `ParquetWriter`. Defaults suit large text datasets.

@@ -170,6 +170,43 @@ final class SnapshotCLITests: XCTestCase {
         XCTAssertEqual(list.stdoutText.components(separatedBy: "  valid").count - 1, 7, list.stdoutText)
     }
 
+    /// Snapshots take the texts sanitize changed from a second cursor walked beside the rows: changed
+    /// rows that a later stage drops (a duplicate, a short text) or keeps, at the first and the last
+    /// row, give the stages' views and the output; and every batch size gives the same files, byte for byte.
+    func testChangedTextsBesideKeptAndDroppedRows() throws {
+        var lines: [String] = []
+        for i in 0..<40 {
+            let rewritten = "Row  \(i)  is a text   that sanitize rewrites, long enough."
+            switch i % 3 {
+            case 0: lines.append(#"{"id": \#(i), "text": "\#(rewritten)"}"#)
+            case 1: lines.append(#"{"id": \#(i), "text": "Row \#(i) is a text that sanitize leaves as it is, long enough."}"#)
+            default:
+                // A duplicate of row i - 2 once both are sanitized, or a text too short to keep.
+                let text = i % 4 == 2 ? "Row \(i - 2)  is a  text that sanitize rewrites,  long enough." : "a  b"
+                lines.append(#"{"id": \#(i), "text": "\#(text)"}"#)
+            }
+        }
+        var files: [[Data]] = []
+        for batchSize in ["7", "1000"] {
+            let directory = try makeTemporaryDirectory("\(#function)-\(batchSize)")
+            try write(lines.joined(separator: "\n") + "\n", to: directory.appendingPathComponent("in.jsonl"))
+            let result = try run(directory, ["--batch-size", batchSize, "--json"])
+            XCTAssertTrue(result.stdoutText.contains(#""texts_changed":27"#), result.stdoutText)
+            XCTAssertTrue(result.stdoutText.contains(#""exact_duplicate":4"#), result.stdoutText)
+            let report = try runSnapshotCheck("snapshots", directory.appendingPathComponent("ck"), directory.appendingPathComponent("in.jsonl"),
+                                              types: ["id": "BIGINT", "text": "VARCHAR"], in: directory)
+            XCTAssertTrue(report.hasPrefix("ok 7 snapshots"), report)
+            files.append(try Self.allFiles.map { try Data(contentsOf: directory.appendingPathComponent("ck").appendingPathComponent($0)) })
+            // The output reads the changed texts the same way.
+            let output = try String(decoding: Data(contentsOf: directory.appendingPathComponent("out.jsonl")), as: UTF8.self)
+            let expected = (0..<40).filter { $0 % 3 != 2 }.map { i in
+                i % 3 == 0 ? #"{"id": \#(i), "text": "Row \#(i) is a text that sanitize rewrites, long enough."}"# : lines[i]
+            }
+            XCTAssertEqual(output, expected.joined(separator: "\n") + "\n")
+        }
+        XCTAssertEqual(files[0], files[1])
+    }
+
     func testSnapshotsDedupWritesExactlyTheDedupStagesFiles() throws {
         let directory = try makeTemporaryDirectory()
         try write(Self.input, to: directory.appendingPathComponent("in.jsonl"))

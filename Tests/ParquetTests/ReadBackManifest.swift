@@ -33,6 +33,7 @@ func writeFile(_ path: String, _ columns: [ParquetColumn], _ rows: [[ParquetValu
     switch options.compression {
     case .uncompressed: codec = "UNCOMPRESSED"
     case .zstd: codec = "ZSTD"
+    case .snappy: codec = "SNAPPY"
     }
     return ExpectedFile(path: path, columns: columns, rows: rows, codec: codec,
                         rowGroups: writer.rowGroupCount, createdBy: options.createdBy, dataPages: dataPages)

@@ -38,7 +38,7 @@ final class ReadBackTests: XCTestCase {
         let onlyNaN: [[ParquetValue]] = (0..<3).map { _ in [.double(.nan)] }
 
         var files: [ExpectedFile] = []
-        for (codecName, codec) in [("zstd", ParquetCompression.zstd(level: 3)), ("none", .uncompressed)] {
+        for (codecName, codec) in [("zstd", ParquetCompression.zstd(level: 3)), ("snappy", .snappy), ("none", .uncompressed)] {
             let options = ParquetWriterOptions(compression: codec, createdBy: "entropyguard 9.9.9-test")
             files.append(try writeFile(dir.appendingPathComponent("edge-\(codecName).parquet").path,
                                        allTypes, edgeRows, options: options))

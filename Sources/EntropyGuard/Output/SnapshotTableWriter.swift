@@ -11,6 +11,9 @@ struct SnapshotTableWriter {
     let input: InputSource
     let info: IngestInfo
     let schema: SnapshotSchema
+    /// The pages' codec: the writer's default (zstd 3) for `--output x.parquet`, Snappy for the
+    /// snapshots (`SnapshotExporter.compression`).
+    var compression = ParquetWriterOptions().compression
 
     /// Column names of the file, in order.
     static func columns(schema: SnapshotSchema, rowNumber: Bool, chunks: Bool) -> [ParquetColumn] {
@@ -54,9 +57,9 @@ struct SnapshotTableWriter {
     /// is alive after. Each file is the same, byte for byte, as when written alone (its writer gets the
     /// same values in the same order); measured on 1M rows, writing two snapshots in one pass saved
     /// a third of the second one's CPU time. Returns the row count of each file.
-    /// Compression is the writer's default, zstd level 3 (on these texts level 1 was 10-15% faster for
-    /// files 10% larger), on a second thread: zstd is about 40% of a snapshot's CPU time, and the last
-    /// snapshot of a run is written while the pipeline has nothing else to do. `cancelled` is polled
+    /// Pages are compressed on a second thread: compression is a large part of a file's CPU time (with
+    /// zstd 3, about 40%), and the last snapshot of a run is written while the pipeline has nothing
+    /// else to do. `cancelled` is polled
     /// every 10,000 rows with the interrupt flag.
     /// `expectedRows`, when given, holds each file's recorded row count (see above).
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
@@ -68,7 +71,8 @@ struct SnapshotTableWriter {
             let chunks = rows.stages.mayHaveAddedRows(through: stage) && hasChunks
             do {
                 let writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
-                                               options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)",
+                                               options: ParquetWriterOptions(compression: compression,
+                                                                             createdBy: "entropyguard \(EntropyGuardVersion.string)",
                                                                              compressInBackground: true))
                 targets.append(Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
                                       chunks: chunks, writer: writer,

@@ -10,10 +10,15 @@ extension WorkingStore {
     struct OutputRow {
         fileprivate let statement: Statement
         fileprivate let chunked: Bool
+        /// Without chunks: the cursor over the changed texts (see `RowReader.ChangedTexts`).
+        fileprivate var changed: RowReader.ChangedTexts?
         var offset: Int64 { statement.int64(1) }
         var length: Int { statement.int(2) }
-        var hasNewText: Bool { !statement.isNull(3) }
-        var newText: String? { statement.string(3) }
+        var hasNewText: Bool { changed.map { $0.isCurrent } ?? !statement.isNull(3) }
+        var newText: String? {
+            if let changed { return changed.isCurrent ? changed.statement.string(1) : nil }
+            return statement.string(3)
+        }
         /// Chunk rows: the row they were cut from and their position in it.
         var chunk: (parent: Int64, index: Int)? { !chunked || statement.isNull(4) ? nil : (statement.int64(4), statement.int(5)) }
     }
@@ -21,19 +26,26 @@ extension WorkingStore {
     /// The rows alive after `stage`, in input order.
     func forEachOutputRow(after stage: StageID, _ body: (OutputRow) throws -> Void) throws {
         // When no stage changed a text, every record goes out as it came in: row_content is not read.
-        // Chunk columns only when there are chunks: SQLite decodes a record's header up to the last
-        // column asked for, and these two are at the end of the row.
+        // Without chunks, the changed texts are walked beside the rows in row-id order
+        // (RowReader.ChangedTexts) rather than joined: the join read all of row_content, original
+        // texts included, for the few changed ones. Chunk columns only when there are chunks: SQLite
+        // decodes a record's header up to the last column asked for, and these two are at the end of the row.
         let textsChanged = try hasChangedTexts()
         let chunked = try hasChunks()
+        let joined = textsChanged && chunked
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, \(textsChanged ? "c.text" : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
-            FROM rows r \(textsChanged ? "JOIN row_content c USING (row_id)" : "")
+            SELECT r.row_id, r.record_offset, r.record_length, \(joined ? "c.text" : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
+            FROM rows r \(joined ? "JOIN row_content c USING (row_id)" : "")
             WHERE r.generation >= ? ORDER BY \(try rowOrder(alias: "r"))
             """)
         defer { select.reset() }
         try select.bind(stage.generation, at: 1)
-        let row = OutputRow(statement: select, chunked: chunked)
-        while try select.step() { try body(row) }
+        var row = OutputRow(statement: select, chunked: chunked, changed: textsChanged && !chunked ? try rowReader.changedTexts() : nil)
+        defer { row.changed?.statement.reset() }
+        while try select.step() {
+            try row.changed?.move(to: select.int64(0))
+            try body(row)
+        }
     }
 
     /// (offset, length) of the records of the rows alive after `stage`, in row-id order.
