@@ -55,7 +55,8 @@ final class ExplainCLITests: XCTestCase {
         XCTAssertEqual(journey["kept"] as? Bool, true)
         XCTAssertEqual(verdicts(journey), ["ingest": "kept", "sanitize": "changed", "chunk": "kept", "validate": "kept",
                                            "exact_dedup": "kept", "semantic_dedup": "kept"])
-        let sanitize = try XCTUnwrap(journey["sanitize"] as? [String: String])
+        let sanitize = try XCTUnwrap(journey["text_change"] as? [String: String])
+        XCTAssertEqual(sanitize["stage"], "sanitize")
         XCTAssertEqual(sanitize["before"], Self.original.replacingOccurrences(of: Self.email, with: "<email>"))
         XCTAssertEqual(sanitize["after"], Self.original.replacingOccurrences(of: Self.email, with: "[EMAIL_REMOVED]"))
         let duplicates = try XCTUnwrap(journey["duplicates"] as? [String: Any])

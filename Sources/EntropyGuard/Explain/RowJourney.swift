@@ -32,6 +32,8 @@ public struct RowJourney {
     /// The row this one duplicates.
     let original: WorkingStore.StoredRow?
     let duplicates: (count: Int, first: [(row: Int64, drop: DropInfo)])
+    /// The stage that rewrites texts (sanitize), if the registry has one.
+    let rewriter: String?
 
     /// The journey of row `id`; nil when the store has no such row.
     static func load(row id: Int64, from store: WorkingStore) throws -> RowJourney? {
@@ -51,7 +53,7 @@ public struct RowJourney {
         }
         return RowJourney(row: row, steps: steps, children: try store.chunkRows(ofParent: id),
                           original: try row.drop?.duplicateOf.flatMap { try store.storedRow($0) },
-                          duplicates: try store.duplicates(of: id, limit: Self.duplicatesListed))
+                          duplicates: try store.duplicates(of: id, limit: Self.duplicatesListed), rewriter: stages.textRewriter?.name)
     }
 
     private static func shown(_ text: String?) -> String? { text.map(PIIRedaction.redact) }
@@ -88,10 +90,10 @@ public struct RowJourney {
         }
         if let change = textChange {
             if change.before == change.after {
-                lines.append("  text (unchanged by sanitize; PII shown as <kind>):")
+                lines.append("  text (unchanged by \(rewriter ?? "any stage"); PII shown as <kind>):")
                 lines.append(indented(change.after))
             } else {
-                lines.append("  text before -> after sanitize (word diff: [-removed-] {+added+}; PII shown as <kind>):")
+                lines.append("  text before -> after \(rewriter ?? "") (word diff: [-removed-] {+added+}; PII shown as <kind>):")
                 lines.append(indented(change.diff))
             }
         } else if let current = Self.shown(row.currentText) {
@@ -139,7 +141,7 @@ public struct RowJourney {
                            "first": duplicates.first.map { ["row": $0.row, "stage": $0.drop.stage, "reason": $0.drop.reason,
                                                              "similarity": null($0.drop.roundedSimilarity)] as [String: Any] }] as [String: Any],
         ]
-        object["sanitize"] = textChange.map { ["before": $0.before, "after": $0.after, "diff": $0.diff] } ?? NSNull()
+        object["text_change"] = textChange.map { ["stage": null(rewriter), "before": $0.before, "after": $0.after, "diff": $0.diff] as [String: Any] } ?? NSNull()
         if let drop = row.drop, let of = drop.duplicateOf {
             object["duplicate_of"] = ["row": of, "similarity": null(drop.roundedSimilarity), "text": null(Self.shown(row.currentText)),
                                       "original_text": null(Self.shown(original?.currentText))] as [String: Any]
