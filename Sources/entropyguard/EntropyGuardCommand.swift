@@ -16,9 +16,10 @@ struct EntropyGuardCommand: ParsableCommand {
           entropyguard --input data.csv --output cleaned.parquet --audit-log dropped.jsonl --json
           entropyguard checkpoints list --checkpoint-dir ./checkpoints
           entropyguard embed --input data.jsonl --text-column text --output vectors.npy
+          entropyguard explain --checkpoint-dir ./checkpoints 12 --line 40
         """,
         version: EntropyGuardVersion.string,
-        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self],
+        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self, ExplainCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

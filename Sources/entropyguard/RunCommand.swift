@@ -100,6 +100,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write one entry per dropped row: .json (array) or .jsonl.", valueName: "path"))
     var auditLog: String?
 
+    @Flag(name: .long, help: "Write every record, not only the kept ones, each with a field saying whether it was kept and why not (see --annotate-field).")
+    var annotate = false
+
+    @Option(name: .long, help: ArgumentHelp("The field --annotate adds (CSV and Parquet: flattened columns NAME.kept, NAME.stage, ...). Default \(PipelineOptions.Defaults.annotateField).", valueName: "name"))
+    var annotateField: String?
+
     @Option(name: .long, help: ArgumentHelp("Parquet snapshots of the stages in the checkpoint dir: all, dedup (the stages that remove duplicates) or none. Default \(PipelineOptions.Defaults.snapshots.rawValue).", valueName: "which"))
     var snapshots: PipelineOptions.Snapshots?
 

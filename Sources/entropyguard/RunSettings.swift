@@ -10,7 +10,7 @@ enum RunSettings {
     /// The keys of the run's own options; each stage's options are in its `StageDefinition`.
     static let generalKeys: Set<String> = [
         "input", "output", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
-        "audit-log", "snapshots", "quiet", "json", "dry-run",
+        "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
     /// checks the two lists against each other).
@@ -67,6 +67,8 @@ enum RunSettings {
         o.chunkOverlap = try command.chunkOverlap ?? reader.int("chunk-overlap") ?? o.chunkOverlap
         if let separators = try command.separators ?? reader.string("separators") { o.chunkSeparators = Chunker.parseSeparators(separators) }
         o.auditLogPath = try command.auditLog ?? reader.string("audit-log")
+        o.annotate = try command.annotate || (reader.bool("annotate") ?? false)
+        o.annotateField = try command.annotateField ?? reader.string("annotate-field") ?? o.annotateField
         o.snapshots = try command.snapshots ?? reader.choice("snapshots", PipelineOptions.Snapshots.self) ?? o.snapshots
         o.skipBadLines = try command.skipBadLines || (reader.bool("skip-bad-lines") ?? false)
         o.quiet = try command.quiet || (reader.bool("quiet") ?? false)
@@ -91,6 +93,8 @@ enum RunSettings {
         if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
         if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }
         if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
+        if o.annotateField.isEmpty { throw usage("--annotate-field must not be empty") }
+        if o.annotateField == "_chunk" { throw usage("--annotate-field _chunk: the output's chunk field has that name") }
         if let size = o.chunkSize {
             do { try Chunker.validate(size: size, overlap: o.chunkOverlap) } catch { throw usage("--chunk-size/--chunk-overlap: \(error)") }
         }

@@ -14,14 +14,9 @@ struct AuditLogWriter {
             var entry: [UInt8] = []
             entry.reserveCapacity(160)
             if asArray { entry += Array((count == 0 ? "\n  " : ",\n  ").utf8) }
-            entry += Array("{\"row_index\": \(row.rowID), \"stage\": ".utf8)
-            JSONScan.encodeString(row.stage, into: &entry)
-            entry += Array(", \"reason\": ".utf8)
-            JSONScan.encodeString(row.reason, into: &entry)
-            entry += Array(", \"details\": ".utf8)
-            if let details = row.details { JSONScan.encodeString(details, into: &entry) } else { entry += Array("null".utf8) }
-            entry += Array(", \"duplicate_of\": \(row.duplicateOf.map { String($0) } ?? "null")".utf8)
-            entry += Array(", \"similarity\": \(row.similarity.map { String(format6($0)) } ?? "null")}".utf8)
+            entry += Array("{\"row_index\": \(row.rowID), ".utf8)
+            row.drop.appendJSONMembers(to: &entry)
+            entry.append(UInt8(ascii: "}"))
             if !asArray { entry.append(0x0A) }
             try output.write(entry)
             count += 1

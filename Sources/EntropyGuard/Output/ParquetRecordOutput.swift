@@ -6,10 +6,16 @@ struct ParquetRecordOutput {
     let input: InputSource
     let info: IngestInfo
     let path: String
+    /// `--annotate`: every record, with the annotation's flattened columns (`AnnotatedParquetOutput`).
+    var annotateField: String? = nil
 
     /// Writes rows alive after `stage` in input order; returns the number written (counted, not
     /// written, on a dry run). Another count than `expectedRows` is StoreDamage (see RecordOutput).
     func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> Int {
+        if let annotateField {
+            return try AnnotatedParquetOutput(store: store, input: input, info: info, path: path, field: annotateField)
+                .write(progress: progress, dryRun: dryRun, expectedKept: expectedRows)
+        }
         if dryRun {
             let count = try store.aliveCount(after: stage)
             if let expectedRows, count != expectedRows { throw StoreDamage.rowCount(count, expected: expectedRows, in: "the output") }

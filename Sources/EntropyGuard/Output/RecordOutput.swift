@@ -1,22 +1,25 @@
 /// Writes surviving rows as records: the original record bytes with only the text field replaced, and
 /// only where a stage changed it. Other fields keep their values and key order exactly.
+/// With `annotateField` (`--annotate`), every record goes out, each with that field (`Annotation`).
 struct RecordOutput {
     let store: WorkingStore
     let input: InputSource
     let info: IngestInfo
     let format: OutputFormat
     let path: String
+    var annotateField: String? = nil
 
     /// Writes rows alive after `stage` in input order; returns the number written. `expectedRows` is
     /// the row count of the checkpoint the output is made from: the scan below walks `rows` (and joins
     /// `row_content`) in full, so it is the store's most complete check and costs nothing extra. A
     /// damaged b-tree can read short without an SQLite error (8 runs of 16 flipped bytes: 16,027 rows
     /// instead of 16,036, exit 0), so another count is StoreDamage, thrown before the file is moved
-    /// into place. On stdout the rows went out already: the run fails (Pipeline).
+    /// into place. On stdout the rows went out already: the run fails (Pipeline). Annotated, every
+    /// record goes out and the kept ones are counted against `expectedRows`.
     func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> Int {
         // [snapshots] Parquet output has typed columns, written by ParquetRecordOutput.
         if format == .parquet {
-            return try ParquetRecordOutput(store: store, input: input, info: info, path: path)
+            return try ParquetRecordOutput(store: store, input: input, info: info, path: path, annotateField: annotateField)
                 .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows)
         }
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
@@ -25,11 +28,15 @@ struct RecordOutput {
         var csvColumnOfKey: [UTF8Key: Int] = [:]
         var csvColumnCount = 0
         if format == .csv {
-            let columns = try info.csvHeader ?? jsonColumns(after: stage, fetcher: InputRecordFetcher(input: input))
+            let columns = try info.csvHeader ?? jsonColumns(after: annotateField == nil ? stage : nil, fetcher: InputRecordFetcher(input: input))
             for (index, name) in columns.enumerated() where csvColumnOfKey[UTF8Key(name)] == nil { csvColumnOfKey[UTF8Key(name)] = index }
             csvColumnCount = columns.count
+            let annotationColumns = annotateField.map(Annotation.columnNames(field:)) ?? []
+            if let taken = annotationColumns.first(where: { columns.contains(sameUTF8As: $0) }) {
+                throw EntropyGuardError(.usage, "--annotate-field: the input already has a column \(Snippet.printable(taken)); choose another name")
+            }
             // No columns (no record survived a JSONL input): an empty file, not a blank line.
-            if !columns.isEmpty { try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : [])) + [0x0D, 0x0A]) }
+            if !columns.isEmpty { try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : []) + annotationColumns) + [0x0D, 0x0A]) }
         }
         let fetcher = try InputRecordFetcher(input: input)
         var written = 0
@@ -61,9 +68,13 @@ struct RecordOutput {
                 try copy(group)
             }
         }
-        let recordsGoOutAsRead = !chunked && info.format == .jsonl && format != .csv
+        let recordsGoOutAsRead = !chunked && info.format == .jsonl && format != .csv && annotateField == nil
+        var kept = 0
         progress.begin(stage: "output", total: nil)
-        try store.forEachOutputRow(after: stage) { row in
+        let forEachRow = { (body: (WorkingStore.OutputRow) throws -> Void) throws in
+            if annotateField != nil { try store.forEachAnnotatedRow(body) } else { try store.forEachOutputRow(after: stage, body) }
+        }
+        try forEachRow { row in
             let offset = row.offset
             let length = row.length
             if recordsGoOutAsRead && !row.hasNewText {
@@ -101,6 +112,13 @@ struct RecordOutput {
                 line.append(0x0A)
             }
             if chunked { line = Self.addingChunk(chunk, to: line, format: format) }
+            if let annotateField {
+                let drop = row.drop
+                if drop == nil { kept += 1 }
+                line = Self.addingAnnotation(drop, field: annotateField, to: line, format: format)
+            } else {
+                kept += 1
+            }
             try output?.write(line)
             written += 1
             if written % 10_000 == 0 {
@@ -109,7 +127,8 @@ struct RecordOutput {
             }
         }
         try flushRuns(inBackground: false)
-        if let expectedRows, written != expectedRows { throw StoreDamage.rowCount(written, expected: expectedRows, in: "the output") }
+        if annotateField == nil { kept = written }
+        if let expectedRows, kept != expectedRows { throw StoreDamage.rowCount(kept, expected: expectedRows, in: "the output") }
         try output?.commit()
         progress.end()
         return written
@@ -124,6 +143,18 @@ struct RecordOutput {
         default:
             let value = chunk.map { "{\"parent\": \($0.parent), \"index\": \($0.index)}" } ?? "null"
             body = RecordRewriter.appendingField(to: body, key: "_chunk", jsonValue: Array(value.utf8)) + [0x0A]
+        }
+        return body
+    }
+
+    /// `--annotate`: the record's annotation, an object field in JSON, flattened columns in CSV.
+    static func addingAnnotation(_ drop: DropInfo?, field: String, to line: [UInt8], format: OutputFormat) -> [UInt8] {
+        var body = Array(line.dropLast(format == .csv ? 2 : 1))
+        switch format {
+        case .csv:
+            body += [UInt8(ascii: ",")] + RecordRewriter.csvRow(Annotation.csvValues(drop)) + [0x0D, 0x0A]
+        default:
+            body = RecordRewriter.appendingField(to: body, key: field, jsonValue: Annotation.json(drop)) + [0x0A]
         }
         return body
     }
@@ -152,11 +183,14 @@ struct RecordOutput {
         return RecordRewriter.csvRow(values) + [0x0D, 0x0A]
     }
 
-    /// Top-level keys of the surviving JSON records, in order of first appearance.
-    private func jsonColumns(after stage: StageID, fetcher: InputRecordFetcher) throws -> [String] {
+    /// Top-level keys of the JSON records surviving `stage` (nil: of every record), in order of first appearance.
+    private func jsonColumns(after stage: StageID?, fetcher: InputRecordFetcher) throws -> [String] {
         var seen = Set<UTF8Key>()
         var columns: [String] = []
-        try store.forEachRecord(after: stage) { offset, length in
+        let forEachRecord = { (body: (Int64, Int) throws -> Void) throws in
+            if let stage { try store.forEachRecord(after: stage, body) } else { try store.rowReader.forEachReadRecord(body) }
+        }
+        try forEachRecord { offset, length in
             for field in try JSONScan.fields(fetcher.bytes(offset: offset, length: length)) where seen.insert(UTF8Key(field.key)).inserted {
                 columns.append(field.key)
             }

@@ -203,7 +203,8 @@ public final class Pipeline {
         if options.outputPath == "-" && !options.dryRun { streamedToStdout = true }
         // The output must have as many rows as the last checkpoint (resumed or just made) says: a
         // damaged store can read short without any SQLite error (StoreConsistency).
-        let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath)
+        let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath,
+                                       annotateField: options.annotate ? options.annotateField : nil)
             .write(after: last, progress: progress, dryRun: options.dryRun, expectedRows: alive)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {

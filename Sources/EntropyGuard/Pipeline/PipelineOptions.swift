@@ -19,6 +19,7 @@ public struct PipelineOptions: Sendable {
         public static let piiKinds = PIIKind.all
         public static let chunkOverlap = Chunker.defaultOverlap
         public static let snapshots = Snapshots.all
+        public static let annotateField = "_entropyguard"
     }
 
     public var inputPath: String = "-"
@@ -59,6 +60,10 @@ public struct PipelineOptions: Sendable {
 
     // Output and reporting
     public var auditLogPath: String?
+    /// Write every record, each with an object field `annotateField` saying whether it was kept and
+    /// why not (`Annotation`). Only an output choice: no stage's settings, so no config hash, see it.
+    public var annotate = false
+    public var annotateField = Defaults.annotateField
     public var snapshots = Defaults.snapshots
     public var dryRun = false
     public var quiet = false

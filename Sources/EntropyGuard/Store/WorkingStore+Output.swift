@@ -6,7 +6,8 @@ extension WorkingStore {
         try database.scalar("SELECT EXISTS (SELECT 1 FROM row_content INDEXED BY row_content_changed WHERE text IS NOT NULL)")?.int == 1
     }
 
-    /// A row to write: where its record is in the input, its new text if a stage changed it, its chunk.
+    /// A row to write: where its record is in the input, its new text if a stage changed it, its chunk;
+    /// with `forEachAnnotatedRow`, also its original text and why it was dropped.
     struct OutputRow {
         fileprivate let statement: Statement
         fileprivate let chunked: Bool
@@ -19,8 +20,19 @@ extension WorkingStore {
             if let changed { return changed.isCurrent ? changed.statement.string(1) : nil }
             return statement.string(3)
         }
+        /// The text as the latest stage left it (UTF-8 bytes, valid during the body; nil: none).
+        /// `forEachAnnotatedRow` only.
+        var currentText: UnsafeRawBufferPointer? {
+            !statement.isNull(3) ? statement.withBytes(3) { $0 } : statement.isNull(6) ? nil : statement.withBytes(6) { $0 }
+        }
         /// Chunk rows: the row they were cut from and their position in it.
         var chunk: (parent: Int64, index: Int)? { !chunked || statement.isNull(4) ? nil : (statement.int64(4), statement.int(5)) }
+        /// Why the row was dropped (nil: kept). `forEachAnnotatedRow` only.
+        var drop: DropInfo? {
+            statement.isNull(7) ? nil : DropInfo(stage: statement.string(7) ?? "", reason: statement.string(8) ?? "",
+                                                 details: statement.string(9), duplicateOf: statement.isNull(10) ? nil : statement.int64(10),
+                                                 similarity: statement.isNull(11) ? nil : statement.double(11))
+        }
     }
 
     /// The rows alive after `stage`, in input order.
@@ -48,6 +60,23 @@ extension WorkingStore {
         }
     }
 
+    /// Every row that holds a record (all but unreadable lines, `bad_record`), kept or dropped, in input
+    /// order: a row split into chunks right before its chunks. With the drop fields of the view
+    /// `dropped` (the audit log's) and both texts, for `--annotate`.
+    func forEachAnnotatedRow(_ body: (OutputRow) throws -> Void) throws {
+        let chunked = try hasChunks()
+        let order = chunked ? "coalesce(r.parent_row, r.row_id), r.parent_row IS NOT NULL, r.chunk_index" : "r.row_id"
+        let select = try database.cachedStatement("""
+            SELECT r.row_id, r.record_offset, r.record_length, c.text, r.parent_row, r.chunk_index, c.text_original,
+                   s.name, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity
+            FROM rows r JOIN row_content c USING (row_id) LEFT JOIN stages s ON s.generation = r.dropped_by
+            WHERE r.text_state <> 'bad_record' ORDER BY \(order)
+            """)
+        defer { select.reset() }
+        let row = OutputRow(statement: select, chunked: chunked)
+        while try select.step() { try body(row) }
+    }
+
     /// (offset, length) of the records of the rows alive after `stage`, in row-id order.
     func forEachRecord(after stage: StageID, _ body: (_ offset: Int64, _ length: Int) throws -> Void) throws {
         let select = try database.cachedStatement("""
@@ -65,11 +94,10 @@ extension WorkingStore {
     struct DroppedRow {
         fileprivate let statement: Statement
         var rowID: Int64 { statement.int64(0) }
-        var stage: String { statement.string(1) ?? "" }
-        var reason: String { statement.string(2) ?? "" }
-        var details: String? { statement.string(3) }
-        var duplicateOf: Int64? { statement.isNull(4) ? nil : statement.int64(4) }
-        var similarity: Double? { statement.isNull(5) ? nil : statement.double(5) }
+        var drop: DropInfo {
+            DropInfo(stage: statement.string(1) ?? "", reason: statement.string(2) ?? "", details: statement.string(3),
+                     duplicateOf: statement.isNull(4) ? nil : statement.int64(4), similarity: statement.isNull(5) ? nil : statement.double(5))
+        }
     }
 
     /// Every dropped row, by row id.
