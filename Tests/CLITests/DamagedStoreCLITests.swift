@@ -46,13 +46,25 @@ final class DamagedStoreCLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
     }
 
-    /// 8 runs of 16 bytes inverted in the middle half of the file, at fixed places.
+    /// 8 runs of 16 bytes inverted in leaf pages of `rows` and `row_content`, the tables a resume
+    /// trusts, at fixed places. (Spread over the whole file the flips used to land in them; since the
+    /// fuzzy stage's signature cache fills the middle of the file, they are aimed: damage in the cache is
+    /// met only when the cache is read.)
     func flipBytes(_ path: String) throws {
+        let (pageSize, pages): (UInt64, [UInt64]) = try {
+            let database = try Database(path: path)
+            let size = try XCTUnwrap(database.rows("PRAGMA page_size").first?.first?.int64)
+            let pages = try database.rows("""
+                SELECT pageno FROM dbstat WHERE name IN ('rows', 'row_content') AND pagetype = 'leaf' ORDER BY pageno
+                """).compactMap { $0.first?.int64 }
+            return (UInt64(size), pages.map { UInt64($0) })
+        }()
+        XCTAssertGreaterThanOrEqual(pages.count, 8)
         let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
         defer { try? handle.close() }
-        let size = try handle.seekToEnd()
         for run in 0..<8 {
-            let offset = size / 4 + UInt64(run) * (size / 16) + 4_321
+            let page = pages[pages.count / 4 + run * pages.count / 16]
+            let offset = (page - 1) * pageSize + 4_321 % pageSize
             try handle.seek(toOffset: offset)
             let bytes = try XCTUnwrap(handle.read(upToCount: 16))
             try handle.seek(toOffset: offset)

@@ -54,7 +54,7 @@ final class ExplainCLITests: XCTestCase {
         let journey = try XCTUnwrap(explainJSON(ck, ["0"]).first)
         XCTAssertEqual(journey["kept"] as? Bool, true)
         XCTAssertEqual(verdicts(journey), ["ingest": "kept", "sanitize": "changed", "chunk": "kept", "validate": "kept",
-                                           "exact_dedup": "kept", "semantic_dedup": "kept"])
+                                           "exact_dedup": "kept", "fuzzy_dedup": "kept", "semantic_dedup": "kept"])
         let sanitize = try XCTUnwrap(journey["text_change"] as? [String: String])
         XCTAssertEqual(sanitize["stage"], "sanitize")
         XCTAssertEqual(sanitize["before"], Self.original.replacingOccurrences(of: Self.email, with: "<email>"))
