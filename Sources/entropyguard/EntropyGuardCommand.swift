@@ -16,9 +16,10 @@ struct EntropyGuardCommand: ParsableCommand {
           entropyguard --input data.csv --output cleaned.parquet --audit-log dropped.jsonl --json
           entropyguard checkpoints list --checkpoint-dir ./checkpoints
           entropyguard embed --input data.jsonl --text-column text --output vectors.npy
+          entropyguard distill --model-name all-MiniLM-L6-v2 --dims 256 --name all-MiniLM-L6-v2-static
         """,
         version: EntropyGuardVersion.string,
-        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self],
+        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self, DistillCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -8,6 +8,7 @@ public struct PipelineOptions: Sendable {
     public enum Defaults {
         public static let batchSize = 10_000
         public static let minLength = 50
+        /// For models whose config recommends none (transformers); a static model's config has its own.
         public static let dedupThreshold = 0.95
         public static let modelName = "all-MiniLM-L6-v2"
         public static let searchMode = SemanticSearchMode.auto
@@ -37,7 +38,8 @@ public struct PipelineOptions: Sendable {
     public var requiredColumns: [String] = []
     public var exactDedup = true
     public var semanticDedup = true
-    public var dedupThreshold = Defaults.dedupThreshold
+    /// nil: the model's recommended threshold (its config), else `Defaults.dedupThreshold`.
+    public var dedupThreshold: Double?
     public var modelName = Defaults.modelName
     public var searchMode = Defaults.searchMode
     public var sanitize = true

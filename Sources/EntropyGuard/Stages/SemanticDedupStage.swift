@@ -14,7 +14,9 @@ struct SemanticDedupStage: PipelineStage {
                                             optionKeys: ["no-semantic-dedup", "dedup-threshold", "model-name", "search"]) { setup in
         let options = setup.options
         guard options.semanticDedup else { return nil }
-        return SemanticDedupStage(modelName: options.modelName, threshold: options.dedupThreshold, searchMode: options.searchMode)
+        return SemanticDedupStage(modelName: options.modelName,
+                                  threshold: options.dedupThreshold ?? EmbeddingModelChoice.defaultThreshold(options.modelName),
+                                  searchMode: options.searchMode)
     }
 
     let modelName: String
@@ -27,24 +29,13 @@ struct SemanticDedupStage: PipelineStage {
     /// depend on settings outside the config hash.
     static let forwardBatchSize = 32
 
-    /// The model as resolved now: folder name and weights size, so replacing the model files
-    /// invalidates the stage (and the embedding cache keys) while paths stay out of the hash.
-    var modelIdentity: String {
-        guard let folder = try? ModelLocator.resolve(modelName) else { return "\(modelName):missing" }
-        let weights = folder.appendingPathComponent("model.safetensors").path
-        let size = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? -1
-        return "\(folder.lastPathComponent):\(size)"
-    }
+    /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
+    var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
     var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" }
 
     func run(_ context: StageContext) throws -> StageReport {
-        let embedder: SentenceEmbedder
-        do {
-            embedder = try SentenceEmbedder(modelDirectory: ModelLocator.resolve(modelName))
-        } catch let error as MiniLMError {
-            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
-        }
+        let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
         let (rows, hashes, embedded, cached) = try embedMissing(context, embedder: embedder, model: model)
         let matches = try select(context, rows: rows, hashes: hashes, dimension: embedder.dimension, model: model)
@@ -57,7 +48,7 @@ struct SemanticDedupStage: PipelineStage {
     /// pin the WAL and stop checkpoints): one read-only pass lists the rows, their text hashes and the
     /// rows whose text has no vector yet; then those texts are fetched, embedded and committed in
     /// batches of `embedCommitSize`.
-    private func embedMissing(_ context: StageContext, embedder: SentenceEmbedder, model: String)
+    private func embedMissing(_ context: StageContext, embedder: any TextEmbedder, model: String)
         throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
         let store = context.store
         var rows: [Int64] = []
@@ -100,13 +91,19 @@ struct SemanticDedupStage: PipelineStage {
         func loadVectors(_ positions: [Int]) throws -> [Float] {
             var result = [Float](repeating: 0, count: positions.count * dimension)
             for (index, position) in positions.enumerated() {
+                var sized = true
                 let found = try store.withEmbedding(model: model, textHash: hashes[position]) { bytes in
+                    sized = bytes.count == dimension * 4
+                    guard sized else { return }
                     result.withUnsafeMutableBytes { out in
                         out.baseAddress!.advanced(by: index * dimension * 4).copyMemory(from: bytes.baseAddress!, byteCount: dimension * 4)
                     }
                 }
                 guard found else {
                     throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
+                }
+                guard sized else {
+                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) in the store is not \(dimension) floats")
                 }
             }
             return result
