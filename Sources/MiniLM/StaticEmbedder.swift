@@ -69,9 +69,19 @@ public final class StaticEmbedder: @unchecked Sendable {
         target.update(repeating: 0, count: d)
         let ids = tokenizer.encode(text)
         var count = 0
+        let vectorEnd = d - d % 8
         for id in ids.dropFirst().dropLast() where id != unknownID && Int(id) < vocabularySize && id >= 0 {
             let row = table + Int(id) * d
-            for i in 0..<d { target[i] += row[i] }
+            // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
+            // `target` and `row` overlap). Each dimension still sums its tokens in order.
+            var i = 0
+            while i < vectorEnd {
+                let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                    + UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < d { target[i] += row[i]; i += 1 }
             count += 1
         }
         guard count > 0 else { return }

@@ -22,8 +22,10 @@ struct SemanticDedupStage: PipelineStage {
     let modelName: String
     let threshold: Double
     let searchMode: SemanticSearchMode
-    /// Rows embedded and committed per transaction.
-    var embedCommitSize = 512
+    /// Rows embedded and committed per transaction: 512 take MiniLM ~2 s; a static model embeds
+    /// 16,384 in about a second and needs that many to keep both cores busy (it splits a call into
+    /// tasks of 512 texts).
+    static func embedCommitSize(_ embedder: any TextEmbedder) -> Int { embedder is StaticEmbedder ? 16_384 : 512 }
     /// Texts per forward pass. Fixed, not an option: on OpenBLAS's Haswell kernels a text's vector
     /// depends (by up to 2.4e-7) on the size of the batch it is embedded in, and output must not
     /// depend on settings outside the config hash.
@@ -73,7 +75,7 @@ struct SemanticDedupStage: PipelineStage {
         var start = 0
         while start < missingRows.count {
             try Interrupt.check()
-            let end = min(start + embedCommitSize, missingRows.count)
+            let end = min(start + Self.embedCommitSize(embedder), missingRows.count)
             let texts = try missingRows[start..<end].map { try store.text(ofRow: $0) }
             let vectors = embedder.embed(texts, batchSize: Self.forwardBatchSize)
             try store.storeEmbeddings(model: model, textHashes: texts.map { XXH3.hash128($0).bytes }, vectors: vectors, dimension: dimension)
