@@ -21,7 +21,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps venv model
+# The debug build makes the static model too (the tests need that build anyway).
+test: deps venv
+	@scripts/fetch-model --configuration debug
 	scripts/check-sql
 	$(SWIFT) build --build-tests
 	ENTROPYGUARD_PYTHON=$(abspath $(PY)) scripts/run-tests

@@ -43,6 +43,9 @@ let package = Package(
         // MiniLM embedding throughput (minilm/run.sh).
         .executableTarget(name: "minilm-bench", dependencies: [.product(name: "MiniLM", package: "EntropyGuard")],
                           path: "minilm/Sources"),
+        // Static model against MiniLM, texts/s, and the share of tokenization (static/run.sh).
+        .executableTarget(name: "static-bench", dependencies: [.product(name: "MiniLM", package: "EntropyGuard")],
+                          path: "static/Sources"),
     ],
     swiftLanguageModes: [.v5]
 )

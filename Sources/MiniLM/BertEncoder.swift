@@ -11,8 +11,10 @@ struct BertEncoder {
     let weights: BertWeights
 
     /// Embeds `sequences` (token ids, each at most `maxPositions` long) into `output`,
-    /// `sequences.count` rows of `hiddenSize` floats, each L2-normalized.
-    func embed(_ sequences: [[Int32]], scratch: EncoderScratch, output: UnsafeMutablePointer<Float>) {
+    /// `sequences.count` rows of `hiddenSize` floats, each L2-normalized unless `normalize` is false
+    /// (distillation keeps the pooled vectors' norms, as model2vec does).
+    func embed(_ sequences: [[Int32]], scratch: EncoderScratch, output: UnsafeMutablePointer<Float>,
+               normalize: Bool = true) {
         let h = configuration.hiddenSize
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
@@ -42,7 +44,8 @@ struct BertEncoder {
             encoderLayer(layer, sequences: sequences, offsets: offsets, tokens: rows, scratch: scratch)
         }
         for (index, sequence) in sequences.enumerated() {
-            pool(scratch.hidden + offsets[index] * h, tokens: sequence.count, into: output + index * h)
+            pool(scratch.hidden + offsets[index] * h, tokens: sequence.count, into: output + index * h,
+                 normalize: normalize)
         }
     }
 
@@ -145,8 +148,9 @@ struct BertEncoder {
         }
     }
 
-    /// Mean (or CLS) pooling over the sequence's tokens, then L2 normalization.
-    private func pool(_ rows: UnsafePointer<Float>, tokens n: Int, into target: UnsafeMutablePointer<Float>) {
+    /// Mean (or CLS) pooling over the sequence's tokens, then L2 normalization (when `normalize`).
+    private func pool(_ rows: UnsafePointer<Float>, tokens n: Int, into target: UnsafeMutablePointer<Float>,
+                      normalize: Bool) {
         let h = configuration.hiddenSize
         switch configuration.pooling {
         case .cls:
@@ -160,6 +164,7 @@ struct BertEncoder {
             let inverse = 1 / Float(n)
             for i in 0..<h { target[i] *= inverse }
         }
+        guard normalize else { return }
         var squares: Float = 0
         for i in 0..<h { squares += target[i] * target[i] }
         let inverse = 1 / max(squares.squareRoot(), 1e-12)

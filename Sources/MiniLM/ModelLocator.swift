@@ -7,6 +7,8 @@ public enum ModelLocator {
     static let requiredFiles = [
         "config.json", "vocab.txt", "sentence_bert_config.json", "1_Pooling/config.json", "model.safetensors",
     ]
+    /// Files a static model folder (``StaticEmbedder``) must contain.
+    static let requiredStaticFiles = ["config.json", "vocab.txt", "model.safetensors"]
 
     /// `$ENTROPYGUARD_HOME/models`, or `~/.cache/entropyguard/models` when the variable is unset or empty.
     public static func modelsDirectory() -> URL {
@@ -25,15 +27,18 @@ public enum ModelLocator {
     /// - Throws: ``MiniLMError`` with ``MiniLMError/isModelMissing`` set when the folder or a required
     ///   file is missing; the message names the folder and `scripts/fetch-model`.
     public static func resolve(_ nameOrPath: String) throws -> URL {
-        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasPrefix(".") || nameOrPath.hasPrefix("~")
-        let folder: URL
-        if looksLikePath {
-            folder = URL(fileURLWithPath: (nameOrPath as NSString).expandingTildeInPath, isDirectory: true)
-        } else {
-            folder = modelsDirectory().appendingPathComponent(nameOrPath, isDirectory: true)
-        }
+        let folder = self.folder(for: nameOrPath)
         try checkComplete(folder)
-        return folder.standardizedFileURL
+        return folder
+    }
+
+    /// The folder a model name (under the models folder) or path stands for, whether or not it exists.
+    public static func folder(for nameOrPath: String) -> URL {
+        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasPrefix(".") || nameOrPath.hasPrefix("~")
+        if looksLikePath {
+            return URL(fileURLWithPath: (nameOrPath as NSString).expandingTildeInPath, isDirectory: true).standardizedFileURL
+        }
+        return modelsDirectory().appendingPathComponent(nameOrPath, isDirectory: true).standardizedFileURL
     }
 
     /// Throws a "model missing" error unless `folder` holds every required file.
@@ -41,7 +46,8 @@ public enum ModelLocator {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
         else { throw MiniLMError.missing(folder, detail: "no model folder") }
-        let absent = requiredFiles.filter {
+        let required = EmbeddingModelKind.of(folder) == .static ? requiredStaticFiles : requiredFiles
+        let absent = required.filter {
             !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }
         if !absent.isEmpty {

@@ -15,6 +15,9 @@ public final class SentenceEmbedder {
     /// The tokenizer the embedder uses (exposed for token counting and tests).
     public let tokenizer: WordPieceTokenizer
 
+    /// The source model's hyper-parameters (the distillation reads its vocabulary size and casing).
+    var configuration: ModelConfiguration { encoder.configuration }
+
     private let identity: String
     private let encoder: BertEncoder
     private let scratch: EncoderScratch
@@ -62,6 +65,12 @@ public final class SentenceEmbedder {
     /// Embeds already tokenized texts (output of ``WordPieceTokenizer/encode(_:)``).
     /// - Precondition: every sequence has 1...``maxSequenceLength`` ids, each within the vocabulary.
     public func embed(tokenized sequences: [[Int32]], batchSize: Int = 32) -> [Float] {
+        embed(tokenized: sequences, batchSize: batchSize, normalize: true)
+    }
+
+    /// As ``embed(tokenized:batchSize:)``; with `normalize` false the pooled vectors keep their norms
+    /// (the distillation's per-token outputs).
+    func embed(tokenized sequences: [[Int32]], batchSize: Int, normalize: Bool) -> [Float] {
         let vocabularySize = encoder.configuration.vocabularySize
         precondition(sequences.allSatisfy { sequence in
             (1...maxSequenceLength).contains(sequence.count)
@@ -80,7 +89,9 @@ public final class SentenceEmbedder {
         while start < count {
             let indices = order[start..<min(start + step, count)]
             let batch = indices.map { sequences[$0] }
-            batchOutput.withUnsafeMutableBufferPointer { encoder.embed(batch, scratch: scratch, output: $0.baseAddress!) }
+            batchOutput.withUnsafeMutableBufferPointer {
+                encoder.embed(batch, scratch: scratch, output: $0.baseAddress!, normalize: normalize)
+            }
             batchOutput.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in
                     for (slot, index) in indices.enumerated() {

@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Fail before anything runs unless the input has these columns.", valueName: "a,b,..."))
     var requiredColumns: String?
 
-    @Option(name: .long, help: ArgumentHelp("Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one. Default \(PipelineOptions.Defaults.dedupThreshold)."))
+    @Option(name: .long, help: ArgumentHelp("Cosine similarity at or above which a text is a semantic duplicate of an earlier kept one. Default: the model's recommended threshold (a static model's config), else \(PipelineOptions.Defaults.dedupThreshold)."))
     var dedupThreshold: Double?
 
     @Option(name: .long, help: ArgumentHelp("Embedding model: a name under the models folder or a path. Default \(PipelineOptions.Defaults.modelName).", valueName: "name|path"))

@@ -45,7 +45,7 @@ enum RunSettings {
         o.minLength = try command.minLength ?? reader.int("min-length") ?? o.minLength
         o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? reader.stringList("required-columns")) ?? []
-        o.dedupThreshold = try command.dedupThreshold ?? reader.double("dedup-threshold") ?? o.dedupThreshold
+        o.dedupThreshold = try command.dedupThreshold ?? reader.double("dedup-threshold")
         o.modelName = try command.modelName ?? reader.string("model-name") ?? o.modelName
         o.batchSize = try command.batchSize ?? reader.int("batch-size") ?? o.batchSize
         o.semanticDedup = !(try command.noSemanticDedup || (reader.bool("no-semantic-dedup") ?? false))
@@ -82,7 +82,9 @@ enum RunSettings {
     static func validate(_ o: PipelineOptions) throws {
         func usage(_ message: String) -> EntropyGuardError { EntropyGuardError(.usage, message) }
         if o.minLength < 0 { throw usage("--min-length must be 0 or more (got \(o.minLength))") }
-        if !(0...1).contains(o.dedupThreshold) { throw usage("--dedup-threshold must be between 0 and 1 (got \(o.dedupThreshold))") }
+        if let threshold = o.dedupThreshold, !(0...1).contains(threshold) {
+            throw usage("--dedup-threshold must be between 0 and 1 (got \(threshold))")
+        }
         if !(o.fuzzyThreshold > 0 && o.fuzzyThreshold <= 1) {
             throw usage("--fuzzy-threshold must be above 0 and at most 1 (got \(o.fuzzyThreshold))")
         }

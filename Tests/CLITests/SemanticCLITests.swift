@@ -37,16 +37,16 @@ final class SemanticCLITests: XCTestCase {
                     "--min-length", "20", "--checkpoint-dir", dir.appendingPathComponent("ck").path, "--json", "--quiet"]
         let first = try CLI.run(base + ["--dedup-threshold", "0.95"])
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertEqual(semanticNotes(first)["embedded"], 30)
+        XCTAssertEqual(Self.semanticNotes(first)["embedded"], 30)
         XCTAssertEqual(try read(dir.appendingPathComponent("out.jsonl")).split(separator: "\n").count, 29, "only the 0.976 pair at 0.95")
         let second = try CLI.run(base + ["--dedup-threshold", "0.85"])
         XCTAssertEqual(second.status, 0, second.stderr)
-        XCTAssertEqual(semanticNotes(second)["embedded"] ?? 0, 0, "a new threshold embeds nothing")
-        XCTAssertEqual(semanticNotes(second)["embeddings_reused"], 30)
+        XCTAssertEqual(Self.semanticNotes(second)["embedded"] ?? 0, 0, "a new threshold embeds nothing")
+        XCTAssertEqual(Self.semanticNotes(second)["embeddings_reused"], 30)
         XCTAssertEqual(try read(dir.appendingPathComponent("out.jsonl")).split(separator: "\n").count, 24)
     }
 
-    func semanticNotes(_ result: CLIResult) -> [String: Int] {
+    static func semanticNotes(_ result: CLIResult) -> [String: Int] {
         guard let summary = try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
               let stages = summary["stages"] as? [[String: Any]],
               let semantic = stages.first(where: { $0["name"] as? String == "semantic_dedup" }) else { return [:] }
@@ -63,7 +63,7 @@ final class SemanticCLITests: XCTestCase {
         }
         let reference = try CLI.run(args("ck-ref", "ref.jsonl"))
         XCTAssertEqual(reference.status, 0, reference.stderr)
-        let totalEmbedded = try XCTUnwrap(semanticNotes(reference)["embedded"])
+        let totalEmbedded = try XCTUnwrap(Self.semanticNotes(reference)["embedded"])
 
         let (process, out, err) = try CLI.start(args("ck", "out.jsonl"))
         let storePath = dir.appendingPathComponent("ck/entropyguard.sqlite").path
@@ -85,7 +85,7 @@ final class SemanticCLITests: XCTestCase {
 
         let resumed = try CLI.run(args("ck", "out.jsonl"))
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertEqual(semanticNotes(resumed)["embedded"], totalEmbedded - stored, "only what was missing is embedded")
+        XCTAssertEqual(Self.semanticNotes(resumed)["embedded"], totalEmbedded - stored, "only what was missing is embedded")
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("out.jsonl")), try Data(contentsOf: dir.appendingPathComponent("ref.jsonl")))
     }
 }

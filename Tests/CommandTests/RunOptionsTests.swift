@@ -67,7 +67,7 @@ final class RunOptionsTests: XCTestCase {
         let options = try RunSettings.options(from: RunCommand.parse(["--config", empty.path]))
         let defaults = PipelineOptions()
         XCTAssertEqual(options.minLength, PipelineOptions.Defaults.minLength)
-        XCTAssertEqual(options.dedupThreshold, PipelineOptions.Defaults.dedupThreshold)
+        XCTAssertNil(options.dedupThreshold, "not given: the model's recommended threshold applies")
         XCTAssertEqual(options.batchSize, PipelineOptions.Defaults.batchSize)
         XCTAssertEqual(options.chunkOverlap, PipelineOptions.Defaults.chunkOverlap)
         XCTAssertEqual(options.modelName, defaults.modelName)
@@ -82,7 +82,7 @@ final class RunOptionsTests: XCTestCase {
         XCTAssertEqual(options.shingle, PipelineOptions.Defaults.shingle)
         XCTAssertEqual(options.minhashPermutations, PipelineOptions.Defaults.minhashPermutations)
         let help = RunCommand.helpMessage(columns: 1000)
-        XCTAssertTrue(help.contains("Default \(PipelineOptions.Defaults.dedupThreshold)."), help)
+        XCTAssertTrue(help.contains("else \(PipelineOptions.Defaults.dedupThreshold)."), help)
         XCTAssertTrue(help.contains("Default \(PipelineOptions.Defaults.minLength)."), help)
         XCTAssertTrue(help.contains("Default \(PipelineOptions.Defaults.batchSize)."), help)
 

@@ -112,8 +112,9 @@ struct TinyBertModel {
 
     private func tensor(_ name: String) -> [Float] { tensors.first { $0.name == name }!.values }
 
-    /// Straightforward BERT forward + mean pooling + L2 normalization of one token sequence.
-    func referenceEmbedding(_ ids: [Int32]) -> [Float] {
+    /// Straightforward BERT forward + mean pooling + L2 normalization (unless `normalize` is false:
+    /// the plain mean) of one token sequence.
+    func referenceEmbedding(_ ids: [Int32], normalize: Bool = true) -> [Float] {
         let h = hidden, n = ids.count, d = hidden / heads
         func layerNorm(_ x: [Float], _ prefix: String) -> [Float] {
             let g = tensor(prefix + ".weight"), b = tensor(prefix + ".bias")
@@ -183,7 +184,7 @@ struct TinyBertModel {
         }
         var pooled = [Double](repeating: 0, count: h)
         for t in 0..<n { for i in 0..<h { pooled[i] += Double(x[t * h + i]) } }
-        let norm = pooled.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let norm = normalize ? pooled.map { $0 * $0 }.reduce(0, +).squareRoot() : Double(n)
         return pooled.map { Float($0 / norm) }
     }
 }

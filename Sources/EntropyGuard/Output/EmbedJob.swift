@@ -29,12 +29,7 @@ public struct EmbedJob {
 
     /// Returns the number of records written.
     public func run() throws -> Int {
-        let embedder: SentenceEmbedder
-        do {
-            embedder = try SentenceEmbedder(modelDirectory: ModelLocator.resolve(modelName))
-        } catch let error as MiniLMError {
-            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
-        }
+        let embedder = try EmbeddingModelChoice.load(modelName)
         let spool = try Pipeline.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let input = try InputSource.open(path: inputPath, spoolDirectory: spool)

@@ -10,6 +10,7 @@ public struct PipelineOptions: Sendable {
     public enum Defaults {
         public static let batchSize = 10_000
         public static let minLength = 50
+        /// For models whose config recommends none (transformers); a static model's config has its own.
         public static let dedupThreshold = 0.95
         public static let fuzzyThreshold = 0.8
         public static let shingle = ShingleSetting.defaultSetting
@@ -48,7 +49,8 @@ public struct PipelineOptions: Sendable {
     public var shingle = Defaults.shingle
     public var minhashPermutations = Defaults.minhashPermutations
     public var semanticDedup = true
-    public var dedupThreshold = Defaults.dedupThreshold
+    /// nil: the model's recommended threshold (its config), else `Defaults.dedupThreshold`.
+    public var dedupThreshold: Double?
     public var modelName = Defaults.modelName
     public var searchMode = Defaults.searchMode
     public var sanitize = true

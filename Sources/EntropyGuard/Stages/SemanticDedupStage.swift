@@ -14,37 +14,30 @@ struct SemanticDedupStage: PipelineStage {
                                             optionKeys: ["no-semantic-dedup", "dedup-threshold", "model-name", "search"]) { setup in
         let options = setup.options
         guard options.semanticDedup else { return nil }
-        return SemanticDedupStage(modelName: options.modelName, threshold: options.dedupThreshold, searchMode: options.searchMode)
+        return SemanticDedupStage(modelName: options.modelName,
+                                  threshold: options.dedupThreshold ?? EmbeddingModelChoice.defaultThreshold(options.modelName),
+                                  searchMode: options.searchMode)
     }
 
     let modelName: String
     let threshold: Double
     let searchMode: SemanticSearchMode
-    /// Rows embedded and committed per transaction.
-    var embedCommitSize = 512
+    /// Rows embedded and committed per transaction: 512 take MiniLM ~2 s; a static model embeds
+    /// 16,384 in about a second and needs that many to keep both cores busy (it splits a call into
+    /// tasks of 512 texts).
+    static func embedCommitSize(_ embedder: any TextEmbedder) -> Int { embedder is StaticEmbedder ? 16_384 : 512 }
     /// Texts per forward pass. Fixed, not an option: on OpenBLAS's Haswell kernels a text's vector
     /// depends (by up to 2.4e-7) on the size of the batch it is embedded in, and output must not
     /// depend on settings outside the config hash.
     static let forwardBatchSize = 32
 
-    /// The model as resolved now: folder name and weights size, so replacing the model files
-    /// invalidates the stage (and the embedding cache keys) while paths stay out of the hash.
-    var modelIdentity: String {
-        guard let folder = try? ModelLocator.resolve(modelName) else { return "\(modelName):missing" }
-        let weights = folder.appendingPathComponent("model.safetensors").path
-        let size = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? -1
-        return "\(folder.lastPathComponent):\(size)"
-    }
+    /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
+    var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
     var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" }
 
     func run(_ context: StageContext) throws -> StageReport {
-        let embedder: SentenceEmbedder
-        do {
-            embedder = try SentenceEmbedder(modelDirectory: ModelLocator.resolve(modelName))
-        } catch let error as MiniLMError {
-            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
-        }
+        let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
         let (rows, hashes, embedded, cached) = try embedMissing(context, embedder: embedder, model: model)
         let matches = try select(context, rows: rows, hashes: hashes, dimension: embedder.dimension, model: model)
@@ -57,7 +50,7 @@ struct SemanticDedupStage: PipelineStage {
     /// pin the WAL and stop checkpoints): one read-only pass lists the rows, their text hashes and the
     /// rows whose text has no vector yet; then those texts are fetched, embedded and committed in
     /// batches of `embedCommitSize`.
-    private func embedMissing(_ context: StageContext, embedder: SentenceEmbedder, model: String)
+    private func embedMissing(_ context: StageContext, embedder: any TextEmbedder, model: String)
         throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
         let store = context.store
         var rows: [Int64] = []
@@ -82,7 +75,7 @@ struct SemanticDedupStage: PipelineStage {
         var start = 0
         while start < missingRows.count {
             try Interrupt.check()
-            let end = min(start + embedCommitSize, missingRows.count)
+            let end = min(start + Self.embedCommitSize(embedder), missingRows.count)
             let texts = try missingRows[start..<end].map { try store.text(ofRow: $0) }
             let vectors = embedder.embed(texts, batchSize: Self.forwardBatchSize)
             try store.storeEmbeddings(model: model, textHashes: texts.map { XXH3.hash128($0).bytes }, vectors: vectors, dimension: dimension)
@@ -100,13 +93,19 @@ struct SemanticDedupStage: PipelineStage {
         func loadVectors(_ positions: [Int]) throws -> [Float] {
             var result = [Float](repeating: 0, count: positions.count * dimension)
             for (index, position) in positions.enumerated() {
+                var sized = true
                 let found = try store.withEmbedding(model: model, textHash: hashes[position]) { bytes in
+                    sized = bytes.count == dimension * 4
+                    guard sized else { return }
                     result.withUnsafeMutableBytes { out in
                         out.baseAddress!.advanced(by: index * dimension * 4).copyMemory(from: bytes.baseAddress!, byteCount: dimension * 4)
                     }
                 }
                 guard found else {
                     throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
+                }
+                guard sized else {
+                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) in the store is not \(dimension) floats")
                 }
             }
             return result

@@ -1,0 +1,44 @@
+import Foundation
+import MiniLM
+
+/// The model named by `--model-name`, as the semantic stage and `embed` use it: loading (errors
+/// become exit codes), its identity (the embedding cache's key and part of the stage's config hash),
+/// and its default threshold.
+enum EmbeddingModelChoice {
+    /// Loads the model, a transformer or a static model as its config says.
+    static func load(_ modelName: String) throws -> any TextEmbedder {
+        do {
+            let embedder = try EmbeddingModel.load(ModelLocator.resolve(modelName))
+            // The semantic search's GEMMs run inside its own workers: OpenBLAS must be single-threaded
+            // and on the kernels OpenBLASRuntime picks (Debian's OpenBLAS falls back to SSE3 kernels on
+            // this Xeon). MiniLM's embedder set this up as a side effect; a static model runs no GEMM, so
+            // without this call the search ran on Prescott kernels with spinning OpenBLAS threads
+            // (perf, 100k rows: 54% in sgemm_kernel_PRESCOTT, 16% in sched_yield).
+            OpenBLASRuntime.setThreads(1)
+            return embedder
+        } catch let error as MiniLMError {
+            throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
+        }
+    }
+
+    /// Folder name and weights size, so replacing the model files invalidates the stage and the
+    /// cached vectors while paths stay out of the hash. A static model adds the XXH3 of its weights
+    /// (31 MB, a few ms): two distillations under one name have the same size, and must never share
+    /// cached vectors. (Transformers keep the old key, so existing caches stay valid.)
+    static func identity(_ modelName: String) -> String {
+        guard let folder = try? ModelLocator.resolve(modelName) else { return "\(modelName):missing" }
+        let weights = folder.appendingPathComponent("model.safetensors")
+        let size = (try? FileManager.default.attributesOfItem(atPath: weights.path)[.size] as? Int) ?? -1
+        guard EmbeddingModelKind.of(folder) == .static else { return "\(folder.lastPathComponent):\(size)" }
+        let digest = (try? Data(contentsOf: weights, options: .alwaysMapped)).map { data in
+            data.withUnsafeBytes { String(XXH3.hash64($0), radix: 16) }
+        } ?? "unreadable"
+        return "\(folder.lastPathComponent):\(size):static:\(digest)"
+    }
+
+    /// The threshold the model's config recommends, else the project default.
+    static func defaultThreshold(_ modelName: String) -> Double {
+        guard let folder = try? ModelLocator.resolve(modelName) else { return PipelineOptions.Defaults.dedupThreshold }
+        return EmbeddingModel.recommendedThreshold(folder) ?? PipelineOptions.Defaults.dedupThreshold
+    }
+}

@@ -1,0 +1,131 @@
+@testable import EntropyGuard
+import Foundation
+import XCTest
+
+/// The static model (`entropyguard distill`, made once by scripts/fetch-model, which `make test`
+/// runs) through the binary: the semantic stage and `embed` with it, its per-model threshold, and
+/// the embedding cache kept apart per model.
+final class StaticModelCLITests: XCTestCase {
+    static let installed = ModelLocatorPaths.models.appendingPathComponent("all-MiniLM-L6-v2-static")
+
+    /// A copy of the installed static model under `name` in `dir`, with `recommended_threshold` set.
+    func copyOfStaticModel(in dir: URL, name: String = "copy-static", threshold: Double? = nil) throws -> URL {
+        guard FileManager.default.fileExists(atPath: Self.installed.appendingPathComponent("config.json").path) else {
+            XCTFail("all-MiniLM-L6-v2-static is not installed; run scripts/fetch-model (make test does)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let copy = dir.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: Self.installed, to: copy)
+        if let threshold {
+            let url = copy.appendingPathComponent("config.json")
+            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            config["recommended_threshold"] = threshold
+            try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]).write(to: url)
+        }
+        return copy
+    }
+
+    func auditPairs(_ url: URL) throws -> [[Int]] {
+        try read(url).split(separator: "\n").map {
+            let entry = try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+            return [entry["row_index"] as! Int, entry["duplicate_of"] as! Int]
+        }
+    }
+
+    /// Without --dedup-threshold the stage takes the model's recommended threshold from its config:
+    /// the same drops as giving that threshold, other drops than another threshold.
+    func testDefaultThresholdComesFromTheModelsConfig() throws {
+        let dir = try makeTemporaryDirectory()
+        let model = try copyOfStaticModel(in: dir, threshold: 0.8)
+        func run(_ extra: [String], _ name: String) throws -> [[Int]] {
+            let result = try CLI.run(["--input", SemanticCLITests.fixture.path, "--output", dir.appendingPathComponent("\(name).jsonl").path,
+                                      "--text-column", "text", "--min-length", "20", "--model-name", model.path, "--quiet",
+                                      "--audit-log", dir.appendingPathComponent("\(name)-audit.jsonl").path] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try auditPairs(dir.appendingPathComponent("\(name)-audit.jsonl"))
+        }
+        let byConfig = try run([], "config")
+        XCTAssertEqual(try run(["--dedup-threshold", "0.8"], "given"), byConfig)
+        XCTAssertNotEqual(try run(["--dedup-threshold", "0.99"], "strict"), byConfig)
+        XCTAssertFalse(byConfig.isEmpty)
+        // Each drop points at the original of its planted pair.
+        let rows = try read(SemanticCLITests.fixture).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        for pair in byConfig { XCTAssertEqual(rows[pair[0]]["pair"] as? Int, rows[pair[1]]["pair"] as? Int, "\(pair)") }
+    }
+
+    /// One checkpoint dir, three models in turn: each embeds its own vectors; going back to a model
+    /// reuses its vectors; a re-distilled model under the same name (same size, other weights) is a
+    /// new model for the cache.
+    func testSwitchingModelsNeverMixesCachedVectors() throws {
+        let dir = try makeTemporaryDirectory()
+        let model = try copyOfStaticModel(in: dir)
+        let store = dir.appendingPathComponent("ck/entropyguard.sqlite").path
+        func run(_ extra: [String]) throws -> [String: Int] {
+            let result = try CLI.run(["--input", SemanticCLITests.fixture.path, "--output", dir.appendingPathComponent("out.jsonl").path,
+                                      "--text-column", "text", "--min-length", "20", "--checkpoint-dir", dir.appendingPathComponent("ck").path,
+                                      "--json", "--quiet", "--dedup-threshold", "0.9"] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return SemanticCLITests.semanticNotes(result)
+        }
+        XCTAssertEqual(try run([])["embedded"], 30)
+        XCTAssertEqual(try run(["--model-name", model.path])["embedded"], 30, "the MiniLM vectors are not the static model's")
+        let back = try run([])
+        XCTAssertEqual(back["embedded"] ?? 0, 0)
+        XCTAssertEqual(back["embeddings_reused"], 30)
+        let db = try Database(path: store)
+        XCTAssertEqual(try db.scalar("SELECT count(DISTINCT model) FROM embeddings")?.int, 2)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 384 * 4")?.int, 30)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 256 * 4")?.int, 30)
+
+        // Same folder, same size, one weight changed: other vectors, so not the same cache entries.
+        let weights = model.appendingPathComponent("model.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        bytes[bytes.count - 1] ^= 0x40
+        try bytes.write(to: weights)
+        XCTAssertEqual(try run(["--model-name", model.path])["embedded"], 30)
+        XCTAssertEqual(try db.scalar("SELECT count(DISTINCT model) FROM embeddings")?.int, 3)
+    }
+
+    /// `embed` with the static model: 256-d unit vectors, equal for equal texts, zero for a missing text.
+    func testEmbedWritesStaticVectors() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("in.jsonl")
+        try write(#"{"text": "The cat sat on the mat."}"# + "\n" + #"{"text": null}"# + "\n"
+                  + #"{"text": "A dog ran in the park."}"# + "\n" + #"{"text": "The cat sat on the mat."}"# + "\n", to: input)
+        let output = dir.appendingPathComponent("v.npy")
+        let result = try CLI.run(["embed", "--input", input.path, "--text-column", "text", "--output", output.path,
+                                  "--model-name", "all-MiniLM-L6-v2-static", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let data = try Data(contentsOf: output)
+        let header = String(decoding: data[10..<128], as: UTF8.self)
+        XCTAssertTrue(header.contains("'shape': (4, 256)"), header)
+        let values = data[128...].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        func row(_ i: Int) -> [Float] { Array(values[(i * 256)..<((i + 1) * 256)]) }
+        XCTAssertEqual(row(0).map { $0 * $0 }.reduce(0, +), 1, accuracy: 1e-5)
+        XCTAssertEqual(row(0), row(3))
+        XCTAssertEqual(row(1), [Float](repeating: 0, count: 256))
+        XCTAssertLessThan(zip(row(0), row(2)).map(*).reduce(0, +), 0.99)
+    }
+
+    /// `distill` leaves a current model alone, and refuses what it cannot do with the documented codes.
+    func testDistillCommand() throws {
+        let current = try CLI.run(["distill"])
+        XCTAssertEqual(current.status, 0, current.stderr)
+        XCTAssertTrue(current.stderr.contains("is up to date"), current.stderr)
+        XCTAssertEqual(try CLI.run(["distill", "--dims", "0"]).status, 64)
+        XCTAssertEqual(try CLI.run(["distill", "--dims", "385", "--name", try makeTemporaryDirectory().appendingPathComponent("m").path]).status, 64)
+        let fromStatic = try CLI.run(["distill", "--model-name", "all-MiniLM-L6-v2-static", "--name", "/tmp/never"])
+        XCTAssertEqual(fromStatic.status, 64, fromStatic.stderr)
+        XCTAssertEqual(try CLI.run(["distill", "--model-name", "/nonexistent/model"]).status, 66)
+        XCTAssertTrue(try CLI.run(["--help"]).stdoutText.contains("distill"))
+    }
+}
+
+/// Where the binary looks for model names (ENTROPYGUARD_HOME, else ~/.cache/entropyguard).
+enum ModelLocatorPaths {
+    static var models: URL {
+        let home = ProcessInfo.processInfo.environment["ENTROPYGUARD_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/entropyguard")
+        return home.appendingPathComponent("models")
+    }
+}
