@@ -1,3 +1,4 @@
+@testable import EntropyGuard
 import Foundation
 import XCTest
 
@@ -185,5 +186,35 @@ open(path, "wb").write(bytes(data))
         let none = try run(empty, dir.appendingPathComponent("out.jsonl"))
         XCTAssertEqual(none.status, 66, none.stderr)
         XCTAssertTrue(none.stderr.contains("no .parquet files found"), none.stderr)
+    }
+
+    /// Ingest resumes at any row (after the batches a killed run committed): the row groups before it
+    /// are skipped, and the rows read are the same as those of a run from the start, across files.
+    func testIngestParserResumesAtAnyRowAcrossRowGroupsAndFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        let jsonl = dir.appendingPathComponent("in.jsonl")
+        try write(makeDataset(rows: 300, seed: 4), to: jsonl)
+        try python(Self.toParquet, [jsonl.path, dir.path, "40", "3", "zstd"], in: dir)
+        let files = (0..<3).map { dir.appendingPathComponent(String(format: "part-%03d.parquet", $0)).path }
+        func rows(from start: Int64, batch: Int) throws -> [String] {
+            let parser = try ParquetIngestParser(files: files, textColumn: "text", startRow: start)
+            var out: [String] = []
+            while true {
+                let parsed = try parser.nextBatch(maxRows: batch)
+                for row in parsed.rows {
+                    let text = String(decoding: parsed.texts[row.textStart..<(row.textStart + row.textCount)], as: UTF8.self)
+                    let id = ParquetRecordID(offset: row.offset, length: row.length)
+                    out.append("\(row.row) \(row.line) \(id.file)/\(id.rowGroup)/\(id.row) \(row.state) \(row.key) \(text)")
+                }
+                if parsed.finished { return out }
+            }
+        }
+        let all = try rows(from: 0, batch: 1000)
+        XCTAssertEqual(all.count, 300)
+        XCTAssertEqual(all[0].prefix(12), "0 1 0/0/0 ok")
+        XCTAssertEqual(all[141].prefix(16), "141 142 1/1/1 ok")   // 100 rows per file, 40 per row group
+        for start in [1, 39, 40, 41, 99, 100, 101, 299, 300] as [Int64] {
+            XCTAssertEqual(try rows(from: start, batch: 7), Array(all[Int(start)...]), "from row \(start)")
+        }
     }
 }

@@ -40,6 +40,7 @@ final class ParquetIngestParser {
             fileIndex += 1
             groupIndex = 0
         }
+        reader = nil   // every row was read: nextBatch returns an empty, finished batch
     }
 
     private func open(_ index: Int) throws -> ParquetFileReader {
