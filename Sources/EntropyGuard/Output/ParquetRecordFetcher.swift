@@ -2,15 +2,18 @@ import Parquet
 
 /// Reads a Parquet input's records back by their `ParquetRecordID`, as JSON objects
 /// (`ParquetRecordJSON`). The outputs ask in input order, so one row group is decoded at a time (all
-/// its fields) and kept until a record of another one is asked for: memory is one row group.
+/// its fields) and walked with one row iterator (rows not asked for are skipped, a row before the
+/// iterator's position decodes the group again): memory is one row group's columns.
 final class ParquetRecordFetcher {
     private let files: [String]
     private var fileIndex = -1
     private var reader: ParquetFileReader?
-    private var names: [String] = []
+    private var keys: [[UInt8]] = []
     private var groupIndex = -1
-    /// The current row group's values, per field.
-    private var columns: [[ParquetFieldValue]] = []
+    private var group: ParquetRowGroup?
+    private var rows: ParquetRowIterator?
+    /// The row `row` holds (-1 before the first).
+    private var rowsAt = -1
     private var groupRows = 0
     private var record: [UInt8] = []
     private var row: [ParquetFieldValue] = []
@@ -25,7 +28,7 @@ final class ParquetRecordFetcher {
             // The input matches the store's hash: a record outside it is a damaged row in the store.
             guard id.file >= 0 && id.file < files.count else { throw StoreDamage("a row points to file \(id.file) of a \(files.count)-file input") }
             reader = try ParquetFileReader(path: files[id.file])
-            names = reader!.schema.fieldNames
+            keys = ParquetRecordJSON.keys(reader!.schema.fieldNames)
             fileIndex = id.file
             groupIndex = -1
         }
@@ -33,17 +36,26 @@ final class ParquetRecordFetcher {
             guard let reader, id.rowGroup >= 0 && id.rowGroup < reader.rowGroupCount else {
                 throw StoreDamage("a row points to row group \(id.rowGroup) of \(files[id.file])")
             }
-            let group = try reader.readRowGroup(id.rowGroup)
-            columns = group.fieldIndices.map { group.values(ofField: $0) }
-            groupRows = group.rowCount
+            group = nil   // the old group's columns go before the new one's are decoded
+            group = try reader.readRowGroup(id.rowGroup)
+            groupRows = group!.rowCount
             groupIndex = id.rowGroup
+            rows = group!.makeRowIterator()
+            rowsAt = -1
         }
         guard id.row >= 0 && id.row < groupRows else {
             throw StoreDamage("a row points to row \(id.row) of row group \(id.rowGroup) (\(groupRows) rows) of \(files[id.file])")
         }
-        row.removeAll(keepingCapacity: true)
-        for column in columns { row.append(column[id.row]) }
-        record = ParquetRecordJSON.bytes(names: names, values: row)
+        if id.row < rowsAt {
+            rows = group!.makeRowIterator()
+            rowsAt = -1
+        }
+        while rowsAt < id.row {
+            _ = rows!.next(into: &row)
+            rowsAt += 1
+        }
+        record.removeAll(keepingCapacity: true)
+        ParquetRecordJSON.append(keys: keys, values: row, to: &record)
         return try record.withUnsafeBytes { try body($0) }
     }
 }
