@@ -186,6 +186,10 @@ open(path, "wb").write(bytes(data))
         let none = try run(empty, dir.appendingPathComponent("out.jsonl"))
         XCTAssertEqual(none.status, 66, none.stderr)
         XCTAssertTrue(none.stderr.contains("no .parquet files found"), none.stderr)
+        // A glob is an input of Parquet files: one that matches only JSONL is none.
+        let notParquet = try run(URL(fileURLWithPath: dir.path + "/*.jsonl"), dir.appendingPathComponent("out.jsonl"))
+        XCTAssertEqual(notParquet.status, 66, notParquet.stderr)
+        XCTAssertTrue(notParquet.stderr.contains("/*.jsonl: no .parquet files found"), notParquet.stderr)
     }
 
     /// Ingest resumes at any row (after the batches a killed run committed): the row groups before it

@@ -99,12 +99,13 @@ public struct InputSource {
             .map { (directory as NSString).appendingPathComponent($0) }
     }
 
-    /// The files a glob pattern such as `data/*.parquet` names.
+    /// The Parquet files (by extension or magic) a glob pattern such as `data/*.parquet` names.
     private static func globParquet(_ pattern: String) throws -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
         guard glob(pattern, 0, nil, &result) == 0 else { throw EntropyGuardError(.noInput, "\(pattern): no input files match") }
         return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+            .filter { $0.lowercased().hasSuffix(".parquet") || hasParquetMagic($0) }
     }
 
     /// Whether the file starts with Parquet's magic `PAR1` (whatever its name).
