@@ -23,6 +23,9 @@ enum CLIFailure {
             return (.dataError, error.report)
         case let error as InputReadError:
             return (.ioError, error.description)
+        case let error as ParquetReadError:
+            let mapped = EntropyGuardError(error)
+            return (mapped.status, mapped.message)
         case let error as ParquetError:
             let mapped = EntropyGuardError(error, writing: "Parquet output")
             return (mapped.status, mapped.message)

@@ -62,7 +62,7 @@ final class IngestBatchParser {
     init(fileDescriptor fd: Int32, path: String, info: IngestInfo, skipBadLines: Bool,
          startOffset: Int64, startLine: Int, startRow: Int64) throws {
         switch info.format {
-        case .jsonl:
+        case .jsonl, .parquet:   // Parquet input is read by ParquetIngestParser
             reader = JSONLReader(fileDescriptor: fd, path: path, startOffset: startOffset, startLine: startLine)
             csv = nil
             textIndex = nil

@@ -1,6 +1,12 @@
 /// The format of an input file.
 public enum InputFormat: String, Sendable, CaseIterable {
     case jsonl, csv
+    /// One or more Parquet files (`InputSource.parquetFiles`). Its records are read back as JSON objects
+    /// of their values (`ParquetRecordJSON`), so every consumer of JSONL records takes them as they are.
+    case parquet
+
+    /// JSONL, and Parquet records as rendered JSON objects: the formats whose records are JSON.
+    public var recordsAreJSON: Bool { self != .csv }
 
     /// By extension first (`.jsonl`, `.ndjson`, `.json` → jsonl; `.csv` → csv, case-insensitive);
     /// otherwise by content: jsonl if the first byte that is not a BOM or whitespace is `{`, else csv.

@@ -37,13 +37,16 @@ public struct EmbedJob {
         defer { close(fd) }
         let path = input.recordPath
         let format = try input.detectFormat(fileDescriptor: fd)
+        if format == .parquet {
+            throw EntropyGuardError(.dataError, "\(path): is Parquet; `embed` reads JSONL and CSV only (the pipeline reads Parquet)")
+        }
         guard let column = try textColumn ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format) else {
             throw EntropyGuardError(.usage, "\(path): no string field to embed; name one with --text-column")
         }
         var reader: any RecordReader
         var csv: CSVReader?
         switch format {
-        case .jsonl: reader = JSONLReader(fileDescriptor: fd, path: path)
+        case .jsonl, .parquet: reader = JSONLReader(fileDescriptor: fd, path: path)
         case .csv:
             let r = try CSVReader(fileDescriptor: fd, path: path)
             csv = r

@@ -15,8 +15,11 @@ final class InputRecordFetcher {
     @exclusivity(unchecked) private var windowCount = 0
     /// The input's size when it was hashed: the store's records were ingested from exactly these bytes.
     private let byteCount: Int64
+    /// Parquet input: records are (file, row group, row), read by this instead of the window.
+    private let parquet: ParquetRecordFetcher?
 
     init(input: InputSource) throws {
+        parquet = input.isParquet ? ParquetRecordFetcher(files: input.parquetFiles) : nil
         fd = open(input.filePath, O_RDONLY | O_CLOEXEC)
         path = input.displayPath
         byteCount = input.byteCount
@@ -38,6 +41,7 @@ final class InputRecordFetcher {
 
     /// Calls `body` with the bytes at `offset` (valid only inside `body`).
     func withBytes<T>(offset: Int64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        if let parquet { return try parquet.withRecord(ParquetRecordID(offset: offset, length: length), body) }
         // The input matches the store's hash, so a range outside it is a damaged row in the store
         // (a flipped record_offset read as "Invalid argument" from pread, a huge length as a crash).
         guard offset >= 0, length >= 0, offset <= byteCount - Int64(length) else {

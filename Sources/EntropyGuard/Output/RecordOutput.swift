@@ -28,7 +28,7 @@ struct RecordOutput {
         var csvColumnOfKey: [UTF8Key: Int] = [:]
         var csvColumnCount = 0
         if format == .csv {
-            let columns = try info.csvHeader ?? jsonColumns(after: annotateField == nil ? stage : nil, fetcher: InputRecordFetcher(input: input))
+            let columns = try info.csvHeader ?? info.parquetFieldNames ?? jsonColumns(after: annotateField == nil ? stage : nil, fetcher: InputRecordFetcher(input: input))
             for (index, name) in columns.enumerated() where csvColumnOfKey[UTF8Key(name)] == nil { csvColumnOfKey[UTF8Key(name)] = index }
             csvColumnCount = columns.count
             let annotationColumns = annotateField.map(Annotation.columnNames(field:)) ?? []
@@ -97,9 +97,9 @@ struct RecordOutput {
             let chunk = row.chunk
             var line: [UInt8]
             switch (info.format, format) {
-            case (.jsonl, .csv):
+            case (.jsonl, .csv), (.parquet, .csv):
                 line = try jsonRecordAsCSV(record, columnOfKey: csvColumnOfKey, columnCount: csvColumnCount, newText: newText)
-            case (.jsonl, _):
+            case (.jsonl, _), (.parquet, _):
                 line = try jsonRecord(record, newText: newText)
             case (.csv, .csv):
                 guard newText != nil else { line = record + [0x0D, 0x0A]; break }   // unchanged: the original bytes

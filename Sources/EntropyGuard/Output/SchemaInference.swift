@@ -170,7 +170,7 @@ extension SnapshotSchema {
 
     /// Records `schema` as the input's (see `of`).
     static func cache(_ schema: SnapshotSchema, store: WorkingStore, input: InputSource, info: IngestInfo) throws {
-        guard info.format == .jsonl else { return }
+        guard info.format.recordsAreJSON else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let cached = Cached(inputHash: try store.meta("ingest.input_hash") ?? input.hash.hex, textColumn: info.textColumn,

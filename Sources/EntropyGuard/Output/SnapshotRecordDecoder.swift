@@ -61,7 +61,7 @@ struct SnapshotRecordDecoder {
         for index in filled.indices { filled[index] = false }
         sink.recordText(nil)
         switch format {
-        case .jsonl: try fillJSON(record, into: &sink)
+        case .jsonl, .parquet: try fillJSON(record, into: &sink)
         case .csv: try fillCSV(Array(record), into: &sink)
         }
         if textIndex >= 0 {

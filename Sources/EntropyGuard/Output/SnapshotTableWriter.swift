@@ -81,9 +81,9 @@ struct SnapshotTableWriter {
                 throw EntropyGuardError(error, writing: path)
             }
         }
-        // JSONL: the original texts are the records' text fields (what ingest stored); only the texts
-        // a stage changed are read from the store.
-        let textsFromRecords = info.format == .jsonl
+        // JSONL (and Parquet's JSON records): the original texts are the records' text fields (what
+        // ingest stored); only the texts a stage changed are read from the store.
+        let textsFromRecords = info.format.recordsAreJSON
         var decoder = SnapshotRecordDecoder(schema: schema, info: info)
         var row = SnapshotDecodedRow(count: schema.columns.count)
         let fetcher = try InputRecordFetcher(input: input)

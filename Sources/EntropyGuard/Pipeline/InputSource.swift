@@ -13,7 +13,11 @@ public struct InputSource {
     public let filePath: String
     public let hash: XXH3Digest128
     public let byteCount: Int64
+    /// Parquet input: its files in the order they are read (sorted byte for byte), `filePath` first;
+    /// empty for JSONL and CSV.
+    public var parquetFiles: [String] = []
     public var isStandardInput: Bool { displayPath == "-" }
+    public var isParquet: Bool { !parquetFiles.isEmpty }
 
     /// Stdin is copied into the working directory under this name: the store refers to records by offset.
     static let stdinSpoolName = "stdin.input"
@@ -22,14 +26,19 @@ public struct InputSource {
         if path == "-" {
             let spool = (spoolDirectory as NSString).appendingPathComponent(stdinSpoolName)
             let (hash, count) = try copyHashing(from: STDIN_FILENO, displayPath: "<stdin>", to: spool)
-            return InputSource(displayPath: "-", filePath: spool, hash: hash, byteCount: count)
+            return InputSource(displayPath: "-", filePath: spool, hash: hash, byteCount: count,
+                               parquetFiles: hasParquetMagic(spool) ? [spool] : [])
         }
         var info = stat()
         guard stat(path, &info) == 0 else {
+            if path.contains(where: { "*?[".contains($0) }) { return try openParquet(displayPath: path, files: globParquet(path)) }
             throw EntropyGuardError(.noInput, "\(path): input file not found")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw EntropyGuardError(.noInput, "\(path): is a directory, not an input file")
+            return try openParquet(displayPath: path, files: parquetFiles(inDirectory: path))
+        }
+        if path.lowercased().hasSuffix(".parquet") || hasParquetMagic(path) {
+            return try openParquet(displayPath: path, files: [path])
         }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -52,17 +61,60 @@ public struct InputSource {
         return fd
     }
 
-    /// JSONL or CSV: by extension, then by the first bytes. A Parquet file (magic `PAR1` at offset 0,
-    /// whatever its name) is refused with exit 65: read as CSV it gave a header of binary bytes and an
-    /// internal error.
+    /// Parquet when `open` found Parquet files; otherwise JSONL or CSV: by extension, then by the first bytes.
     public func detectFormat(fileDescriptor fd: Int32) throws -> InputFormat {
+        if isParquet { return .parquet }
         var head = [UInt8](repeating: 0, count: 4096)
         let n = pread(fd, &head, head.count, 0)
         head.removeSubrange(max(0, n)...)
-        if head.starts(with: Array("PAR1".utf8)) {
-            throw EntropyGuardError(.dataError, "\(recordPath): is a Parquet file; Parquet input is not supported yet, only JSONL and CSV (convert it first, e.g. duckdb -c \"COPY (FROM 'in.parquet') TO 'in.jsonl'\")")
-        }
         return InputFormat.detect(path: isStandardInput ? "" : displayPath, firstBytes: head)
+    }
+
+    /// Parquet input: the files hashed one after the other as one stream of bytes (their contents
+    /// only, never their names, so moving the files keeps the checkpoints; each Parquet file starts and
+    /// ends with its magic and its footer length, so no two sets of files give the same stream).
+    private static func openParquet(displayPath: String, files: [String]) throws -> InputSource {
+        guard !files.isEmpty else { throw EntropyGuardError(.noInput, "\(displayPath): no .parquet files found") }
+        let sorted = files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let hasher = XXH3Stream128()
+        var total: Int64 = 0
+        for file in sorted {
+            let fd = Glibc.open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw EntropyGuardError(.noInput, "\(file): cannot read the input: \(String(cString: strerror(errno)))")
+            }
+            defer { close(fd) }
+            total += try copyHashing(from: fd, displayPath: file, to: nil, into: hasher)
+        }
+        return InputSource(displayPath: displayPath, filePath: sorted[0], hash: hasher.digest(), byteCount: total, parquetFiles: sorted)
+    }
+
+    /// The `.parquet` files (any case) directly in `directory`.
+    private static func parquetFiles(inDirectory directory: String) throws -> [String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw EntropyGuardError(.noInput, "\(directory): cannot list the directory: \(error.localizedDescription)")
+        }
+        return names.filter { $0.lowercased().hasSuffix(".parquet") && !$0.hasPrefix(".") }
+            .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// The Parquet files (by extension or magic) a glob pattern such as `data/*.parquet` names.
+    private static func globParquet(_ pattern: String) throws -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { throw EntropyGuardError(.noInput, "\(pattern): no input files match") }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+            .filter { $0.lowercased().hasSuffix(".parquet") || hasParquetMagic($0) }
+    }
+
+    /// Whether the file starts with Parquet's magic `PAR1` (whatever its name).
+    private static func hasParquetMagic(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4)
+        return pread(fd, &head, 4, 0) == 4 && head == Array("PAR1".utf8)
     }
 
     /// The XXH3-128 of a file, without keeping anything.
@@ -75,6 +127,13 @@ public struct InputSource {
 
     /// Reads `fd` to the end in 4 MiB blocks, hashing, and copying to `destination` if given.
     private static func copyHashing(from fd: Int32, displayPath: String, to destination: String?) throws -> (XXH3Digest128, Int64) {
+        let hasher = XXH3Stream128()
+        let total = try copyHashing(from: fd, displayPath: displayPath, to: destination, into: hasher)
+        return (hasher.digest(), total)
+    }
+
+    /// Reads `fd` to the end into `hasher` (and `destination`); returns the byte count.
+    private static func copyHashing(from fd: Int32, displayPath: String, to destination: String?, into hasher: XXH3Stream128) throws -> Int64 {
         var out: Int32 = -1
         if let destination {
             out = Glibc.open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -83,7 +142,6 @@ public struct InputSource {
             }
         }
         defer { if out >= 0 { close(out) } }
-        let hasher = XXH3Stream128()
         let blockSize = 4 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -100,7 +158,7 @@ public struct InputSource {
             if out >= 0 { try writeAll(out, chunk, path: destination ?? "") }
             total += Int64(n)
         }
-        return (hasher.digest(), total)
+        return total
     }
 }
 

@@ -254,6 +254,7 @@ public final class Pipeline {
     /// Format, text column and CSV header. When the store already holds this input and no column was
     /// given, the column detected last time is reused, so resuming reads nothing beyond the hash.
     private func resolveIngestInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
+        if input.isParquet { return try resolveParquetInfo(store: store, input: input, inputHash: inputHash) }
         let fd = try input.openForReading()
         defer { close(fd) }
         let format = try input.detectFormat(fileDescriptor: fd)
@@ -302,6 +303,52 @@ public final class Pipeline {
         }
         progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
         return IngestInfo(format: format, textColumn: column, csvHeader: header)
+    }
+
+    /// Parquet input: the files' schema (each file must have the first one's) gives the columns; the text
+    /// column is detected as for JSONL, from the first 100 records as JSON objects.
+    private func resolveParquetInfo(store: WorkingStore, input: InputSource, inputHash: String) throws -> IngestInfo {
+        let dataset = try ParquetDataset(paths: input.parquetFiles)
+        let path = input.recordPath
+        let names = dataset.schema.fieldNames
+        var info = IngestInfo(format: .parquet, textColumn: "", csvHeader: nil, parquetFieldNames: names, parquetRowCount: dataset.rowCount)
+        if !options.requiredColumns.isEmpty {
+            let missing = options.requiredColumns.filter { !names.contains(sameUTF8As: $0) }
+            if !missing.isEmpty {
+                throw EntropyGuardError(.usage, "--required-columns: \(path) has no column \(missing.joined(separator: ", ")); available columns: \(Snippet.names(names))"
+                                        + Self.normalizationHint(missing, names))
+            }
+        }
+        if let column = options.textColumn {
+            guard names.contains(sameUTF8As: column) else {
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(names))"
+                                        + Self.normalizationHint([column], names))
+            }
+            info.textColumn = column
+            return info
+        }
+        if try store.meta("ingest.input_hash") == inputHash, let column = try store.meta("text_column") {
+            info.textColumn = column
+            return info
+        }
+        var records: [[UInt8]] = []
+        for file in dataset.paths where records.count < TextColumnDetector.sampleSize {
+            let reader = try ParquetFileReader(path: file)
+            for group in 0..<reader.rowGroupCount where records.count < TextColumnDetector.sampleSize {
+                var rows = try reader.readRowGroup(group).makeRowIterator()
+                while records.count < TextColumnDetector.sampleSize, let row = rows.next() {
+                    records.append(ParquetRecordJSON.bytes(names: names, values: row))
+                }
+            }
+        }
+        guard let column = TextColumnDetector.detect(jsonRecords: records) else {
+            throw EntropyGuardError(.usage, records.isEmpty
+                ? "\(path) has no records, so there is no text column to detect; name one with --text-column"
+                : "\(path): no string field to use as text in the first 100 records; name one with --text-column")
+        }
+        progress.info("Using text column '\(Snippet.printable(column))' (the string field with the longest mean length in the first 100 records; set --text-column to choose)")
+        info.textColumn = column
+        return info
     }
 
     /// Column names are matched by bytes (see `UTF8Key`). When a wanted name is missing only because it

@@ -3,7 +3,7 @@
 enum TextColumnDetection {
     static func detect(fileDescriptor: Int32, path: String, format: InputFormat) throws -> String? {
         switch format {
-        case .jsonl:
+        case .jsonl, .parquet:   // Parquet input is resolved from its schema (Pipeline.resolveParquetInfo)
             var reader = JSONLReader(fileDescriptor: fileDescriptor, path: path)
             var records: [[UInt8]] = []
             while records.count < TextColumnDetector.sampleSize, let record = try reader.next() { records.append(record.bytes) }

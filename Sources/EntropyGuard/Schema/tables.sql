@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS stages (
 -- rewrites `generation` for all its survivors and SQLite rewrites a whole record on update, so the
 -- texts live in row_content. The record's original bytes are not copied: the input is identified by
 -- its XXH3-128 hash, so (record_offset, record_length) in that exact input is the record; the output
--- reads them from there. The view rows_full joins the two tables.
+-- reads them from there. The view rows_full joins the two tables. Parquet input (one file or several,
+-- hashed as one): a record is (file, row group, row), kept in the same two columns (Ingest/ParquetRecordID.swift):
+-- record_offset = file index << 32 | row group, record_length = row in the group, line = record number.
 CREATE TABLE IF NOT EXISTS rows (
     row_id        INTEGER PRIMARY KEY,  -- input order, 0-based (chunks: numbered after the input rows)
     line          INTEGER NOT NULL,     -- 1-based line of the input where the record starts

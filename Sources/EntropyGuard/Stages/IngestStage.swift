@@ -9,6 +9,9 @@ public struct IngestInfo: Sendable {
     public var textColumn: String
     /// CSV input: the header row.
     public var csvHeader: [String]?
+    /// Parquet input: the top-level field names (the columns of a CSV output) and the rows in all files.
+    public var parquetFieldNames: [String]? = nil
+    public var parquetRowCount: Int64? = nil
 }
 
 /// Reads the input once into the store, in batches of `batchSize` rows per transaction. Each batch
@@ -39,15 +42,25 @@ struct IngestStage: PipelineStage {
 
         let fd = try context.input.openForReading()
         defer { close(fd) }
-        let parser = try IngestBatchParser(fileDescriptor: fd, path: context.input.recordPath, info: info, skipBadLines: skipBadLines,
-                                           startOffset: offset, startLine: line, startRow: nextRow)
+        let parse: (Int) throws -> ParsedBatch
+        // Parquet: the position is the row number alone (the parser finds its row group).
+        var parquetRows: Int64?
+        if context.input.isParquet {
+            let parser = try ParquetIngestParser(files: context.input.parquetFiles, textColumn: info.textColumn, startRow: nextRow)
+            parse = { try parser.nextBatch(maxRows: $0) }
+            parquetRows = info.parquetRowCount
+        } else {
+            let parser = try IngestBatchParser(fileDescriptor: fd, path: context.input.recordPath, info: info, skipBadLines: skipBadLines,
+                                               startOffset: offset, startLine: line, startRow: nextRow)
+            parse = { try parser.nextBatch(maxRows: $0) }
+        }
         let inserter = try RowInserter(store: store, stage: context.stage)
         let batchSize = context.options.batchSize
         // Parsing (scan, decode, normalize, hash) runs one batch ahead on a worker thread while this
         // thread writes the previous batch: the two take similar time, so ingest costs about the larger.
         let lookahead = Lookahead<ParsedBatch>(label: "entropyguard.ingest.parse")
         defer { lookahead.drain() }   // before the descriptor closes
-        lookahead.start { try parser.nextBatch(maxRows: batchSize) }
+        lookahead.start { try parse(batchSize) }
 
         context.progress.begin(stage: "ingest", total: nil)
         var badRecords = 0
@@ -57,7 +70,7 @@ struct IngestStage: PipelineStage {
             // A bad record throws here, after every earlier batch was committed.
             let batch = try lookahead.wait()
             finished = batch.finished
-            if !finished { lookahead.start { try parser.nextBatch(maxRows: batchSize) } }
+            if !finished { lookahead.start { try parse(batchSize) } }
             // One transaction: the rows together with the reader's position after them.
             try store.transaction {
                 try inserter.insert(batch)
@@ -68,8 +81,9 @@ struct IngestStage: PipelineStage {
             badRecords += batch.badRecords
             offset = batch.endOffset
             nextRow = batch.nextRow
-            context.progress.update(done: Int(nextRow),
-                                    fraction: context.input.byteCount > 0 ? Double(offset) / Double(context.input.byteCount) : nil)
+            let fraction = parquetRows.map { $0 > 0 ? Double(nextRow) / Double($0) : 1 }
+                ?? (context.input.byteCount > 0 ? Double(offset) / Double(context.input.byteCount) : nil)
+            context.progress.update(done: Int(nextRow), fraction: fraction)
         }
         context.progress.end()
         return StageReport(notes: ["rows_read": Int(nextRow - resumedRows), "rows_resumed": Int(resumedRows), "bad_records": badRecords])
