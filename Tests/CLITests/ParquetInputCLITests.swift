@@ -135,12 +135,12 @@ pq.write_table(table, sys.argv[1], row_group_size=4)
             let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
             return try XCTUnwrap(summary["stages"] as? [[String: Any]]).compactMap { $0["status"] as? String }
         }
-        XCTAssertEqual(Array(try pipeline(parquet, "first.jsonl").prefix(6)), ["ran", "ran", "off", "ran", "ran", "off"])
+        XCTAssertEqual(Array(try pipeline(parquet, "first.jsonl").prefix(7)), ["ran", "ran", "off", "ran", "ran", "ran", "off"])
         // The snapshots carry the input's columns.
         XCTAssertTrue(FileManager.default.fileExists(atPath: ck.appendingPathComponent("after_ingest.parquet").path))
         let moved = dir.appendingPathComponent("renamed.parquet")
         try FileManager.default.moveItem(at: parquet, to: moved)
-        XCTAssertEqual(Array(try pipeline(moved, "second.jsonl").prefix(6)), Array(repeating: "resumed", count: 6))
+        XCTAssertEqual(Array(try pipeline(moved, "second.jsonl").prefix(7)), Array(repeating: "resumed", count: 7))
         XCTAssertEqual(try read(dir.appendingPathComponent("first.jsonl")), try read(dir.appendingPathComponent("second.jsonl")))
     }
 
