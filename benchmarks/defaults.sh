@@ -8,6 +8,8 @@
 #   BIN=/path/to/entropyguard benchmarks/defaults.sh   (time another build; skips building)
 #   BASE=/path/to/other/entropyguard benchmarks/defaults.sh   (also time that build, interleaved with
 #     this one in the same run: a table per build, each against its own core time)
+#   EXTRA="--no-fuzzy-dedup" benchmarks/defaults.sh   (flags added to every configuration: issue 10's
+#     target predates the fuzzy stage, which is on by default and costs both configurations the same)
 # Needs: /usr/bin/time; builds the release binary unless BIN is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,14 +29,14 @@ declare -a flags=("" "--no-pii" "--no-pii --snapshots none" "--no-sanitize --sna
 builds=("$BIN")
 [ -n "${BASE:-}" ] && builds+=("$BASE")
 declare -A wall cpu
-echo "== $n rows ($(du -m "$input" | cut -f1) MB), $runs runs of each configuration, interleaved; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $n rows ($(du -m "$input" | cut -f1) MB), $runs runs of each configuration, interleaved; every configuration with --no-semantic-dedup ${EXTRA:-}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$runs"); do
   for i in "${!names[@]}"; do
     for b in "${!builds[@]}"; do
       rm -rf "$out/ck"
       # shellcheck disable=SC2086
       /usr/bin/time -f "%e %U %S" -o "$out/time" "${builds[$b]}" --input "$input" --output "$out/out.jsonl" --text-column text \
-        --checkpoint-dir "$out/ck" --no-semantic-dedup --quiet ${flags[$i]}
+        --checkpoint-dir "$out/ck" --no-semantic-dedup --quiet ${EXTRA:-} ${flags[$i]}
       read -r e u s < "$out/time"
       c=$(echo "$u + $s" | bc)
       wall[$b,$i]+="$e "

@@ -50,12 +50,12 @@ final class DamagedStoreCLITests: XCTestCase {
     /// trusts, at fixed places. (Spread over the whole file the flips used to land in them; since the
     /// fuzzy stage's signature cache fills the middle of the file, they are aimed: damage in the cache is
     /// met only when the cache is read.)
-    func flipBytes(_ path: String) throws {
+    func flipBytes(_ path: String, in tables: [String] = ["rows", "row_content"]) throws {
         let (pageSize, pages): (UInt64, [UInt64]) = try {
             let database = try Database(path: path)
             let size = try XCTUnwrap(database.rows("PRAGMA page_size").first?.first?.int64)
             let pages = try database.rows("""
-                SELECT pageno FROM dbstat WHERE name IN ('rows', 'row_content') AND pagetype = 'leaf' ORDER BY pageno
+                SELECT pageno FROM dbstat WHERE name IN (\(tables.map { "'\($0)'" }.joined(separator: ", "))) AND pagetype = 'leaf' ORDER BY pageno
                 """).compactMap { $0.first?.int64 }
             return (UInt64(size), pages.map { UInt64($0) })
         }()
@@ -108,6 +108,23 @@ final class DamagedStoreCLITests: XCTestCase {
         XCTAssertFalse(again.stderr.contains("damaged"), again.stderr)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("again.jsonl")), reference)
         XCTAssertEqual(try quickCheck(storePath("ck")), "ok")
+    }
+
+    /// Bytes flipped inside stored MinHash signatures leave SQLite's b-trees whole; the checksum each
+    /// signature carries finds them when another --fuzzy-threshold reuses the signatures.
+    func testFlippedSignatureBytesAreFoundWhenTheSignaturesAreReused() throws {
+        try finishedStore("ck")
+        try flipBytes(storePath("ck"), in: ["minhash_signatures"])
+        let clean = try CLI.run(arguments("ck-07", output: "clean07.jsonl") + ["--fuzzy-threshold", "0.7"])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+
+        let reused = try CLI.run(arguments("ck", output: "out07.jsonl") + ["--fuzzy-threshold", "0.7"])
+        XCTAssertEqual(reused.status, 0, reused.stderr)
+        XCTAssertTrue(reused.stderr.contains("fails its checksum"), reused.stderr)
+        XCTAssertTrue(reused.stderr.contains("moved it aside as entropyguard.sqlite.damaged-"), reused.stderr)
+        XCTAssertEqual(try setAside("ck").count, 1)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("out07.jsonl")),
+                       try Data(contentsOf: dir.appendingPathComponent("clean07.jsonl")))
     }
 
     func testDamageFoundWhileWritingToStdoutFailsWithExit74AndTheNextRunStartsOver() throws {

@@ -118,7 +118,8 @@ CREATE TABLE IF NOT EXISTS minhash_settings (
 CREATE TABLE IF NOT EXISTS minhash_signatures (
     signature_id INTEGER PRIMARY KEY,
     setting_id   INTEGER NOT NULL,      -- minhash_settings.setting_id
-    signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures)
+    signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures),
+                                        -- then an 8-byte checksum (WorkingStore.verifiedSignature)
 );
 
 -- The lookup by text. Filled in bulk, sorted by hash, from minhash_pending when the stage ends (or,

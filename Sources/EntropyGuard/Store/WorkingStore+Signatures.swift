@@ -60,7 +60,37 @@ extension WorkingStore {
             }
         }
         found.sort { $0.index < $1.index }
-        for (index, bytes) in found { try bytes.withUnsafeBytes { try body(index, $0) } }
+        for (index, bytes) in found {
+            try bytes.withUnsafeBytes { stored in
+                let signature = try Self.verifiedSignature(stored, textHash: textHashes[index])
+                try body(index, signature)
+            }
+        }
+    }
+
+    /// Each stored signature ends with 8 bytes: XXH3-64 (little-endian) of the signature, seeded with the
+    /// XXH3-64 of the text hash. A signature is reused without recomputing it, so bytes flipped inside it (which SQLite's
+    /// b-tree checks never see) or a lookup row pointing at another text's signature would silently change
+    /// fuzzy decisions; the check turns both into a damaged store. Cost: one XXH3 over ~530 bytes per
+    /// reused row, well under 1% of the stage.
+    static let signatureChecksumSize = 8
+
+    static func signatureChecksum(textHash: [UInt8], signature: UnsafeRawBufferPointer) -> UInt64 {
+        XXH3.hash64(signature, seed: XXH3.hash64(textHash))
+    }
+
+    /// The signature part of a stored value whose checksum holds; StoreDamage otherwise.
+    static func verifiedSignature(_ stored: UnsafeRawBufferPointer, textHash: [UInt8]) throws -> UnsafeRawBufferPointer {
+        guard stored.count > signatureChecksumSize else {
+            throw StoreDamage("minhash_signatures: a stored signature of \(stored.count) bytes is too short for its checksum")
+        }
+        let signature = UnsafeRawBufferPointer(rebasing: stored[..<(stored.count - signatureChecksumSize)])
+        var expected: UInt64 = 0
+        withUnsafeMutableBytes(of: &expected) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[signature.count...])) }
+        guard UInt64(littleEndian: expected) == signatureChecksum(textHash: textHash, signature: signature) else {
+            throw StoreDamage("minhash_signatures: the signature stored for text hash \(textHash.map { String(format: "%02x", $0) }.joined()) fails its checksum")
+        }
+        return signature
     }
 
     /// Appends the signatures (row i of `signatures` is the text hashed `textHashes[i]`). Call inside
@@ -69,9 +99,15 @@ extension WorkingStore {
         precondition(textHashes.count == signatures.count)
         let insert = try database.cachedStatement("INSERT INTO minhash_signatures (setting_id, signature) VALUES (?, ?)")
         let pending = try database.cachedStatement("INSERT INTO minhash_pending (signature_id, setting_id, text_hash) VALUES (last_insert_rowid(), ?, ?)")
+        var stored: [UInt8] = []
         for (index, hash) in textHashes.enumerated() {
             try insert.bind(setting, at: 1)
-            try signatures.withBytes(row: index) { try insert.bindBlob($0, at: 2) }
+            try signatures.withBytes(row: index) { signature in
+                stored.removeAll(keepingCapacity: true)
+                stored.append(contentsOf: signature)
+                withUnsafeBytes(of: Self.signatureChecksum(textHash: hash, signature: signature).littleEndian) { stored.append(contentsOf: $0) }
+                try insert.bindBlob(stored, at: 2)
+            }
             try insert.runToCompletion()
             insert.reset()
             try pending.bind(setting, at: 1)

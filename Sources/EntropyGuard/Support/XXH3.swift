@@ -6,6 +6,10 @@ public enum XXH3 {
         XXH3_64bits(buffer.baseAddress, buffer.count)
     }
 
+    public static func hash64(_ buffer: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        XXH3_64bits_withSeed(buffer.baseAddress, buffer.count, seed)
+    }
+
     public static func hash64(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { hash64($0) }
     }
