@@ -51,8 +51,13 @@ public final class StaticEmbedder: @unchecked Sendable {
             let base = output.baseAddress!
             let tasks = (texts.count + Self.textsPerTask - 1) / Self.textsPerTask
             let run = { (task: Int) in
+                // One id buffer per work item, reused for its texts: nothing is allocated per text.
+                var ids: [Int32] = []
+                ids.reserveCapacity(self.maxTokens)
                 let end = min(texts.count, (task + 1) * Self.textsPerTask)
-                for index in (task * Self.textsPerTask)..<end { self.embed(texts[index], into: base + index * d) }
+                for index in (task * Self.textsPerTask)..<end {
+                    self.embed(texts[index], into: base + index * d, ids: &ids)
+                }
             }
             if workers == 1 || tasks <= 1 {
                 for task in 0..<tasks { run(task) }
@@ -65,12 +70,20 @@ public final class StaticEmbedder: @unchecked Sendable {
 
     /// One text's vector into `target` (`dimension` floats).
     public func embed(_ text: String, into target: UnsafeMutablePointer<Float>) {
+        var ids: [Int32] = []
+        embed(text, into: target, ids: &ids)
+    }
+
+    /// One text's vector into `target`, tokenizing into `ids` (a caller's buffer, reused across texts).
+    /// The word pieces alone (`addSpecialTokens: false`), at most ``maxTokens``: the ids `encode(_:)`
+    /// gives between its `[CLS]` and `[SEP]` (the reference-id tests hold both), without building them.
+    public func embed(_ text: String, into target: UnsafeMutablePointer<Float>, ids: inout [Int32]) {
+        tokenizer.encode(text, into: &ids, maxLength: maxTokens, addSpecialTokens: false)
         let d = dimension
         target.update(repeating: 0, count: d)
-        let ids = tokenizer.encode(text)
         var count = 0
         let vectorEnd = d - d % 8
-        for id in ids.dropFirst().dropLast() where id != unknownID && Int(id) < vocabularySize && id >= 0 {
+        for id in ids where id != unknownID && Int(id) < vocabularySize && id >= 0 {
             let row = table + Int(id) * d
             // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
             // `target` and `row` overlap). Each dimension still sums its tokens in order.
