@@ -1,3 +1,4 @@
+import CMiniLMKernels
 import Foundation
 
 /// Sentence embeddings from a static model (`entropyguard distill`), as model2vec's
@@ -21,6 +22,8 @@ public final class StaticEmbedder: @unchecked Sendable {
     private let workers: Int
     /// Texts per work item when `embed` runs on several threads.
     public static let textsPerTask = 512
+    /// Table rows are prefetched this many word pieces ahead of the one being summed.
+    static let prefetchDistance = 4
 
     /// Loads a static model folder (config.json with `kind: static`, vocab.txt, model.safetensors).
     public init(modelDirectory: URL, threads: Int? = nil) throws {
@@ -81,23 +84,36 @@ public final class StaticEmbedder: @unchecked Sendable {
         tokenizer.encode(text, into: &ids, maxLength: maxTokens, addSpecialTokens: false)
         let d = dimension
         target.update(repeating: 0, count: d)
+        // The ids that have a row, compacted in place (same order).
         var count = 0
-        let vectorEnd = d - d % 8
-        for id in ids where id != unknownID && Int(id) < vocabularySize && id >= 0 {
-            let row = table + Int(id) * d
-            // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
-            // `target` and `row` overlap). Each dimension still sums its tokens in order.
-            var i = 0
-            while i < vectorEnd {
-                let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
-                    + UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-                i += 8
+        ids.withUnsafeMutableBufferPointer { ids in
+            for id in ids where id != unknownID && Int(id) < vocabularySize && id >= 0 {
+                ids[count] = id
+                count += 1
             }
-            while i < d { target[i] += row[i]; i += 1 }
-            count += 1
         }
         guard count > 0 else { return }
+        let vectorEnd = d - d % 8
+        let rowBytes = Int32(d * MemoryLayout<Float>.stride)
+        ids.withUnsafeBufferPointer { ids in
+            for k in 0..<min(Self.prefetchDistance, count) { eg_minilm_prefetch(table + Int(ids[k]) * d, rowBytes) }
+            for k in 0..<count {
+                if k + Self.prefetchDistance < count {
+                    eg_minilm_prefetch(table + Int(ids[k + Self.prefetchDistance]) * d, rowBytes)
+                }
+                let row = table + Int(ids[k]) * d
+                // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
+                // `target` and `row` overlap). Each dimension still sums its tokens in order.
+                var i = 0
+                while i < vectorEnd {
+                    let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                        + UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < d { target[i] += row[i]; i += 1 }
+            }
+        }
         // The mean's 1/count cancels in the normalization; it is applied anyway so the vector before
         // normalizing is model2vec's mean (same rounding path as its float32 mean, up to order).
         let inverseCount = 1 / Float(count)
