@@ -1,3 +1,4 @@
+import CMiniLMKernels
 import Foundation
 
 /// Sentence embeddings from a static model (`entropyguard distill`), as model2vec's
@@ -21,6 +22,8 @@ public final class StaticEmbedder: @unchecked Sendable {
     private let workers: Int
     /// Texts per work item when `embed` runs on several threads.
     public static let textsPerTask = 512
+    /// Table rows are prefetched this many word pieces ahead of the one being summed.
+    static let prefetchDistance = 4
 
     /// Loads a static model folder (config.json with `kind: static`, vocab.txt, model.safetensors).
     public init(modelDirectory: URL, threads: Int? = nil) throws {
@@ -51,8 +54,13 @@ public final class StaticEmbedder: @unchecked Sendable {
             let base = output.baseAddress!
             let tasks = (texts.count + Self.textsPerTask - 1) / Self.textsPerTask
             let run = { (task: Int) in
+                // One id buffer per work item, reused for its texts: nothing is allocated per text.
+                var ids: [Int32] = []
+                ids.reserveCapacity(self.maxTokens)
                 let end = min(texts.count, (task + 1) * Self.textsPerTask)
-                for index in (task * Self.textsPerTask)..<end { self.embed(texts[index], into: base + index * d) }
+                for index in (task * Self.textsPerTask)..<end {
+                    self.embed(texts[index], into: base + index * d, ids: &ids)
+                }
             }
             if workers == 1 || tasks <= 1 {
                 for task in 0..<tasks { run(task) }
@@ -65,26 +73,47 @@ public final class StaticEmbedder: @unchecked Sendable {
 
     /// One text's vector into `target` (`dimension` floats).
     public func embed(_ text: String, into target: UnsafeMutablePointer<Float>) {
+        var ids: [Int32] = []
+        embed(text, into: target, ids: &ids)
+    }
+
+    /// One text's vector into `target`, tokenizing into `ids` (a caller's buffer, reused across texts).
+    /// The word pieces alone (`addSpecialTokens: false`), at most ``maxTokens``: the ids `encode(_:)`
+    /// gives between its `[CLS]` and `[SEP]` (the reference-id tests hold both), without building them.
+    public func embed(_ text: String, into target: UnsafeMutablePointer<Float>, ids: inout [Int32]) {
+        tokenizer.encode(text, into: &ids, maxLength: maxTokens, addSpecialTokens: false)
         let d = dimension
         target.update(repeating: 0, count: d)
-        let ids = tokenizer.encode(text)
+        // The ids that have a row, compacted in place (same order).
         var count = 0
-        let vectorEnd = d - d % 8
-        for id in ids.dropFirst().dropLast() where id != unknownID && Int(id) < vocabularySize && id >= 0 {
-            let row = table + Int(id) * d
-            // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
-            // `target` and `row` overlap). Each dimension still sums its tokens in order.
-            var i = 0
-            while i < vectorEnd {
-                let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
-                    + UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-                i += 8
+        ids.withUnsafeMutableBufferPointer { ids in
+            for id in ids where id != unknownID && Int(id) < vocabularySize && id >= 0 {
+                ids[count] = id
+                count += 1
             }
-            while i < d { target[i] += row[i]; i += 1 }
-            count += 1
         }
         guard count > 0 else { return }
+        let vectorEnd = d - d % 8
+        let rowBytes = Int32(d * MemoryLayout<Float>.stride)
+        ids.withUnsafeBufferPointer { ids in
+            for k in 0..<min(Self.prefetchDistance, count) { eg_minilm_prefetch(table + Int(ids[k]) * d, rowBytes) }
+            for k in 0..<count {
+                if k + Self.prefetchDistance < count {
+                    eg_minilm_prefetch(table + Int(ids[k + Self.prefetchDistance]) * d, rowBytes)
+                }
+                let row = table + Int(ids[k]) * d
+                // Eight dimensions at a time (the compiler cannot vectorize the scalar loop: it must assume
+                // `target` and `row` overlap). Each dimension still sums its tokens in order.
+                var i = 0
+                while i < vectorEnd {
+                    let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                        + UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < d { target[i] += row[i]; i += 1 }
+            }
+        }
         // The mean's 1/count cancels in the normalization; it is applied anyway so the vector before
         // normalizing is model2vec's mean (same rounding path as its float32 mean, up to order).
         let inverseCount = 1 / Float(count)

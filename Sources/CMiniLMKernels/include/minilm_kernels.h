@@ -19,4 +19,12 @@ void eg_minilm_bias_gelu_avx512(float *row, const float *bias, int count);
 /// In place LayerNorm: (x - mean) / sqrt(var + eps) * weight + bias, biased variance.
 void eg_minilm_layer_norm_avx512(float *row, int count, const float *weight, const float *bias, float epsilon);
 
+/* Asks for `bytes` bytes at `address` to be brought into the cache (one prefetch per 64-byte line),
+   without waiting. A static model's text reads ~56 random 1 KB rows of a 31 MB table: the row loads
+   were 63% of StaticEmbedder.embed's own time (perf annotate), so rows are fetched a few ahead. */
+static inline void eg_minilm_prefetch(const void *address, int bytes) {
+    const char *p = (const char *)address;
+    for (int offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset, 0, 3);
+}
+
 #endif

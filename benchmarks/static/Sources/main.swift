@@ -71,7 +71,11 @@ do {
                 DispatchQueue.concurrentPerform(iterations: tasks) { task in
                     let end = min(texts.count, (task + 1) * StaticEmbedder.textsPerTask)
                     var total = 0
-                    for index in (task * StaticEmbedder.textsPerTask)..<end { total += tokenizer.encode(texts[index]).count }
+                    var ids: [Int32] = []   // as StaticEmbedder.embed tokenizes: one reused buffer per work item
+                    for index in (task * StaticEmbedder.textsPerTask)..<end {
+                        tokenizer.encode(texts[index], into: &ids, maxLength: staticEmbedder.maxTokens, addSpecialTokens: false)
+                        total += ids.count
+                    }
                     base[task] = total
                 }
             }
