@@ -178,18 +178,7 @@ final class ReaderErrorTests: XCTestCase {
     }
 
     private func runPython(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
-        let script = dir.appendingPathComponent("program.py")
-        try program.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try pythonExecutable())
-        process.arguments = [script.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runPythonProgram(program, named: "program.py", arguments, in: dir)
     }
 }
 

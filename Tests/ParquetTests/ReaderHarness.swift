@@ -4,8 +4,14 @@ import Parquet
 
 /// Runs the embedded reader script (`readerScript`) with `arguments`; returns its exit status and output.
 func runReaderScript(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-    let scriptURL = directory.appendingPathComponent("reader_check.py")
-    try readerScript.write(to: scriptURL, atomically: true, encoding: .utf8)
+    try runPythonProgram(readerScript, named: "reader_check.py", arguments, in: directory)
+}
+
+/// Writes `program` to `directory/name` and runs it with the venv's Python; returns its exit status and
+/// its stdout and stderr together.
+func runPythonProgram(_ program: String, named name: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+    let scriptURL = directory.appendingPathComponent(name)
+    try program.write(to: scriptURL, atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try pythonExecutable())
     process.arguments = [scriptURL.path] + arguments
