@@ -48,6 +48,14 @@ public final class FuzzySelector {
 
     public private(set) var statistics = Statistics()
 
+    /// When set, a kept row whose best verified candidate reached this estimated similarity (but not the
+    /// threshold) is reported by `takeNearMisses`, as a FuzzyDrop that was not dropped. Decisions do not change.
+    public var nearMissFloor: Double? {
+        didSet { nearMissEqual = nearMissFloor.map { floor in (0...permutations).first { Double($0) / Double(permutations) >= floor } ?? permutations + 1 } }
+    }
+    private var nearMissEqual: Int?
+    private var nearMisses: [FuzzyDrop] = []
+
     private let directory: String
     private let spill: SignatureSpill
     private let minimumEqual: Int
@@ -110,6 +118,12 @@ public final class FuzzySelector {
     public func takeDrops() -> [FuzzyDrop] {
         defer { drops = [] }
         return drops
+    }
+
+    /// The near misses (see `nearMissFloor`) decided since the last call (whole blocks), in row order.
+    public func takeNearMisses() -> [FuzzyDrop] {
+        defer { nearMisses = [] }
+        return nearMisses
     }
 
     /// Decides the last block and returns the drops not yet taken, in row order.
@@ -263,6 +277,8 @@ public final class FuzzySelector {
             }
             var bestEqual = -1
             var bestID: Int64 = 0
+            var missEqual = -1     // the best rejected candidate, for nearMisses
+            var missID: Int64 = 0
             if !b.candidates.isEmpty {
                 b.candidates.sort()
                 var previous: UInt64 = .max
@@ -282,6 +298,10 @@ public final class FuzzySelector {
                                                              count: permutations)
                     if equal < minimumEqual {
                         statistics.rejectedPairs += 1
+                        if equal > missEqual {
+                            missEqual = equal
+                            missID = earlier.loadUnaligned(as: Int64.self)
+                        }
                     } else if equal > bestEqual {   // candidates ascend: the earliest wins ties
                         bestEqual = equal
                         bestID = earlier.loadUnaligned(as: Int64.self)
@@ -293,6 +313,10 @@ public final class FuzzySelector {
                 drops.append(FuzzyDrop(row: record.loadUnaligned(as: Int64.self), duplicateOf: bestID,
                                        similarity: Double(bestEqual) / Double(permutations)))
             } else {
+                if let nearMissEqual, missEqual >= nearMissEqual {
+                    nearMisses.append(FuzzyDrop(row: record.loadUnaligned(as: Int64.self), duplicateOf: missID,
+                                                similarity: Double(missEqual) / Double(permutations)))
+                }
                 b.kept[local] = true
                 keptRows += 1
                 for band in 0..<bands {

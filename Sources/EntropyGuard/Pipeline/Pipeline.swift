@@ -173,7 +173,8 @@ public final class Pipeline {
             let rowsOut = definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
             alive = rowsOut
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
-                                      rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped))
+                                      rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped,
+                                      settings: stage.stage.settings))
             if (definition.checkpointsImmediately && stage.isEnabled) || index == planned.count - 1 {
                 // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
                 try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id)

@@ -76,6 +76,28 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     snapshot_xxh3 TEXT                  -- XXH3-64 of the snapshot file (hex)
 );
 
+-- The settings each checkpoint's stage ran with (StageDefinition settings: the text its config hash is
+-- made from), for people and for `report`. Apart from `checkpoints` so that stores made before it still
+-- open; written and removed with the checkpoint.
+CREATE TABLE IF NOT EXISTS checkpoint_settings (
+    generation INTEGER PRIMARY KEY,
+    settings   TEXT NOT NULL
+);
+
+-- Dedup stages (semantic_dedup, fuzzy_dedup): for each row the stage KEPT whose best similarity to an
+-- earlier kept row came within NearMissWindow.width below the threshold, that score and row. With the
+-- dropped rows' rows.similarity these are every score near the threshold the stage measured: `report`
+-- draws them and counts what another threshold would drop without rerunning. Written in the same
+-- transaction as the batch's drops, so a crash keeps the two consistent; rewinding removes a stage's
+-- rows with its drops.
+CREATE TABLE IF NOT EXISTS near_misses (
+    generation  INTEGER NOT NULL,       -- the stage
+    row_id      INTEGER NOT NULL,       -- the kept row
+    nearest_row INTEGER NOT NULL,       -- its most similar earlier kept row (that the stage compared it with)
+    similarity  REAL NOT NULL,
+    PRIMARY KEY (generation, row_id)
+) WITHOUT ROWID;
+
 -- One row per invocation.
 CREATE TABLE IF NOT EXISTS runs (
     run_id      INTEGER PRIMARY KEY,

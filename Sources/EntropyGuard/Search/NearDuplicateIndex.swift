@@ -8,6 +8,8 @@
 struct NearDuplicateIndex {
     let dimension: Int
     let threshold: Float
+    /// The lowest best score worth finding: below `threshold` when the caller wants the near misses.
+    let floor: Float
     let centroids: CentroidSet?
     var probes: Int
     private(set) var lists: KeptVectorLists
@@ -15,9 +17,13 @@ struct NearDuplicateIndex {
     /// the buffers. IVF: larger, so each list's GEMM gets more query rows.
     let chunkRows: Int
 
-    init(dimension: Int, threshold: Float, centroids: CentroidSet?, probes: Int) {
+    /// Kept rows whose best score reached `floor` (but not `threshold`), in row order, not yet taken.
+    var nearMisses: [SemanticMatch] = []
+
+    init(dimension: Int, threshold: Float, centroids: CentroidSet?, probes: Int, nearMissFloor: Float? = nil) {
         self.dimension = dimension
         self.threshold = threshold
+        floor = min(threshold, nearMissFloor ?? threshold)
         self.centroids = centroids
         self.probes = centroids == nil ? 1 : max(1, min(probes, centroids!.count))
         // Exact: one big list, scored 4096 kept rows per GEMM. IVF: ~1000 small lists; small
@@ -49,6 +55,9 @@ struct NearDuplicateIndex {
             if best[i].similarity >= threshold {
                 matches.append(SemanticMatch(row: ids[i], duplicateOf: best[i].id, similarity: best[i].similarity))
             } else {
+                if best[i].similarity >= floor {
+                    nearMisses.append(SemanticMatch(row: ids[i], duplicateOf: best[i].id, similarity: best[i].similarity))
+                }
                 kept[i] = true
                 lists.append(list: Int(probed[i * probes]), id: ids[i], vector: query)
             }
@@ -101,12 +110,12 @@ struct NearDuplicateIndex {
                             for (r, asker) in askers.enumerated() {
                                 let row = Int(asker)
                                 let rowScores = s + r * n
-                                var floor = max(threshold, best[row].similarity) - VectorMath.candidateMargin
+                                var floor = max(self.floor, best[row].similarity) - VectorMath.candidateMargin
                                 var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: floor)
                                 while c < n {
                                     let similarity = VectorMath.dot(q + r * dimension, k + c * dimension, dimension)
                                     best[row].offer(similarity: similarity, id: listIds[first + c])
-                                    floor = max(threshold, best[row].similarity) - VectorMath.candidateMargin
+                                    floor = max(self.floor, best[row].similarity) - VectorMath.candidateMargin
                                     c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: floor)
                                 }
                             }
@@ -125,7 +134,7 @@ struct NearDuplicateIndex {
         var queries: [Float] = []
         var filed: [Float] = []
         var scores: [Float] = []
-        let floor = threshold - VectorMath.candidateMargin
+        let floor = self.floor - VectorMath.candidateMargin
         for list in 0..<lists.listCount {
             let askers = routing.askers(of: list)
             let members = Array(routing.filed(under: list))

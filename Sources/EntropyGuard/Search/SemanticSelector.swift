@@ -24,6 +24,8 @@ public struct SemanticSelector {
     public let listCount: Int
 
     private let seed: UInt64
+    /// See `init`'s `nearMissFloor`.
+    private let nearMissFloor: Float?
     private var index: NearDuplicateIndex
     private var trained: Bool
     private var lastId: Int64?
@@ -34,16 +36,20 @@ public struct SemanticSelector {
     ///   - mode: search mode (`auto` picks by `expectedCount`).
     ///   - expectedCount: rows expected in total; sizes the IVF and the exact buffer.
     ///   - seed: k-means initialisation seed.
-    public init(dimension: Int, threshold: Float, mode: SemanticSearchMode, expectedCount: Int, seed: UInt64 = 0x5eed) {
+    ///   - nearMissFloor: also report kept rows whose best score is at least this (`takeNearMisses`).
+    ///     The decisions do not change: a lower floor only makes the search verify more candidates.
+    public init(dimension: Int, threshold: Float, mode: SemanticSearchMode, expectedCount: Int, seed: UInt64 = 0x5eed,
+                nearMissFloor: Float? = nil) {
         precondition(dimension > 0, "dimension must be positive")
         self.dimension = dimension
         self.threshold = threshold
         self.seed = seed
+        self.nearMissFloor = nearMissFloor
         let resolved: SemanticSearchMode = mode == .auto
             ? (expectedCount < SemanticSelector.autoExactLimit ? .exact : .ivf) : mode
         self.mode = resolved
         listCount = max(1, Int(Double(max(expectedCount, 1)).squareRoot().rounded()))
-        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: nil, probes: 1)
+        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: nil, probes: 1, nearMissFloor: nearMissFloor)
         trained = resolved == .exact
     }
 
@@ -74,8 +80,16 @@ public struct SemanticSelector {
             let k = max(1, min(listCount, rows / 16))
             centroids = SphericalKMeans.train(sample: sample, dimension: dimension, clusters: k, seed: seed)
         }
-        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount)
+        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount,
+                                   nearMissFloor: nearMissFloor)
         trained = true
+    }
+
+    /// The kept rows decided since the last call whose best score (to an earlier kept row they were
+    /// compared with) reached `nearMissFloor`, in row order.
+    public mutating func takeNearMisses() -> [SemanticMatch] {
+        defer { index.nearMisses = [] }
+        return index.nearMisses
     }
 
     /// Decides one batch. `ids` ascending and above every earlier id; `vectors` is

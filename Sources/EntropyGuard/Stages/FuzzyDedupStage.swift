@@ -108,6 +108,7 @@ struct FuzzyDedupStage: PipelineStage {
                 try store.storeSignatures(setting: setting, textHashes: missing.map { hashes[$0] }, signatures: fresh)
                 let drops = try selection.wait()
                 try store.dropNearDuplicates(drops, by: context.stage, reason: "near_duplicate")
+                try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
                 return drops.count
             }
             selection.submit(MinHashSignatures(permutations: permutations, values: values), rowIDs: Array(batch))
@@ -117,7 +118,10 @@ struct FuzzyDedupStage: PipelineStage {
             context.progress.update(done: end)
         }
         let last = try selection.finish()
-        try store.transaction { try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate") }
+        try store.transaction {
+            try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
+            try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
+        }
         found += last.count
         try store.indexPendingSignatures()
         context.progress.end()
@@ -154,11 +158,13 @@ private final class PipelinedSelection {
     private var inFlight: DispatchWorkItem?
     /// Written by the work item, read after waiting for it.
     private var decided: [FuzzyDrop] = []
+    private var missed: [FuzzyDrop] = []
     private var failure: Error?
 
     init(lsh: LSHParameters, temporaryDirectory: String) throws {
         do {
             selector = try FuzzySelector(lsh: lsh, temporaryDirectory: temporaryDirectory, blockRows: FuzzyDedupStage.blockRows)
+            selector.nearMissFloor = lsh.threshold - NearMissWindow.width
         } catch {
             throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)")
         }
@@ -172,6 +178,7 @@ private final class PipelinedSelection {
             do {
                 try selector.append(signatures, rowIDs: rowIDs)
                 decided += selector.takeDrops()
+                missed += selector.takeNearMisses()
             } catch {
                 failure = error
             }
@@ -192,7 +199,14 @@ private final class PipelinedSelection {
     func finish() throws -> [FuzzyDrop] {
         var drops = try wait()
         do { drops += try selector.finish() } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
+        missed += selector.takeNearMisses()
         return drops
+    }
+
+    /// The near misses decided with the drops returned so far (call after `wait` or `finish`).
+    func takeNearMisses() -> [WorkingStore.NearMiss] {
+        defer { missed = [] }
+        return missed.map { WorkingStore.NearMiss(row: $0.row, nearestRow: $0.duplicateOf, similarity: $0.similarity) }
     }
 
     /// Waits for the batch in flight, if any (also when the stage stops on an error).

@@ -111,7 +111,8 @@ struct SemanticDedupStage: PipelineStage {
             return result
         }
 
-        var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count)
+        var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count,
+                                        nearMissFloor: Float(threshold - NearMissWindow.width))
         if selector.needsTraining {
             let sample = SemanticSelector.trainingSampleRows(total: rows.count)
             selector.train(sample: try loadVectors(sample))
@@ -126,7 +127,11 @@ struct SemanticDedupStage: PipelineStage {
             let positions = Array(start..<end)
             // Positions (input order) are the selector's ids; they map back to row ids.
             let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
+            let nearMisses = selector.takeNearMisses().map {
+                WorkingStore.NearMiss(row: rows[Int($0.row)], nearestRow: rows[Int($0.duplicateOf)], similarity: Double($0.similarity))
+            }
             try store.transaction {
+                try store.recordNearMisses(nearMisses, by: context.stage)
                 for match in matches {
                     try store.drop(row: rows[Int(match.row)], by: context.stage, reason: "semantic_duplicate",
                                            duplicateOf: rows[Int(match.duplicateOf)], similarity: Double(match.similarity))

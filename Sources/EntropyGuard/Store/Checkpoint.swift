@@ -9,11 +9,13 @@ public struct Checkpoint: Equatable, Sendable {
     public var snapshotXXH3: String?
     /// Rows the stage dropped, per reason.
     public var dropped: [String: Int]
+    /// The stage's settings (what its config hash is made from); nil in checkpoints saved without them.
+    public var settings: String?
 
     public var generation: Int { stage.generation }
 
     public init(stage: StageID, inputHash: String, configHash: String, rowCount: Int, createdAt: String,
-                snapshotPath: String? = nil, snapshotXXH3: String? = nil, dropped: [String: Int] = [:]) {
+                snapshotPath: String? = nil, snapshotXXH3: String? = nil, dropped: [String: Int] = [:], settings: String? = nil) {
         self.stage = stage
         self.inputHash = inputHash
         self.configHash = configHash
@@ -22,5 +24,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.snapshotPath = snapshotPath
         self.snapshotXXH3 = snapshotXXH3
         self.dropped = dropped
+        self.settings = settings
     }
 }

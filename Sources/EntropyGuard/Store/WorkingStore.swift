@@ -188,8 +188,9 @@ public final class WorkingStore {
 
     public func checkpoints() throws -> [Checkpoint] {
         let statement = try database.cachedStatement("""
-            SELECT generation, input_hash, config_hash, row_count, created_at, snapshot_path, snapshot_xxh3, dropped
-            FROM checkpoints ORDER BY generation
+            SELECT c.generation, c.input_hash, c.config_hash, c.row_count, c.created_at, c.snapshot_path, c.snapshot_xxh3, c.dropped,
+                   s.settings
+            FROM checkpoints c LEFT JOIN checkpoint_settings s USING (generation) ORDER BY c.generation
             """)
         var result: [Checkpoint] = []
         while try statement.step() {
@@ -197,7 +198,7 @@ public final class WorkingStore {
             result.append(Checkpoint(stage: stage, inputHash: statement.string(1) ?? "", configHash: statement.string(2) ?? "",
                                      rowCount: statement.int(3), createdAt: statement.string(4) ?? "",
                                      snapshotPath: statement.string(5), snapshotXXH3: statement.string(6),
-                                     dropped: Self.decodeCounts(statement.string(7))))
+                                     dropped: Self.decodeCounts(statement.string(7)), settings: statement.string(8)))
         }
         return result
     }
@@ -212,6 +213,10 @@ public final class WorkingStore {
                   .text(checkpoint.configHash), .integer(Int64(checkpoint.rowCount)), .text(checkpoint.createdAt),
                   checkpoint.snapshotPath.map { .text($0) } ?? .null, checkpoint.snapshotXXH3.map { .text($0) } ?? .null,
                   .text(Self.encodeCounts(checkpoint.dropped))])
+        if let settings = checkpoint.settings {
+            try database.run("INSERT OR REPLACE INTO checkpoint_settings (generation, settings) VALUES (?, ?)",
+                             [.integer(Int64(checkpoint.generation)), .text(settings)])
+        }
     }
 
     /// Commits completed stages in one transaction: moves every alive row to `stage`'s generation
@@ -227,6 +232,7 @@ public final class WorkingStore {
     /// Forgets the checkpoints before `generation` (the rows keep their generations).
     func forgetCheckpoints(before generation: Int) throws {
         try database.run("DELETE FROM checkpoints WHERE generation < ?", [.integer(Int64(generation))])
+        try database.run("DELETE FROM checkpoint_settings WHERE generation < ?", [.integer(Int64(generation))])
     }
 
     /// {"reason": count, ...} with sorted keys.
@@ -286,6 +292,8 @@ public final class WorkingStore {
                 try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL")
             }
             try database.run("DELETE FROM checkpoints WHERE generation > ?", [.integer(Int64(generation))])
+            try database.run("DELETE FROM checkpoint_settings WHERE generation > ?", [.integer(Int64(generation))])
+            try database.run("DELETE FROM near_misses WHERE generation > ?", [.integer(Int64(generation))])
             try clearStageInProgress()
         }
     }
@@ -297,7 +305,7 @@ public final class WorkingStore {
     }
 
     private static let resetSQL = """
-        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints;
+        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses;
         DELETE FROM meta WHERE key <> 'schema_version';
         """
 
