@@ -17,10 +17,11 @@ struct EntropyGuardCommand: ParsableCommand {
           entropyguard checkpoints list --checkpoint-dir ./checkpoints
           entropyguard embed --input data.jsonl --text-column text --output vectors.npy
           entropyguard explain --checkpoint-dir ./checkpoints 12 --line 40
+          entropyguard report --checkpoint-dir ./checkpoints --output report.html
           entropyguard distill --model-name all-MiniLM-L6-v2 --dims 256 --name all-MiniLM-L6-v2-static
         """,
         version: EntropyGuardVersion.string,
-        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self, ExplainCommand.self, DistillCommand.self],
+        subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self, ExplainCommand.self, ReportCommand.self, DistillCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

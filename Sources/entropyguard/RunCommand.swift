@@ -124,9 +124,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run every stage but write no output file; print what would be written.")
     var dryRun = false
 
+    @Flag(name: .long, help: "At the end, write the HTML report (see `entropyguard report`) to the checkpoint dir and print its path on stderr.")
+    var report = false
+
     func validate() throws {
         if resume && checkpointDir == nil { throw ValidationError("--resume needs --checkpoint-dir") }
         if resumeFrom != nil && checkpointDir == nil { throw ValidationError("--resume-from needs --checkpoint-dir") }
+        if report && checkpointDir == nil { throw ValidationError("--report needs --checkpoint-dir") }
     }
 
     func run() throws {
@@ -140,6 +144,10 @@ struct RunCommand: ParsableCommand {
                 else { FileHandle.standardOutput.write(Data(line.utf8)) }
             } else if !options.quiet {
                 FileHandle.standardError.write(Data((summary.text + "\n").utf8))
+            }
+            if options.report, let directory = options.checkpointDirectory {
+                let written = try RunReport(checkpointDir: directory).write()
+                FileHandle.standardError.write(Data("report: \(written.path) (\(written.bytes / 1024) KiB)\n".utf8))
             }
         } catch {
             throw CLIFailure.report(error)

@@ -10,7 +10,7 @@ enum RunSettings {
     /// The keys of the run's own options; each stage's options are in its `StageDefinition`.
     static let generalKeys: Set<String> = [
         "input", "output", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
-        "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run",
+        "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
     /// checks the two lists against each other).
@@ -74,6 +74,7 @@ enum RunSettings {
         o.quiet = try command.quiet || (reader.bool("quiet") ?? false)
         o.jsonSummary = try command.json || (reader.bool("json") ?? false)
         o.dryRun = try command.dryRun || (reader.bool("dry-run") ?? false)
+        o.report = try command.report || (reader.bool("report") ?? false)
         o.arguments = Array(CommandLine.arguments.dropFirst())
         try validate(o)
         return o
@@ -94,6 +95,7 @@ enum RunSettings {
         if o.batchSize < 1 { throw usage("--batch-size must be at least 1 (got \(o.batchSize))") }
         if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
         if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }
+        if o.report && o.checkpointDirectory == nil { throw usage("--report needs --checkpoint-dir (the report is made from its store)") }
         if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
         if o.annotateField.isEmpty { throw usage("--annotate-field must not be empty") }
         if o.annotateField == "_chunk" { throw usage("--annotate-field _chunk: the output's chunk field has that name") }

@@ -160,16 +160,7 @@ public struct RowExplainer {
 
     /// Fails with exit 66 when `directory` has no store, 74 when it is damaged.
     public init(checkpointDir directory: String) throws {
-        guard WorkingStore.exists(in: directory) else {
-            throw EntropyGuardError(.noInput, "\(directory): no EntropyGuard store here (entropyguard.sqlite is missing)")
-        }
-        do {
-            store = try WorkingStore(directory: directory)
-            try StoreConsistency.check(store)
-        } catch {
-            guard let damage = StoreDamage(error) else { throw error }
-            throw EntropyGuardError(.ioError, "\(WorkingStore.path(in: directory)) is damaged (\(damage.reason)): its rows cannot be trusted")
-        }
+        store = try WorkingStore.openForReading(directory: directory)
     }
 
     /// Row `id`'s journey; an unknown row is a usage error (exit 64).

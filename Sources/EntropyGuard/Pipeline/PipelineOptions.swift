@@ -70,6 +70,8 @@ public struct PipelineOptions: Sendable {
     public var dryRun = false
     public var quiet = false
     public var jsonSummary = false
+    /// Write the HTML report (`RunReport`) to the checkpoint dir at the end.
+    public var report = false
     public var showProgress = true
     /// The command line, recorded in the runs table.
     public var arguments: [String] = []

@@ -4,11 +4,13 @@ import CSQLite
 /// (rewinding past sanitize recomputes dedup keys and lengths from the original text):
 ///   eg_dedup_key(text)   -> the exact-dedup key (TextNormalizer, XXH3-64) or NULL
 ///   eg_text_length(text) -> code points of the trimmed text or NULL
+///   eg_has_html_tag(text) -> 1 when sanitize would strip HTML from the text (containsHTMLTag), else 0
 enum SQLFunctions {
     static func register(on database: Database) throws {
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
         try database.check(sqlite3_create_function_v2(database.handle, "eg_dedup_key", 1, flags, nil, dedupKeyFunction, nil, nil, nil), sql: "eg_dedup_key")
         try database.check(sqlite3_create_function_v2(database.handle, "eg_text_length", 1, flags, nil, textLengthFunction, nil, nil, nil), sql: "eg_text_length")
+        try database.check(sqlite3_create_function_v2(database.handle, "eg_has_html_tag", 1, flags, nil, hasHTMLTagFunction, nil, nil, nil), sql: "eg_has_html_tag")
     }
 }
 
@@ -27,4 +29,9 @@ private let dedupKeyFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutab
 private let textLengthFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
     guard let text = textArgument(argv) else { sqlite3_result_null(context); return }
     sqlite3_result_int64(context, Int64(TextNormalizer.trimmedLength(text)))
+}
+
+private let hasHTMLTagFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+    guard let text = textArgument(argv) else { sqlite3_result_int64(context, 0); return }
+    sqlite3_result_int64(context, containsHTMLTag(text) ? 1 : 0)
 }
