@@ -26,7 +26,7 @@ struct DuplicateGroupsSection {
                 examples += "<p><span class=\"note\">row \(absorbed.row), \(HTML.escape(absorbed.reason))</span><br>\(later)</p>"
             }
             html += "<tr><td class=\"s\">\(group.row)</td>\(HTML.countCell(group.count, fact: "group.\(group.row)"))"
-            html += "<td>\(HTML.escape(HTML.excerpt(PIIRedaction.redact(text), limit: Self.excerptCharacters)))</td><td>\(examples)</td></tr>"
+            html += "<td class=\"t\">\(HTML.escape(HTML.excerpt(PIIRedaction.redact(text), limit: Self.excerptCharacters)))</td><td class=\"t\">\(examples)</td></tr>"
         }
         self.html = html + "</tbody></table>"
     }

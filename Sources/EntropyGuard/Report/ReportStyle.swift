@@ -34,8 +34,9 @@ enum ReportStyle {
     svg text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: #1d1d1f; }
     details { margin: 6px 0 12px; }
     summary { cursor: pointer; color: \(blue); font-size: 13px; }
-    .pairs td { width: 50%; font-size: 13px; }
-    .pairs td.s { width: auto; white-space: nowrap; }
+    .pairs td { font-size: 13px; }
+    .pairs td.t { width: 45%; }
+    .pairs td.s { white-space: nowrap; }
     del { background: #fbe3d6; color: #7a2a00; text-decoration: line-through; }
     ins { background: #d9ecf8; color: #003c60; text-decoration: underline; }
     .note { color: #555; font-size: 13px; }

@@ -29,7 +29,7 @@ struct SanitizeSection {
             html += "<table class=\"pairs\"><thead><tr><th class=\"s\">Row</th><th>Before</th><th>After</th></tr></thead><tbody>"
             for example in examples {
                 let (before, after) = HTML.sideBySide(earlier: example.before, later: example.after, limit: Self.excerptCharacters)
-                html += "<tr><td class=\"s\">\(example.row)</td><td>\(before)</td><td>\(after)</td></tr>"
+                html += "<tr><td class=\"s\">\(example.row)</td><td class=\"t\">\(before)</td><td class=\"t\">\(after)</td></tr>"
             }
             html += "</tbody></table>"
         }

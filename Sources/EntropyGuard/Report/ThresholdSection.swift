@@ -39,8 +39,12 @@ struct ThresholdSection {
             series: [.init(name: "kept (below the threshold)", colour: ReportStyle.blue),
                      .init(name: "dropped (at or above)", colour: ReportStyle.orange)],
             markerBin: thresholdBin - low, markerLabel: "threshold \(threshold)", logScale: true)
-        html += chart.svg() + chart.legend
-        html += "<p class=\"note\">Bar heights are on a log scale so that small bands show; the table has the counts.</p>"
+        if dropped + nearMisses == 0 {
+            html += "<p class=\"note\">No row came within \(NearMissWindow.width) of the threshold: nothing to draw.</p>"
+        } else {
+            html += chart.svg() + chart.legend
+            html += "<p class=\"note\">Bar heights are on a log scale so that small bands show; the table has the counts.</p>"
+        }
         html += "<details><summary>The histogram as a table</summary><table><thead><tr><th>Similarity band</th><th class=\"n\">Kept</th><th class=\"n\">Dropped</th></tr></thead><tbody>"
         for bin in range {
             let row = byBin[bin]
@@ -87,7 +91,7 @@ struct ThresholdSection {
                     let (earlier, later) = HTML.sideBySide(earlier: try store.text(ofRow: pair.other), later: try store.text(ofRow: pair.row),
                                                            limit: Self.excerptCharacters)
                     html += "<tr><td class=\"s\">\(String(format: "%.4f", pair.similarity))<br>\(pair.dropped ? "dropped" : "kept")</td>"
-                    html += "<td><span class=\"note\">row \(pair.other)</span><br>\(earlier)</td><td><span class=\"note\">row \(pair.row)</span><br>\(later)</td></tr>"
+                    html += "<td class=\"t\"><span class=\"note\">row \(pair.other)</span><br>\(earlier)</td><td class=\"t\"><span class=\"note\">row \(pair.row)</span><br>\(later)</td></tr>"
                 }
             }
             html += "</tbody></table>"
