@@ -52,7 +52,7 @@ public struct RunReport {
 
         var sections: [(id: String, title: String, body: String)] = []
         sections.append(("summary", "Summary", summary(rowsIn: rowsIn, rowsOut: rowsOut, alive: alive, drops: drops, runs: runs)))
-        for name in ["fuzzy_dedup", "semantic_dedup"] {
+        for name in ["semantic_dedup", "fuzzy_dedup"] {   // --dedup-threshold first: the question asked most
             guard let stage = store.stages[name], let settings = checkpoints[name]?.settings, settings != "off",
                   let threshold = Self.setting("threshold", in: settings).flatMap(Double.init) else { continue }
             let section = try ThresholdSection(store: store, stage: stage, threshold: threshold, float32Scores: name == "semantic_dedup")
@@ -108,8 +108,9 @@ public struct RunReport {
             """
         let dropsByStage = Dictionary(grouping: drops, by: \.generation)
         var steps = [SVGFunnelChart.Step(name: "input", rows: rowsIn, dropped: 0)]
+        func isOff(_ stage: StageID) -> Bool { checkpoints[stage.name]?.settings == "off" }
         for stage in stages {
-            steps.append(.init(name: stage.name, rows: alive(stage.generation),
+            steps.append(.init(name: stage.name + (isOff(stage) ? " (off)" : ""), rows: alive(stage.generation),
                                dropped: dropsByStage[stage.generation, default: []].reduce(0) { $0 + $1.count }))
         }
         html += "<h3>Rows after each stage</h3>"
@@ -128,7 +129,7 @@ public struct RunReport {
             let entering = index == 0 ? rowsIn : alive(stages[index - 1].generation)
             let dropped = steps[index + 1].dropped
             let time = timing[stage.name]
-            html += "<tr><td>\(stage.name)</td>\(HTML.countCell(entering))\(HTML.countCell(dropped, fact: "dropped.\(stage.name)"))"
+            html += "<tr><td>\(stage.name)\(isOff(stage) ? " <span class=\"note\">(off)</span>" : "")</td>\(HTML.countCell(entering))\(HTML.countCell(dropped, fact: "dropped.\(stage.name)"))"
             html += "<td class=\"n\">\(HTML.percent(dropped, of: entering))</td>\(HTML.countCell(steps[index + 1].rows, fact: "alive.\(stage.name)"))"
             html += "<td class=\"n\">\(time.map { String(format: "%.2f", $0.seconds) } ?? "–")</td>"
             html += "<td class=\"n\">\(time?.rowsPerSecond.map { HTML.count(Int($0.rounded())) } ?? "–")</td></tr>"
