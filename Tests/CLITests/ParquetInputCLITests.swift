@@ -7,17 +7,8 @@ import XCTest
 final class ParquetInputCLITests: XCTestCase {
     /// Runs `script` (Python with pyarrow) with `arguments`, failing the test on a non-zero exit.
     func python(_ script: String, _ arguments: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let path = directory.appendingPathComponent("helper.py")
-        try Data(script.utf8).write(to: path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = [path.path] + arguments
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errData, as: UTF8.self), file: file, line: line)
+        let (status, output) = try runPythonScript(script, named: "helper.py", arguments, in: directory)
+        XCTAssertEqual(status, 0, output, file: file, line: line)
     }
 
     /// JSONL records to Parquet: one file with `group` rows per row group, or `parts` files.

@@ -44,18 +44,8 @@ final class ReportCLITests: XCTestCase {
     }
 
     private func check(_ arguments: [String], in dir: URL, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let script = dir.appendingPathComponent("check_report.py")
-        try Data(reportCheckScript.utf8).write(to: script)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = [script.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output, file: file, line: line)
+        let (status, output) = try runPythonScript(reportCheckScript, named: "check_report.py", arguments, in: dir)
+        XCTAssertEqual(status, 0, output, file: file, line: line)
         return output
     }
 
