@@ -120,8 +120,12 @@ extension WorkingStore {
         let occurrences = { (column: String, index: Int) in
             "(length(c.\(column)) - length(replace(c.\(column), ?\(index + 1), ''))) / length(?\(index + 1))"
         }
-        let sums = maskTokens.indices.map { "sum(\(occurrences("text", $0)) - coalesce(\(occurrences("text_original", $0)), 0))" }
-        let columns = (["count(*)", "sum(eg_has_html_tag(c.text_original))"] + sums).joined(separator: ", ")
+        // Only texts holding the token (or a "<" for HTML) are looked at closely: instr() skips the rest cheaply.
+        let sums = maskTokens.indices.map {
+            "sum(CASE WHEN instr(c.text, ?\($0 + 1)) > 0 THEN \(occurrences("text", $0)) - coalesce(\(occurrences("text_original", $0)), 0) ELSE 0 END)"
+        }
+        let html = "sum(CASE WHEN instr(c.text_original, '<') > 0 THEN eg_has_html_tag(c.text_original) ELSE 0 END)"
+        let columns = (["count(*)", html] + sums).joined(separator: ", ")
         guard let r = try database.rows("""
             SELECT \(columns) FROM row_content c INDEXED BY row_content_changed JOIN rows r USING (row_id)
             WHERE c.text IS NOT NULL AND r.parent_row IS NULL
