@@ -66,11 +66,10 @@ public struct RunReport {
            let minLength = Self.setting("min_length", in: settings).flatMap(Int.init) {
             sections.append(("validate", "Validate: text lengths", try LengthSection(store: store, stage: stage, minLength: minLength).html))
         }
-        sections.append(("checkpoints", "Checkpoints", checkpointTable(alive: alive)))
-
         let input = try store.meta("input_path") ?? runs.first?.inputPath ?? "unknown"
         let storedHash = try store.meta("ingest.input_hash")
         let inputHash = checkpoints[stages[0].name]?.inputHash ?? storedHash ?? "unknown"
+        sections.append(("checkpoints", "Checkpoints", checkpointTable(inputHash: inputHash)))
         var page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -171,7 +170,8 @@ public struct RunReport {
 
     // MARK: checkpoints
 
-    private func checkpointTable(alive: (Int) -> Int) -> String {
+    /// `inputHash`: the input's, shown once in the header; a checkpoint of another input shows its own.
+    private func checkpointTable(inputHash: String) -> String {
         var html = """
             <p class="note">A stage's checkpoint is trusted by a later run when the input hash and its chained config hash (its settings
             and every earlier stage's) match. Settings are shown for checkpoints written by this version.</p>
@@ -185,7 +185,7 @@ public struct RunReport {
             }
             html += "<tr><td class=\"n\">\(stage.generation)</td><td>\(stage.name)</td>\(HTML.countCell(checkpoint.rowCount, fact: "checkpoint.\(stage.name)"))"
             html += "<td><code class=\"hash\">\(HTML.escape(checkpoint.settings ?? "–"))</code></td>"
-            html += "<td><code class=\"hash\">\(HTML.escape(checkpoint.configHash))</code></td><td><code class=\"hash\">\(HTML.escape(checkpoint.inputHash))</code></td>"
+            html += "<td><code class=\"hash\">\(HTML.escape(checkpoint.configHash))</code></td><td>\(checkpoint.inputHash == inputHash ? "the input's" : "<code class=\"hash\">\(HTML.escape(checkpoint.inputHash))</code>")</td>"
             html += "<td>\(HTML.escape(checkpoint.createdAt))</td>"
             html += "<td>\(checkpoint.snapshotPath.map { "<code>\(HTML.escape($0))</code> <code class=\"hash\">\(HTML.escape(checkpoint.snapshotXXH3 ?? ""))</code>" } ?? "–")</td></tr>"
         }
