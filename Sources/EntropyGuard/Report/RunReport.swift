@@ -40,14 +40,22 @@ public struct RunReport {
 
     /// The whole page.
     public func html() throws -> String {
-        let counts = try store.rowCountsByGenerationAndBirth()
-        let rowsIn = counts.filter { $0.born == 1 }.reduce(0) { $0 + $1.count }
-        func alive(after generation: Int) -> Int {
-            counts.filter { $0.generation >= generation && $0.born <= generation }.reduce(0) { $0 + $1.count }
-        }
         let stages = store.stages.ids
-        let rowsOut = alive(after: stages.last!.generation)
         let drops = try store.dropCountsByStage()
+        // Rows alive after each stage: the checkpoints' counts (StoreConsistency checked them against
+        // the rows when the store was opened); a store without all of them is counted, one scan.
+        let alive: (Int) -> Int
+        let rowsIn: Int
+        if stages.allSatisfy({ checkpoints[$0.name] != nil }) {
+            let byGeneration = Dictionary(uniqueKeysWithValues: checkpoints.values.map { ($0.generation, $0.rowCount) })
+            alive = { byGeneration[$0] ?? 0 }
+            rowsIn = alive(stages[0].generation) + drops.filter { $0.generation == stages[0].generation }.reduce(0) { $0 + $1.count }
+        } else {
+            let counts = try store.rowCountsByGenerationAndBirth()
+            alive = { generation in counts.filter { $0.generation >= generation && $0.born <= generation }.reduce(0) { $0 + $1.count } }
+            rowsIn = counts.filter { $0.born == 1 }.reduce(0) { $0 + $1.count }
+        }
+        let rowsOut = alive(stages.last!.generation)
         let runs = try store.runRecords()
 
         var sections: [(id: String, title: String, body: String)] = []

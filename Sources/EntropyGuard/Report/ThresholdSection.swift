@@ -62,11 +62,12 @@ struct ThresholdSection {
             different threshold changes which rows are kept and therefore what later rows are compared with.</p>
             <table><thead><tr><th class="n">Threshold</th><th class="n">Rows dropped</th><th class="n">Change</th></tr></thead><tbody>
             """
-        let current = try store.scoreCount(stage: stage, atLeast: bound(threshold))
-        for step in [-2, -1, 0, 1, 2] {
-            let t = (threshold * 100 + Double(step)).rounded() / 100
-            let value = step == 0 ? threshold : t
-            let count = step == 0 ? current : try store.scoreCount(stage: stage, atLeast: bound(value))
+        let steps = [-2, -1, 0, 1, 2]
+        let values = steps.map { $0 == 0 ? threshold : (threshold * 100 + Double($0)).rounded() / 100 }
+        let counts = try store.scoreCounts(stage: stage, atLeast: values.map(bound))
+        let current = counts[steps.firstIndex(of: 0)!]
+        for (index, step) in steps.enumerated() {
+            let value = values[index], count = counts[index]
             let change = count - current
             html += "<tr\(step == 0 ? " class=\"now\"" : "")><td class=\"n\">\(value)\(step == 0 ? " (this run)" : "")</td>"
             html += HTML.countCell(count, fact: "whatif.\(stage.name).\(step)")

@@ -59,11 +59,13 @@ extension WorkingStore {
                           [.integer(Int64(stage.generation))]).map { (bin: $0[0].int ?? 0, dropped: $0[1].int ?? 0, kept: $0[2].int ?? 0) }
     }
 
-    /// Rows whose recorded score is at least `bound`: what the stage would drop at that threshold if
-    /// its keeps stayed the same.
-    func scoreCount(stage: StageID, atLeast bound: Double) throws -> Int {
-        try database.scalar("SELECT count(*) FROM (\(Self.scoresSQL)) WHERE similarity >= ?2",
-                            [.integer(Int64(stage.generation)), .real(bound)])?.int ?? 0
+    /// For each of `bounds`, the rows whose recorded score is at least it: what the stage would drop at
+    /// that threshold if its keeps stayed the same. One scan for all of them.
+    func scoreCounts(stage: StageID, atLeast bounds: [Double]) throws -> [Int] {
+        let sums = bounds.indices.map { "coalesce(sum(similarity >= ?\($0 + 2)), 0)" }.joined(separator: ", ")
+        guard let r = try database.rows("SELECT \(sums) FROM (\(Self.scoresSQL))",
+                                        [.integer(Int64(stage.generation))] + bounds.map { .real($0) }).first else { return bounds.map { _ in 0 } }
+        return bounds.indices.map { r[$0].int ?? 0 }
     }
 
     /// A row compared with an earlier kept row, its score and whether the stage dropped it.
