@@ -64,6 +64,7 @@ def exact_reduce(pieces):
 
 # Fuzzy dedup: LSH band buckets -> candidate pairs verified on the whole signature -> connected
 # components -> the stage's keep-first rule without chaining, in global order, per component.
+# (component_labels, keep_first_rule; job._decide runs them).
 
 def fuzzy_map(gid, bands, signatures, partitions):
     """Per partition: (band index, band key, gid) of each row's bands that hash there, and the
@@ -111,8 +112,9 @@ def fuzzy_reduce(pieces, minimum_equal):
     return np.column_stack([pairs[keep], equal[keep]]).astype(np.int64)
 
 
-def fuzzy_components(edges):
-    """Connected components of the verified edges (union-find): {root: sorted member gids}."""
+def component_labels(edges):
+    """Connected components of the edges (union-find over the rows they touch): for each edge, the
+    smallest gid of its component."""
     parent = {}
 
     def find(x):
@@ -123,40 +125,41 @@ def fuzzy_components(edges):
             parent[x], x = root, parent[x]
         return root
 
-    for a, b, _ in edges:
-        ra, rb = find(int(a)), find(int(b))
+    for a, b in edges[:, :2].astype(np.int64).tolist():
+        ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    components = {}
-    for node in parent.keys() | {int(v) for v in edges[:, :2].reshape(-1)}:
-        components.setdefault(find(node), []).append(node)
-    return {root: sorted(members) for root, members in components.items()}
+    return np.array([find(a) for a in edges[:, 0].astype(np.int64).tolist()], dtype=np.int64)
 
 
-def fuzzy_rule(members, edges, permutations):
-    """The stage's rule inside one component: in global order, a row with a verified edge to an
-    earlier kept row is dropped, pointing at the most similar one (the earliest among equals)."""
-    neighbours = {}
-    for a, b, equal in edges:
-        neighbours.setdefault(int(b), []).append((int(a), int(equal)))
-    kept = set()
-    gids, dups, sims = [], [], []
-    for row in members:
+def keep_first_rule(edges):
+    """The stages' rule over verified edges (earlier gid, later gid, weight), for whole components:
+    in global order, a row with an edge to an earlier kept row is dropped, pointing at the one with the
+    highest weight (the earliest among equals); only kept rows absorb others (no chaining)."""
+    if len(edges) == 0:
+        return empty_drops()
+    order = np.lexsort((edges[:, 0], edges[:, 1]))
+    edges = edges[order]
+    dropped = {}
+    gids, dups, weights = [], [], []
+    starts = np.flatnonzero(np.r_[True, edges[1:, 1] != edges[:-1, 1], True])
+    for s, e in zip(starts[:-1], starts[1:]):
+        row = int(edges[s, 1])
         best = None
-        for earlier, equal in sorted(neighbours.get(row, [])):
-            if earlier in kept and (best is None or equal > best[1]):
-                best = (earlier, equal)
-        if best is None:
-            kept.add(row)
-        else:
+        for a, _, w in edges[s:e].tolist():
+            if int(a) not in dropped and (best is None or w > best[1]):
+                best = (int(a), w)
+        if best is not None:
+            dropped[row] = best
             gids.append(row)
             dups.append(best[0])
-            sims.append(best[1] / permutations)
-    return make_drops(np.array(gids, np.int64), np.array(dups, np.int64), np.array(sims, np.float64))
+            weights.append(best[1])
+    return make_drops(np.array(gids, np.int64), np.array(dups, np.int64), np.array(weights, np.float64))
 
 
-# Semantic dedup: spherical k-means on a sample, each row to its nearest centroids, greedy keep-first
-# per centroid group in global order, then per row the strongest drop of any of its groups.
+# Semantic dedup: spherical k-means on a sample, each row to its nearest centroids, the pairs at or
+# above the threshold in each centroid group -> the same components and keep-first rule as fuzzy. A
+# pair is missed only when its two rows share no centroid (the single-machine search compares all).
 
 def kmeans(sample, k, iterations=20, seed=0):
     rng = np.random.default_rng(seed)
@@ -187,9 +190,10 @@ def semantic_map(gid, embeddings, centroids, assignments, margin, partitions):
 
 
 def semantic_reduce(pieces, threshold):
-    """Greedy keep-first per centroid group in global order: candidate drops (gid, dup, similarity)."""
+    """Edges (earlier gid, later gid, cosine) of the pairs at or above the threshold in each centroid
+    group; with the groups' overlap, nearly every such pair shares a group."""
     if not pieces:
-        return empty_drops()
+        return np.zeros((0, 3), np.float64)
     centroid = np.concatenate([p[0] for p in pieces])
     gid = np.concatenate([p[1] for p in pieces])
     vectors = np.concatenate([p[2] for p in pieces])
@@ -199,29 +203,10 @@ def semantic_reduce(pieces, threshold):
     threshold = np.float32(threshold)
     out = []
     for s, e in zip(starts[:-1], starts[1:]):
-        kept = np.empty((e - s, vectors.shape[1]), np.float32)
-        kept_gid = np.empty(e - s, np.int64)
-        n = 0
-        for i in range(s, e):
-            if n:
-                sims = kept[:n] @ vectors[i]
-                best = int(np.argmax(sims))
-                if sims[best] >= threshold:
-                    out.append((gid[i], kept_gid[best], float(sims[best])))
-                    continue
-            kept[n], kept_gid[n] = vectors[i], gid[i]
-            n += 1
+        sims = vectors[s:e] @ vectors[s:e].T
+        i, j = np.nonzero(np.triu(sims >= threshold, 1))
+        if len(i):
+            out.append(np.column_stack([gid[s:e][i], gid[s:e][j], sims[i, j].astype(np.float64)]))
     if not out:
-        return empty_drops()
-    g, d, sim = zip(*out)
-    return make_drops(np.array(g), np.array(d), np.array(sim))
-
-
-def reconcile(drops):
-    """A row dropped in several of its groups: the most similar duplicate, the earliest among equals."""
-    if len(drops) == 0:
-        return drops
-    order = np.lexsort((drops["dup"], -drops["similarity"], drops["gid"]))
-    drops = drops[order]
-    first = np.r_[True, drops["gid"][1:] != drops["gid"][:-1]]
-    return drops[first]
+        return np.zeros((0, 3), np.float64)
+    return np.concatenate(out)

@@ -168,9 +168,26 @@ def semantic_reduce(threshold, *pieces):
 
 
 @ray.remote(num_cpus=1)
-def reconcile(offsets, *candidates):
-    drops = np.concatenate(candidates) if candidates else dedup.empty_drops()
-    return _returns(dedup.split_drops_by_shard(dedup.reconcile(drops), offsets))
+def keep_first(offsets, divisor, edges):
+    drops = dedup.keep_first_rule(edges)
+    drops["similarity"] /= divisor   # fuzzy: equal entries / permutations, as the Swift stage divides
+    return _returns(dedup.split_drops_by_shard(drops, offsets))
+
+
+def _decide(edge_lists, partitions, offsets, divisor):
+    """Verified edges -> connected components (union-find here: the edges are the near-duplicate pairs
+    only, not all keys) -> the keep-first rule per component in Ray tasks, components hash-partitioned.
+    Returns per shard the refs of its drops, and the number of distinct edges."""
+    edges = np.concatenate(edge_lists) if edge_lists else np.zeros((0, 3))
+    edges = np.unique(edges, axis=0) if len(edges) else np.zeros((0, 3))
+    S = len(offsets)
+    if len(edges) == 0:
+        return [[ray.put(dedup.empty_drops())] for _ in range(S)], 0
+    labels = dedup.component_labels(edges)
+    pieces = dedup.split_by(labels % partitions, partitions, edges)
+    results = [keep_first.options(num_returns=S).remote(offsets, divisor, piece[0]) for piece in pieces]
+    results = [[r] for r in results] if S == 1 else results
+    return [[refs[s] for refs in results] for s in range(S)], len(edges)
 
 
 def _returns(per_shard):
@@ -224,12 +241,7 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         maps = [multi(fuzzy_map, P + 1).remote(d, int(o), P, *exact_drops[i]) for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
         parts, stats["fuzzy_shuffle_bytes"] = _shuffle(maps, P)
         edges = ray.get([fuzzy_reduce.remote(exports[0]["minimum_equal"], *part) for part in parts])
-        edges = np.unique(np.concatenate(edges), axis=0) if edges else np.zeros((0, 3), np.int64)
-        stats["fuzzy_edges"] = len(edges)
-        drops = [dedup.fuzzy_rule(members, edges[np.isin(edges[:, 1], members)], exports[0]["permutations"])
-                 for members in dedup.fuzzy_components(edges).values()] if len(edges) else []
-        drops = np.concatenate(drops) if drops else dedup.empty_drops()
-        fuzzy_drops = [[ray.put(piece)] for piece in dedup.split_drops_by_shard(drops, offsets)]
+        fuzzy_drops, stats["fuzzy_edges"] = _decide(edges, P, offsets, float(exports[0]["permutations"]))
         stats["fuzzy_seconds"] = time.time() - t
     else:
         fuzzy_drops = [[ray.put(dedup.empty_drops())] for _ in range(S)]
@@ -247,10 +259,8 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         maps = [multi(semantic_map, P + 1).remote(d, int(o), centroids_ref, semantic_assignments, semantic_margin, P, *earlier[i])
                 for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
         parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)
-        candidates = [semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts]
-        reconciled = multi(reconcile, S).remote(offsets, *candidates) if S > 1 else [reconcile.remote(offsets, *candidates)]
-        semantic_drops = [[reconciled[s]] for s in range(S)]
-        ray.wait([r[0] for r in semantic_drops], num_returns=S)
+        edges = ray.get([semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts])
+        semantic_drops, stats["semantic_edges"] = _decide(edges, P, offsets, 1.0)
         stats["semantic_centroids"] = len(centroids)
         stats["semantic_seconds"] = time.time() - t
     else:
