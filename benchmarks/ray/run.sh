@@ -28,7 +28,7 @@ for r in $(seq "$runs"); do
   cp "$out/single.time" "$out/single.time.$r"
   for cpus in 1 2; do
     rm -rf "$out/w$cpus"
-    /usr/bin/time -f "%e %M" -o "$out/w$cpus.time.$r" env PYTHONPATH=python/entropyguard_ray RAY_AUTH_MODE=disabled \
+    /usr/bin/time -f "%e %M" -o "$out/w$cpus.time.$r" env PYTHONPATH=$PWD/python/entropyguard_ray RAY_AUTH_MODE=disabled \
       "$py" -m entropyguard_ray.cli --input "$data/part-*.jsonl" --output "$out/w$cpus/out" --work-dir "$out/w$cpus/work" \
       --num-cpus "$cpus" --partitions 2 --binary "$bin" --stats "$out/w$cpus.stats.$r.json" "${options[@]}" 2>"$out/w$cpus.log"
   done

@@ -50,7 +50,8 @@ def runtime_env(args):
         raise SystemExit("entropyguard-ray: no entropyguard binary: pass --binary or set ENTROPYGUARD_BIN")
     staging = tempfile.mkdtemp(prefix="entropyguard-ray-")
     shutil.copy2(binary, os.path.join(staging, "entropyguard"))
-    env = {"working_dir": staging, "env_vars": {}}
+    # The package itself too: workers need not have it installed.
+    env = {"working_dir": staging, "py_modules": [os.path.dirname(os.path.abspath(__file__))], "env_vars": {}}
     if args.models_dir:
         shutil.copytree(args.models_dir, os.path.join(staging, "home", "models"), symlinks=False)
         env["env_vars"]["ENTROPYGUARD_HOME"] = "home"
