@@ -22,6 +22,8 @@ PACKAGE = os.path.join(ROOT, "python", "entropyguard_ray")
 BINARY = os.environ.get("ENTROPYGUARD_BIN", os.path.join(ROOT, ".build", "debug", "entropyguard"))
 MODEL = "all-MiniLM-L6-v2-static"
 OPTIONS = ["--model-name", MODEL, "--min-length", "20"]
+# 8 centroids for ~1,300 rows (the default would make one group): rows meet group boundaries.
+JOB_OPTIONS = ["--semantic-centroids", "8"]
 SHARDS = 3
 
 
@@ -97,7 +99,7 @@ class RayClusterTests(unittest.TestCase):
     def job(self, name, wait=True):
         command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", os.path.join(self.inputs, "*.jsonl"),
                    "--output", os.path.join(self.tmp, name, "out"), "--work-dir", os.path.join(self.tmp, name, "work"),
-                   "--num-cpus", "2", "--binary", BINARY] + OPTIONS
+                   "--num-cpus", "2", "--binary", BINARY] + JOB_OPTIONS + OPTIONS
         env = dict(os.environ, PYTHONPATH=PACKAGE, RAY_AUTH_MODE="disabled")
         log = open(os.path.join(self.tmp, f"{name}.log"), "a")
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
