@@ -10,7 +10,7 @@ enum RunSettings {
     /// The keys of the run's own options; each stage's options are in its `StageDefinition`.
     static let generalKeys: Set<String> = [
         "input", "output", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
-        "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report",
+        "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report", "stop-after", "export-rows", "global-drops",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
     /// checks the two lists against each other).
@@ -42,6 +42,9 @@ enum RunSettings {
         o.resume = try command.resume || (reader.bool("resume") ?? false)
         o.autoResume = !(try command.noAutoResume || (reader.bool("no-auto-resume") ?? false))
         o.resumeFrom = try (command.resumeFrom ?? reader.choice("resume-from", StageChoice.self))?.id
+        o.stopAfter = try (command.stopAfter ?? reader.choice("stop-after", StageChoice.self))?.id
+        o.exportRowsDirectory = try command.exportRows ?? reader.string("export-rows")
+        o.globalDropsPath = try command.globalDrops ?? reader.string("global-drops")
         o.minLength = try command.minLength ?? reader.int("min-length") ?? o.minLength
         o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? reader.stringList("required-columns")) ?? []
@@ -96,6 +99,9 @@ enum RunSettings {
         if o.resume && o.checkpointDirectory == nil { throw usage("--resume needs --checkpoint-dir") }
         if o.resumeFrom != nil && o.checkpointDirectory == nil { throw usage("--resume-from needs --checkpoint-dir") }
         if o.report && o.checkpointDirectory == nil { throw usage("--report needs --checkpoint-dir (the report is made from its store)") }
+        if o.exportRowsDirectory != nil && o.stopAfter == nil { throw usage("--export-rows needs --stop-after") }
+        if o.stopAfter != nil && o.checkpointDirectory == nil { throw usage("--stop-after needs --checkpoint-dir (the store is what it leaves)") }
+        if o.stopAfter != nil && o.globalDropsPath != nil { throw usage("--global-drops applies to the dedup stages: not with --stop-after") }
         if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
         if o.annotateField.isEmpty { throw usage("--annotate-field must not be empty") }
         if o.annotateField == "_chunk" { throw usage("--annotate-field _chunk: the output's chunk field has that name") }

@@ -148,7 +148,9 @@ public final class Pipeline {
         let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
         // Rows alive before the next stage, carried from stage to stage instead of counted each time.
         var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
-        for (index, stage) in planned.enumerated() {
+        // --stop-after: the stages after it neither run nor count; its checkpoint is committed.
+        let lastIndex = options.stopAfter.map { $0.generation - 1 } ?? planned.count - 1
+        for (index, stage) in planned.enumerated() where index <= lastIndex {
             if stage.id.generation <= resumePoint {
                 // Counts come from the checkpoint, not from scanning the store; the store counts a stage
                 // whose checkpoint was removed (checkpoints clean --keep-latest). Its work is in the store
@@ -175,7 +177,7 @@ public final class Pipeline {
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped,
                                       settings: stage.stage.settings))
-            if (definition.checkpointsImmediately && stage.isEnabled) || index == planned.count - 1 {
+            if (definition.checkpointsImmediately && stage.isEnabled) || index == lastIndex {
                 // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
                 try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id)
                 // [snapshots] Held back while the next stage keeps every core busy: see
@@ -197,6 +199,16 @@ public final class Pipeline {
             // Empty, blank lines only, or a CSV header only: not an error (an empty shard is normal),
             // but not silent either, since it is as often a wrong file or an unflushed export.
             progress.warn("\(input.recordPath) has no records; \(options.dryRun ? "nothing to write" : "the output is empty")")
+        }
+        if let stop = options.stopAfter {
+            // A cluster job's shard: no output; the rows alive after the stop go to --export-rows.
+            if let directory = options.exportRowsDirectory {
+                try RowExport(directory: directory, store: store, options: options, progress: progress).write()
+            }
+            try snapshots?.finish()
+            return RunSummary(input: options.inputPath, output: nil, checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom,
+                              rowsIn: rowsIn, rowsOut: try alive ?? store.aliveCount(after: stop), stages: summaries,
+                              seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
         }
         let last = stages.ids.last!
         let outputStarted = Date()
@@ -246,10 +258,17 @@ public final class Pipeline {
     /// The stages in order; switched-off ones pass rows through so generations stay fixed.
     func plan(info: IngestInfo) throws -> [PlannedStage] {
         let setup = StageSetup(options: options, ingestInfo: info)
-        return try zip(stages.ids, stages.definitions).map { id, definition in
-            let made = try definition.make(setup)
+        // --global-drops: the dedup stages that are on apply the file's decisions instead of searching.
+        let global = try options.globalDropsPath.map { try GlobalDropList(path: $0, stages: stages) }
+        let planned = try zip(stages.ids, stages.definitions).map { id, definition in
+            var made = try definition.make(setup)
+            if let global, made != nil, definition.removesDuplicates { made = global.stage(named: id.name) }
             return PlannedStage(id: id, definition: definition, stage: made ?? PassThroughStage(), isEnabled: made != nil)
         }
+        if let global, let off = global.drops.first(where: { drop in planned.contains { $0.id.name == drop.stage && !$0.isEnabled } }) {
+            throw EntropyGuardError(.usage, "--global-drops \(options.globalDropsPath!): drops for \(off.stage), which this run switches off")
+        }
+        return planned
     }
 
     /// Format, text column and CSV header. When the store already holds this input and no column was

@@ -33,6 +33,12 @@ public struct PipelineOptions: Sendable {
     public var autoResume = true
     /// Redo from this stage on (a stage of the pipeline's registry).
     public var resumeFrom: StageID?
+    /// Run the stages up to this one, commit its checkpoint, write no output (a cluster job's shard).
+    public var stopAfter: StageID?
+    /// With `stopAfter`: write the alive rows' keys, signatures and embeddings here (`RowExport`).
+    public var exportRowsDirectory: String?
+    /// The dedup stages apply this file's drops instead of searching (`GlobalDropsStage`).
+    public var globalDropsPath: String?
 
     // Ingest
     public var skipBadLines = false

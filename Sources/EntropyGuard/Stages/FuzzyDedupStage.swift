@@ -132,7 +132,7 @@ struct FuzzyDedupStage: PipelineStage {
 
     /// The current texts of `rows`, in that order. The store reads them in row-id order, which is not
     /// input order once chunks were added.
-    private static func texts(of rows: ArraySlice<Int64>, store: WorkingStore) throws -> [String] {
+    static func texts(of rows: ArraySlice<Int64>, store: WorkingStore) throws -> [String] {
         let order = rows.indices.sorted { rows[$0] < rows[$1] }
         let sorted = order.map { rows[$0] }
         var texts = [String](repeating: "", count: rows.count)

@@ -1,0 +1,317 @@
+"""One job: per-shard work in the binary (Ray tasks), global decisions by hash-partitioned shuffles
+of Ray tasks (each map task returns one object per partition; each reduce task gets one partition
+from every map), per-shard output, a merged audit log.
+
+Work dir layout (a shared filesystem on a real cluster; it is also the job's checkpoint):
+  shards.json                 the shard plan (shards.py)
+  shard-NNNNN/store/          the shard's working store (entropyguard --checkpoint-dir)
+  shard-NNNNN/export/         keys, signatures, embeddings; export.json marks it complete
+  shard-NNNNN/drops.tsv       the shard's global drops (local row ids), for --global-drops
+  shard-NNNNN/global.tsv      the same drops with global ids (for the merged audit)
+  shard-NNNNN/audit.jsonl     the shard's audit log (local row ids)
+  shard-NNNNN/applied.json    marks the shard's output written for those drops
+A killed job rerun redoes only unfinished shards (their binary runs resume from their stores)."""
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pyarrow.parquet as pq
+import ray
+
+from . import dedup
+from .shards import _atomic_write
+
+STAGES = ("exact_dedup", "fuzzy_dedup", "semantic_dedup")
+GROUP_ROWS = 2_000
+REASONS = {"exact_dedup": "exact_duplicate", "fuzzy_dedup": "near_duplicate", "semantic_dedup": "semantic_duplicate"}
+
+
+def log(message):
+    print(f"entropyguard-ray: {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the binary on a worker
+
+def _binary():
+    """The binary shipped in the task's working_dir (runtime_env), else ENTROPYGUARD_BIN."""
+    shipped = os.path.join(os.getcwd(), "entropyguard")
+    path = shipped if os.path.exists(shipped) else os.environ.get("ENTROPYGUARD_BIN", "entropyguard")
+    if os.path.exists(path) and not os.access(path, os.X_OK):
+        os.chmod(path, 0o755)
+    return path
+
+
+def _run_binary(args):
+    env = dict(os.environ)
+    if "ENTROPYGUARD_HOME" in env:   # models shipped in the working_dir (cli.runtime_env)
+        env["ENTROPYGUARD_HOME"] = os.path.abspath(env["ENTROPYGUARD_HOME"])
+    result = subprocess.run([_binary()] + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"entropyguard {' '.join(args)} failed with exit {result.returncode}:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+@ray.remote(num_cpus=1, max_retries=3)
+def prepare_shard(shard_path, shard_dir, options):
+    """Ingest .. validate in the shard's own store, then the export. Skipped when export.json exists."""
+    export = os.path.join(shard_dir, "export")
+    if not os.path.exists(os.path.join(export, "export.json")):
+        os.makedirs(shard_dir, exist_ok=True)
+        _run_binary(["run", "--input", shard_path, "--checkpoint-dir", os.path.join(shard_dir, "store"),
+                     "--stop-after", "validate", "--export-rows", export, "--snapshots", "none", "--quiet"] + options)
+    with open(os.path.join(export, "export.json")) as f:
+        return json.load(f)
+
+
+@ray.remote(num_cpus=1, max_retries=3)
+def apply_shard(shard_path, shard_dir, output_path, offset, input_rows, options, counts, *drop_pieces):
+    """Writes the shard's drops (counts[i] pieces for STAGES[i], in order) and runs the dedup stages
+    as --global-drops: output + audit. Skipped when applied.json holds the same drops and options."""
+    local_lines, global_lines = [], []
+    stage_drops = []
+    index = 0
+    for stage, count in zip(STAGES, counts):
+        for piece in drop_pieces[index:index + count]:
+            stage_drops += [(int(g), stage, int(d), float(x)) for g, d, x in piece]
+        index += count
+    for gid, stage, dup, sim in sorted(stage_drops):
+        local_dup = str(dup - offset) if offset <= dup < offset + input_rows else "-"
+        sim_text = "-" if math.isnan(sim) else repr(sim)
+        local_lines.append(f"{gid - offset}\t{stage}\t{REASONS[stage]}\t{local_dup}\t{sim_text}\n")
+        global_lines.append(f"{gid}\t{dup}\n")
+    drops_path = os.path.join(shard_dir, "drops.tsv")
+    text = "".join(local_lines)
+    digest = hashlib.sha256((text + json.dumps(options) + output_path).encode()).hexdigest()
+    marker = os.path.join(shard_dir, "applied.json")
+    if os.path.exists(marker) and os.path.exists(output_path):
+        with open(marker) as f:
+            if json.load(f).get("digest") == digest:
+                return digest
+    _atomic_write(drops_path, text)
+    _atomic_write(os.path.join(shard_dir, "global.tsv"), "".join(global_lines))
+    _run_binary(["run", "--input", shard_path, "--checkpoint-dir", os.path.join(shard_dir, "store"), "--global-drops", drops_path,
+                 "--output", output_path, "--audit-log", os.path.join(shard_dir, "audit.jsonl"), "--snapshots", "none", "--quiet"]
+                + options)
+    _atomic_write(marker, json.dumps({"digest": digest}))
+    return digest
+
+
+# ---------------------------------------------------------------- shuffles
+
+def _export(shard_dir):
+    return os.path.join(shard_dir, "export")
+
+
+def _gids(shard_dir, offset):
+    return pq.read_table(os.path.join(_export(shard_dir), "rows.parquet"), columns=["row_id"])["row_id"].to_numpy() + offset
+
+
+def _alive(gid, *drop_pieces):
+    dropped = np.concatenate([d["gid"] for d in drop_pieces]) if drop_pieces else np.zeros(0, np.int64)
+    return ~np.isin(gid, dropped)
+
+
+@ray.remote(num_cpus=1)
+def exact_map(shard_dir, offset, partitions):
+    table = pq.read_table(os.path.join(_export(shard_dir), "rows.parquet"))
+    gid = table["row_id"].to_numpy() + offset
+    pieces = dedup.exact_map(gid, table["key_hi"].to_numpy(), table["key_lo"].to_numpy(), partitions)
+    return tuple(pieces) + (dedup.nbytes(pieces),)
+
+
+@ray.remote(num_cpus=1)
+def fuzzy_map(shard_dir, offset, partitions, *exact_drops):
+    gid = _gids(shard_dir, offset)
+    alive = _alive(gid, *exact_drops)
+    bands = np.load(os.path.join(_export(shard_dir), "bands.npy"), mmap_mode="r")[alive]
+    signatures = np.load(os.path.join(_export(shard_dir), "signatures.npy"), mmap_mode="r")[alive]
+    pieces = dedup.fuzzy_map(gid[alive], np.asarray(bands), np.asarray(signatures), partitions)
+    return tuple(pieces) + (dedup.nbytes(pieces),)
+
+
+@ray.remote(num_cpus=1)
+def semantic_sample(shard_dir, offset, fraction, seed, *drops):
+    gid = _gids(shard_dir, offset)
+    alive = np.flatnonzero(_alive(gid, *drops))
+    rng = np.random.default_rng([seed, offset])
+    chosen = alive[rng.random(len(alive)) < fraction]
+    return np.asarray(np.load(os.path.join(_export(shard_dir), "embeddings.npy"), mmap_mode="r")[chosen])
+
+
+@ray.remote(num_cpus=1)
+def semantic_map(shard_dir, offset, centroids, assignments, margin, partitions, *drops):
+    gid = _gids(shard_dir, offset)
+    alive = _alive(gid, *drops)
+    embeddings = np.asarray(np.load(os.path.join(_export(shard_dir), "embeddings.npy"), mmap_mode="r")[alive])
+    pieces = dedup.semantic_map(gid[alive], embeddings, centroids, assignments, margin, partitions)
+    return tuple(pieces) + (dedup.nbytes(pieces),)
+
+
+@ray.remote(num_cpus=1)
+def exact_reduce(offsets, *pieces):
+    return _returns(dedup.split_drops_by_shard(dedup.exact_reduce(pieces), offsets))
+
+
+@ray.remote(num_cpus=1)
+def fuzzy_reduce(minimum_equal, *pieces):
+    return dedup.fuzzy_reduce(pieces, minimum_equal)
+
+
+@ray.remote(num_cpus=1)
+def semantic_reduce(threshold, *pieces):
+    return dedup.semantic_reduce(pieces, threshold)
+
+
+@ray.remote(num_cpus=1)
+def keep_first(offsets, divisor, edges):
+    drops = dedup.keep_first_rule(edges)
+    drops["similarity"] /= divisor   # fuzzy: equal entries / permutations, as the Swift stage divides
+    return _returns(dedup.split_drops_by_shard(drops, offsets))
+
+
+def _decide(edge_lists, partitions, offsets, divisor):
+    """Verified edges -> connected components (union-find here: the edges are the near-duplicate pairs
+    only, not all keys) -> the keep-first rule per component in Ray tasks, components hash-partitioned.
+    Returns per shard the refs of its drops, and the number of distinct edges."""
+    edges = np.concatenate(edge_lists) if edge_lists else np.zeros((0, 3))
+    edges = np.unique(edges, axis=0) if len(edges) else np.zeros((0, 3))
+    S = len(offsets)
+    if len(edges) == 0:
+        return [[ray.put(dedup.empty_drops())] for _ in range(S)], 0
+    labels = dedup.component_labels(edges)
+    pieces = dedup.split_by(labels % partitions, partitions, edges)
+    results = [keep_first.options(num_returns=S).remote(offsets, divisor, piece[0]) for piece in pieces]
+    results = [[r] for r in results] if S == 1 else results
+    return [[refs[s] for refs in results] for s in range(S)], len(edges)
+
+
+def _returns(per_shard):
+    """One return object per shard (Ray's num_returns=1 takes the value itself)."""
+    return tuple(per_shard) if len(per_shard) > 1 else per_shard[0]
+
+
+def _shuffle(map_refs, partitions):
+    """map_refs[i] = the P+1 refs of map task i; returns (refs per partition, shuffle bytes)."""
+    sizes = ray.get([refs[partitions] for refs in map_refs])
+    return [[refs[p] for refs in map_refs] for p in range(partitions)], int(sum(sizes))
+
+
+# ---------------------------------------------------------------- the job
+
+def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions=None,
+        semantic_centroids=None, semantic_assignments=3, semantic_margin=0.1, stats=None):
+    stats = {} if stats is None else stats
+    os.makedirs(output_dir, exist_ok=True)
+    shard_dirs = [os.path.join(work_dir, s.name) for s in shards]
+    S = len(shards)
+    P = partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
+    started = time.time()
+
+    exports = ray.get([prepare_shard.remote(s.path, d, options) for s, d in zip(shards, shard_dirs)])
+    stats["prepare_seconds"] = time.time() - started
+    counts = [e["input_rows"] for e in exports]
+    offsets = np.cumsum([0] + counts[:-1]).astype(np.int64)
+    rows = int(sum(e["rows"] for e in exports))
+    if any(e["chunked"] for e in exports):
+        raise SystemExit("entropyguard-ray: --chunk-size is not supported yet (chunk rows have no global row id)")
+    fuzzy_on = "bands" in exports[0]
+    semantic_on = "dimension" in exports[0]
+    log(f"{S} shards prepared, {sum(counts)} records, {rows} rows to dedup ({stats['prepare_seconds']:.1f} s)")
+
+    def multi(task, n):
+        return task.options(num_returns=n)
+
+    # exact
+    t = time.time()
+    maps = [multi(exact_map, P + 1).remote(d, int(o), P) for d, o in zip(shard_dirs, offsets)]
+    parts, stats["exact_shuffle_bytes"] = _shuffle(maps, P)
+    reduces = [multi(exact_reduce, S).remote(offsets, *part) if S > 1 else [exact_reduce.remote(offsets, *part)] for part in parts]
+    exact_drops = [[refs[s] for refs in reduces] for s in range(S)]
+    ray.wait([r for refs in exact_drops for r in refs], num_returns=S * P)
+    stats["exact_seconds"] = time.time() - t
+    per_stage = [exact_drops]
+
+    if fuzzy_on:
+        t = time.time()
+        maps = [multi(fuzzy_map, P + 1).remote(d, int(o), P, *exact_drops[i]) for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
+        parts, stats["fuzzy_shuffle_bytes"] = _shuffle(maps, P)
+        edges = ray.get([fuzzy_reduce.remote(exports[0]["minimum_equal"], *part) for part in parts])
+        fuzzy_drops, stats["fuzzy_edges"] = _decide(edges, P, offsets, float(exports[0]["permutations"]))
+        stats["fuzzy_seconds"] = time.time() - t
+    else:
+        fuzzy_drops = [[ray.put(dedup.empty_drops())] for _ in range(S)]
+    per_stage.append(fuzzy_drops)
+
+    if semantic_on:
+        t = time.time()
+        earlier = [exact_drops[s] + fuzzy_drops[s] for s in range(S)]
+        # Groups of ~GROUP_ROWS rows: a group costs rows^2 dot products, so the whole step is linear in
+        # rows. (sqrt(rows)/4 centroids made groups of ~5,400 at 200k rows: 86 of the job's 136 s.)
+        k = semantic_centroids or max(1, math.ceil(rows * semantic_assignments / GROUP_ROWS))
+        fraction = min(1.0, max(20_000, 20 * k) / max(1, rows))
+        sample = np.concatenate(ray.get([semantic_sample.remote(d, int(o), fraction, 0, *earlier[i])
+                                         for i, (d, o) in enumerate(zip(shard_dirs, offsets))]))
+        centroids = dedup.kmeans(sample, k) if len(sample) else np.zeros((1, exports[0]["dimension"]), np.float32)
+        centroids_ref = ray.put(centroids)
+        maps = [multi(semantic_map, P + 1).remote(d, int(o), centroids_ref, semantic_assignments, semantic_margin, P, *earlier[i])
+                for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
+        parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)
+        edges = ray.get([semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts])
+        semantic_drops, stats["semantic_edges"] = _decide(edges, P, offsets, 1.0)
+        stats["semantic_centroids"] = len(centroids)
+        stats["semantic_seconds"] = time.time() - t
+    else:
+        semantic_drops = [[ray.put(dedup.empty_drops())] for _ in range(S)]
+    per_stage.append(semantic_drops)
+
+    # apply: per shard, its drops of every stage
+    t = time.time()
+    outputs = [os.path.join(output_dir, f"{s.name}.{output_format}") for s in shards]
+    applies = []
+    for s, (shard, d) in enumerate(zip(shards, shard_dirs)):
+        refs = [stage[s] for stage in per_stage]
+        applies.append(apply_shard.remote(shard.path, d, outputs[s], int(offsets[s]), counts[s], options,
+                                          [len(r) for r in refs], *[r for stage_refs in refs for r in stage_refs]))
+    ray.get(applies)
+    stats["apply_seconds"] = time.time() - t
+    merge_audit(shard_dirs, offsets, os.path.join(output_dir, "audit.jsonl"))
+    stats["rows"] = rows
+    stats["seconds"] = time.time() - started
+    return outputs
+
+
+AUDIT_LINE = re.compile(r'^\{"row_index": (\d+), (.*), "duplicate_of": (\d+|null), "similarity": ([^,]*)\}$')
+
+
+def merge_audit(shard_dirs, offsets, path):
+    """The shards' audit logs in shard order with global row ids; a dedup drop's duplicate_of is the
+    global row it duplicates (in any shard). Lines are rewritten only in those two numbers, so they
+    read byte for byte as the single-machine run's."""
+    with open(path + ".tmp", "w") as out:
+        for shard_dir, offset in zip(shard_dirs, offsets):
+            duplicate_of = {}
+            with open(os.path.join(shard_dir, "global.tsv")) as f:
+                for line in f:
+                    gid, dup = line.split("\t")
+                    duplicate_of[int(gid)] = int(dup)
+            with open(os.path.join(shard_dir, "audit.jsonl")) as f:
+                for line in f:
+                    match = AUDIT_LINE.match(line.rstrip("\n"))
+                    if not match:
+                        raise RuntimeError(f"{shard_dir}/audit.jsonl: unexpected line {line[:200]!r}")
+                    gid = int(match.group(1)) + int(offset)
+                    dup = match.group(3)
+                    if gid in duplicate_of:
+                        dup = str(duplicate_of[gid])
+                    elif dup != "null":
+                        dup = str(int(dup) + int(offset))
+                    out.write(f'{{"row_index": {gid}, {match.group(2)}, "duplicate_of": {dup}, "similarity": {match.group(4)}}}\n')
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(path + ".tmp", path)
