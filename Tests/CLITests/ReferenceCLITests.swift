@@ -102,4 +102,174 @@ final class ReferenceCLITests: XCTestCase {
             XCTAssertEqual(try read(dir.appendingPathComponent("out-\(configuration.name).jsonl")).split(separator: "\n"), kept, configuration.name)
         }
     }
+
+    /// Writes the corpora to ref.jsonl and new.jsonl in `dir`.
+    func writeCorpora(in dir: URL) throws -> (reference: URL, input: URL, referenceLines: [String], inputLines: [String]) {
+        let (reference, input) = Self.corpora()
+        let referenceURL = dir.appendingPathComponent("ref.jsonl"), inputURL = dir.appendingPathComponent("new.jsonl")
+        try write(reference.joined(separator: "\n") + "\n", to: referenceURL)
+        try write(input.joined(separator: "\n") + "\n", to: inputURL)
+        return (referenceURL, inputURL, reference, input)
+    }
+
+    /// The reference file's store is made once in <checkpoint-dir>/reference/ and reused while the
+    /// file's content is the same: a repeated run resumes every stage. A changed reference redoes
+    /// the dedup stages only (its identity is in their settings), and its store is made again.
+    func testReferenceStoreIsReusedWhileItsHashHoldsAndRebuiltWhenItChanges() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let ck = dir.appendingPathComponent("ck")
+        let command = ["--input", files.input.path, "--reference", files.reference.path, "--checkpoint-dir", ck.path, "--text-column", "text",
+                       "--no-semantic-dedup", "--min-length", "20", "--json", "--output", dir.appendingPathComponent("out.jsonl").path,
+                       "--audit-log", dir.appendingPathComponent("audit.jsonl").path]
+        let first = try CLI.run(command)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("Reference \(files.reference.path): store in \(ck.path)/reference built"), first.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ck.appendingPathComponent("reference/entropyguard.sqlite").path))
+        let firstAudit = try audit(dir.appendingPathComponent("audit.jsonl"))
+
+        let second = try CLI.run(command)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("reference built") == false && second.stderr.contains("/reference reused"), second.stderr)
+        XCTAssertEqual(Set(try statuses(second).filter { $0.key != "output" }.values), ["resumed"])
+        XCTAssertEqual(try audit(dir.appendingPathComponent("audit.jsonl")), firstAudit)
+
+        // The reference gains a copy of an input row that was kept: that row now goes, as its duplicate.
+        let kept = try read(dir.appendingPathComponent("out.jsonl")).split(separator: "\n").first!
+        let keptObject = try JSONSerialization.jsonObject(with: Data(kept.utf8)) as! [String: Any]
+        let keptRow = files.inputLines.firstIndex { $0 == String(kept) }!
+        try write((files.referenceLines + [#"{"id": "r-added", "text": "\#(keptObject["text"] as! String)"}"#]).joined(separator: "\n") + "\n",
+                  to: files.reference)
+        let third = try CLI.run(command)
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stderr.contains("/reference built"), third.stderr)
+        let status = try statuses(third)
+        for stage in StageRegistry.standard.names {
+            let redone = ["exact_dedup", "fuzzy_dedup", "semantic_dedup"].contains(stage)
+            XCTAssertEqual(status[stage], redone ? (stage == "semantic_dedup" ? "off" : "ran") : "resumed", stage)
+        }
+        // It, and the rows that were its duplicates, are now duplicates of the added reference row.
+        var expected = firstAudit
+        for row in [keptRow] + firstAudit.filter({ $0.value[2] == String(keptRow) }).map(\.key) {
+            expected[row] = ["exact_dedup", "exact_duplicate", "ref:\(files.referenceLines.count)", "<null>"]
+        }
+        XCTAssertEqual(try audit(dir.appendingPathComponent("audit.jsonl")), expected)
+    }
+
+    /// A checkpoint dir of a finished run is a reference too, with the same result as its input file;
+    /// one whose caches were made with other settings (here: no fuzzy dedup, so no signatures) is a
+    /// usage error naming the difference.
+    func testACheckpointDirIsAReferenceAndOtherSettingsAreAnError() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let flags = ["--text-column", "text", "--no-semantic-dedup", "--min-length", "20", "--quiet"]
+        let referenceRun = try CLI.run(flags + ["--input", files.reference.path, "--output", dir.appendingPathComponent("ref-out.jsonl").path,
+                                                "--checkpoint-dir", dir.appendingPathComponent("refck").path])
+        XCTAssertEqual(referenceRun.status, 0, referenceRun.stderr)
+        for (name, reference) in [("dir", dir.appendingPathComponent("refck")), ("file", files.reference)] {
+            let result = try CLI.run(flags + ["--input", files.input.path, "--reference", reference.path,
+                                              "--output", dir.appendingPathComponent("out-\(name).jsonl").path,
+                                              "--audit-log", dir.appendingPathComponent("audit-\(name).jsonl").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let fromDirectory = try audit(dir.appendingPathComponent("audit-dir.jsonl"))
+        XCTAssertEqual(fromDirectory, try audit(dir.appendingPathComponent("audit-file.jsonl")))
+        XCTAssertTrue(fromDirectory.values.contains { $0[1] == "near_duplicate" && $0[2].hasPrefix("ref:") }, "\(fromDirectory)")
+        XCTAssertEqual(try read(dir.appendingPathComponent("out-dir.jsonl")), try read(dir.appendingPathComponent("out-file.jsonl")))
+
+        let other = try CLI.run(flags + ["--input", files.input.path, "--reference", dir.appendingPathComponent("refck").path,
+                                         "--shingle", "words:3", "--output", dir.appendingPathComponent("other.jsonl").path])
+        XCTAssertEqual(other.status, ExitStatus.usage.rawValue, other.stderr)
+        XCTAssertTrue(other.stderr.contains("--reference \(dir.appendingPathComponent("refck").path)") && other.stderr.contains("MinHash signatures made as")
+                      && other.stderr.contains("words:3"), other.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("other.jsonl").path))
+    }
+
+    /// A missing reference is exit 66, a reference file with a bad record exit 65 naming the file and
+    /// line, the run's own checkpoint dir exit 64; each message starts with --reference and the path.
+    func testBadReferencesHaveClearErrorsAndTheirExitCodes() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let base = ["--input", files.input.path, "--text-column", "text", "--no-semantic-dedup", "--quiet",
+                    "--output", dir.appendingPathComponent("out.jsonl").path]
+        let missing = dir.appendingPathComponent("nowhere.jsonl")
+        let result = try CLI.run(base + ["--reference", missing.path])
+        XCTAssertEqual(result.status, ExitStatus.noInput.rawValue, result.stderr)
+        XCTAssertTrue(result.stderr.contains("--reference \(missing.path): no such file or directory"), result.stderr)
+
+        let bad = dir.appendingPathComponent("bad.jsonl")
+        try write(files.referenceLines[0] + "\n{\"id\": \"r1\", \"text\": \"unterminated\n", to: bad)
+        let badResult = try CLI.run(base + ["--reference", bad.path])
+        XCTAssertEqual(badResult.status, ExitStatus.dataError.rawValue, badResult.stderr)
+        XCTAssertTrue(badResult.stderr.contains("--reference \(bad.path): ") && badResult.stderr.contains("bad.jsonl:2: invalid JSON"), badResult.stderr)
+
+        let ck = dir.appendingPathComponent("ck")
+        XCTAssertEqual(try CLI.run(base + ["--checkpoint-dir", ck.path]).status, 0)
+        let own = try CLI.run(base + ["--checkpoint-dir", ck.path, "--reference", ck.path])
+        XCTAssertEqual(own.status, ExitStatus.usage.rawValue, own.stderr)
+        XCTAssertTrue(own.stderr.contains("is this run's own checkpoint dir"), own.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.jsonl").path) && own.status == 0)
+    }
+
+    /// `ref:<row>` in --annotate (JSONL: the string, as in the audit log; Parquet, read with pyarrow:
+    /// a string column), and `explain` shows the reference row's text.
+    func testAnnotationAndExplainShowTheReferenceRow() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let ck = dir.appendingPathComponent("ck")
+        let base = ["--input", files.input.path, "--reference", files.reference.path, "--checkpoint-dir", ck.path, "--text-column", "text",
+                    "--no-semantic-dedup", "--min-length", "20", "--quiet", "--annotate"]
+        var result = try CLI.run(base + ["--output", dir.appendingPathComponent("a.jsonl").path, "--audit-log", dir.appendingPathComponent("audit.jsonl").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        result = try CLI.run(base + ["--output", dir.appendingPathComponent("a.parquet").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let entries = try audit(dir.appendingPathComponent("audit.jsonl"))
+        let records = try read(dir.appendingPathComponent("a.jsonl")).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        XCTAssertEqual(records.count, files.inputLines.count)
+        var referenced = 0
+        for (row, record) in records.enumerated() {
+            let annotation = record["_entropyguard"] as! [String: Any]
+            let of = annotation["duplicate_of"]!
+            XCTAssertEqual("\(of)", entries[row]?[2] ?? "<null>", "row \(row)")
+            if let label = of as? String {
+                XCTAssertTrue(label.hasPrefix("ref:"), label)
+                referenced += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(referenced, 16)
+
+        let script = dir.appendingPathComponent("read.py")
+        try write("""
+            import json, sys, pyarrow.parquet as pq
+            t = pq.read_table(sys.argv[1])
+            print(json.dumps({"type": str(t.schema.field("_entropyguard.duplicate_of").type), "values": t.column("_entropyguard.duplicate_of").to_pylist()}))
+            """, to: script)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = [script.path, dir.appendingPathComponent("a.parquet").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let parquet = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(parquet["type"] as? String, "string")
+        XCTAssertEqual((parquet["values"] as! [Any]).map { "\($0)" }, records.map { "\(($0["_entropyguard"] as! [String: Any])["duplicate_of"]!)" })
+
+        // explain a row dropped as a near duplicate of a reference row: the reference row's text.
+        let (row, entry) = try XCTUnwrap(entries.first { $0.value[1] == "near_duplicate" && $0.value[2].hasPrefix("ref:") })
+        let referenceRow = Int(entry[2].dropFirst(4))!
+        let explained = try CLI.run(["explain", "--checkpoint-dir", ck.path, "--json", String(row)])
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        let journey = try XCTUnwrap(JSONSerialization.jsonObject(with: explained.stdout) as? [String: Any], explained.stdoutText)
+        let duplicateOf = try XCTUnwrap(journey["duplicate_of"] as? [String: Any], "\(journey)")
+        XCTAssertEqual(duplicateOf["row"] as? String, entry[2])
+        let referenceText = try JSONSerialization.jsonObject(with: Data(files.referenceLines[referenceRow].utf8)) as! [String: Any]
+        XCTAssertEqual(duplicateOf["original_text"] as? String, referenceText["text"] as? String)
+        let text = try CLI.run(["explain", "--checkpoint-dir", ck.path, String(row)])
+        XCTAssertTrue(text.stdoutText.contains("duplicate of reference row \(entry[2])"), text.stdoutText)
+    }
 }

@@ -76,16 +76,17 @@ public final class ReferenceCorpus: @unchecked Sendable {
         build.autoResume = true
         build.resumeFrom = nil
         build.showProgress = false
+        build.quiet = true   // its warnings and errors still show; the line below says what happened
         let summary: RunSummary
         do {
             summary = try Pipeline(options: build).run()
         } catch let error as EntropyGuardError {
             throw EntropyGuardError(error.status, "--reference \(path): \(error.message)")
         }
-        let reused = summary.stages.allSatisfy { $0.status == "resumed" }
         let lock = try StoreLock(directory: directory)
         let reference = try ReferenceCorpus(path: path, store: WorkingStore(directory: directory, ifStagesDiffer: .refuse), lock: lock,
                                             isOwnStore: true)
+        let reused = summary.resumedFrom == reference.store.stages.ids.last!.checkpointName
         progress.info("Reference \(path): store in \(directory) \(reused ? "reused" : "built"), \(summary.rowsIn) rows, \(reference.keptCount) kept")
         return reference
     }
