@@ -110,3 +110,29 @@ extension XCTestCase {
         String(decoding: try Data(contentsOf: url), as: UTF8.self)
     }
 }
+
+extension XCTestCase {
+    /// Runs `script` (Python with the venv's pyarrow) with `arguments`, failing the test on a non-zero
+    /// exit; returns what it printed.
+    @discardableResult
+    func python(_ script: String, _ arguments: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> Data {
+        let path = directory.appendingPathComponent("helper.py")
+        try Data(script.utf8).write(to: path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = [path.path] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errData, as: UTF8.self), file: file, line: line)
+        return outData
+    }
+}

@@ -5,21 +5,6 @@ import XCTest
 /// `--input` Parquet (a file, a directory, a glob), written by the venv's pyarrow: the pipeline keeps
 /// the same rows and texts as from the same records in JSONL, resumes like it, and reports bad files.
 final class ParquetInputCLITests: XCTestCase {
-    /// Runs `script` (Python with pyarrow) with `arguments`, failing the test on a non-zero exit.
-    func python(_ script: String, _ arguments: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let path = directory.appendingPathComponent("helper.py")
-        try Data(script.utf8).write(to: path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = [path.path] + arguments
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errData, as: UTF8.self), file: file, line: line)
-    }
-
     /// JSONL records to Parquet: one file with `group` rows per row group, or `parts` files.
     static let toParquet = #"""
 import json, sys, pyarrow as pa, pyarrow.parquet as pq

@@ -240,21 +240,11 @@ final class ReferenceCLITests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(referenced, 16)
 
-        let script = dir.appendingPathComponent("read.py")
-        try write("""
+        let data = try python("""
             import json, sys, pyarrow.parquet as pq
             t = pq.read_table(sys.argv[1])
             print(json.dumps({"type": str(t.schema.field("_entropyguard.duplicate_of").type), "values": t.column("_entropyguard.duplicate_of").to_pylist()}))
-            """, to: script)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = [script.path, dir.appendingPathComponent("a.parquet").path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+            """, [dir.appendingPathComponent("a.parquet").path], in: dir)
         let parquet = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(parquet["type"] as? String, "string")
         XCTAssertEqual((parquet["values"] as! [Any]).map { "\($0)" }, records.map { "\(($0["_entropyguard"] as! [String: Any])["duplicate_of"]!)" })
