@@ -133,6 +133,13 @@ final class ReferenceCLITests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("reference built") == false && second.stderr.contains("/reference reused"), second.stderr)
         XCTAssertEqual(Set(try statuses(second).filter { $0.key != "output" }.values), ["resumed"])
         XCTAssertEqual(try audit(dir.appendingPathComponent("audit.jsonl")), firstAudit)
+        // The path is no part of the identity: the same content elsewhere resumes everything too.
+        let moved = dir.appendingPathComponent("moved.jsonl")
+        try FileManager.default.copyItem(at: files.reference, to: moved)
+        let fromMoved = try CLI.run(command.map { $0 == files.reference.path ? moved.path : $0 })
+        XCTAssertEqual(fromMoved.status, 0, fromMoved.stderr)
+        XCTAssertTrue(fromMoved.stderr.contains("Reference \(moved.path): store in \(ck.path)/reference reused"), fromMoved.stderr)
+        XCTAssertEqual(Set(try statuses(fromMoved).filter { $0.key != "output" }.values), ["resumed"])
 
         // The reference gains a copy of an input row that was kept: that row now goes, as its duplicate.
         let kept = try read(dir.appendingPathComponent("out.jsonl")).split(separator: "\n").first!
