@@ -11,7 +11,8 @@ import MiniLM
 /// order; its result does not depend on batch size or thread count.
 ///
 /// With a reference (`--reference`), the selection starts with the reference's kept rows (their stored
-/// vectors, as `ReferenceRow` ids), so they absorb the input's duplicates as earlier kept rows.
+/// vectors, as `ReferenceRow` ids), filed as kept without being decided again (`addKept`), so they
+/// absorb the input's duplicates as earlier kept rows.
 struct SemanticDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "semantic_dedup", checkpointsImmediately: true, removesDuplicates: true,
                                             optionKeys: ["no-semantic-dedup", "dedup-threshold", "model-name", "search"]) { setup in
@@ -140,17 +141,25 @@ struct SemanticDedupStage: PipelineStage {
         var start = 0
         while start < rows.count {
             try Interrupt.check()
-            let end = min(start + batch, rows.count)
+            // A batch is the reference's rows or the input's, never both.
+            let end = min(start + batch, rows.count, start < referenceCount ? referenceCount : .max)
             let positions = Array(start..<end)
             // Positions (input order) are the selector's ids; they map back to row ids.
+            if end <= referenceCount {
+                // The reference's kept rows are filed as kept, never decided (or dropped).
+                selector.addKept(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
+                start = end
+                context.progress.update(done: end)
+                continue
+            }
             let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
             try store.transaction {
-                for match in matches where match.row >= referenceCount {   // reference rows are never dropped
+                for match in matches {
                     try store.drop(row: rows[Int(match.row)], by: context.stage, reason: "semantic_duplicate",
                                            duplicateOf: rows[Int(match.duplicateOf)], similarity: Double(match.similarity))
                 }
             }
-            found += matches.filter { $0.row >= referenceCount }.count
+            found += matches.count
             start = end
             context.progress.update(done: end)
         }
