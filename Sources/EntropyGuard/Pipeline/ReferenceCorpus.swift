@@ -91,6 +91,11 @@ public final class ReferenceCorpus: @unchecked Sendable {
         return reference
     }
 
+    /// What a dedup stage adds to its settings (so to the config hash): the reference's identity.
+    static func settings(_ reference: ReferenceCorpus?) -> String {
+        reference.map { ";reference=\($0.identity)" } ?? ""
+    }
+
     /// Where the reference's store is, as recorded for `explain` in the run's store: `storeFolder`
     /// (relative to the checkpoint dir, which may move) for a file's store, else an absolute path.
     var recordedStoreDirectory: String {

@@ -25,7 +25,7 @@ struct ExactDedupStage: PipelineStage {
     /// scan of the narrow rows table per extra million).
     var partitionCapacity = 1_000_000
 
-    var settings: String { "normalize=lower+collapse-whitespace+trim;hash=xxh3-64;v1" + (reference.map { ";reference=\($0.identity)" } ?? "") }
+    var settings: String { "normalize=lower+collapse-whitespace+trim;hash=xxh3-64;v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
@@ -54,11 +54,11 @@ struct ExactDedupStage: PipelineStage {
                 }
             }
             try Interrupt.check()
-            if let reference, pairs.contains(where: { ReferenceRow.referenceRow(of: $0.first) != nil }) {
-                let confirmed = try ReferenceExactConfirmation(pairs.filter { $0.first < 0 }, store: store, reference: reference)
+            if let reference, pairs.contains(where: { ReferenceRow.isReference($0.first) }) {
+                let confirmed = try ReferenceExactConfirmation(pairs.filter { ReferenceRow.isReference($0.first) }, store: store, reference: reference)
                 duplicates += confirmed.duplicates
                 collisions += confirmed.collisions
-                pairs = pairs.filter { $0.first >= 0 } + confirmed.localPairs
+                pairs = pairs.filter { !ReferenceRow.isReference($0.first) } + confirmed.localPairs
                 if !chunked { pairs.sort { $0.row < $1.row } }
             }
             guard !pairs.isEmpty else { continue }

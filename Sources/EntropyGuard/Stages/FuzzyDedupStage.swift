@@ -48,7 +48,7 @@ struct FuzzyDedupStage: PipelineStage {
 
     /// The signatures' cache key (shingles, normalisation, permutations, seed) and the selection's
     /// threshold and banding: a change to any of them redoes the stage and the ones after it.
-    var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" + (reference.map { ";reference=\($0.identity)" } ?? "") }
+    var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
@@ -183,8 +183,8 @@ private final class PipelinedSelection {
         let item = DispatchWorkItem { [self] in
             do {
                 try selector.append(signatures, rowIDs: rowIDs)
-                // A reference row is never dropped: it is not the input's (ReferenceRow ids are < 0).
-                decided += selector.takeDrops().filter { $0.row >= 0 }
+                // A reference row is never dropped: it is not the input's.
+                decided += selector.takeDrops().filter { !ReferenceRow.isReference($0.row) }
             } catch {
                 failure = error
             }
@@ -204,7 +204,7 @@ private final class PipelinedSelection {
     /// Decides the last rows; returns the drops not yet returned.
     func finish() throws -> [FuzzyDrop] {
         var drops = try wait()
-        do { drops += try selector.finish().filter { $0.row >= 0 } } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
+        do { drops += try selector.finish().filter { !ReferenceRow.isReference($0.row) } } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
         return drops
     }
 

@@ -39,7 +39,7 @@ struct SemanticDedupStage: PipelineStage {
     /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
     var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
-    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + (reference.map { ";reference=\($0.identity)" } ?? "") }
+    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)

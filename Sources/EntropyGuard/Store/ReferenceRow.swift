@@ -7,6 +7,9 @@ public enum ReferenceRow {
     /// The id standing for row `referenceRow` of the reference.
     static func id(_ referenceRow: Int64) -> Int64 { -1 - referenceRow }
 
+    /// Whether `id` stands for a reference row.
+    static func isReference(_ id: Int64) -> Bool { id < 0 }
+
     /// The reference's row id when `id` stands for a reference row; nil for the input's own rows.
     static func referenceRow(of id: Int64) -> Int64? { id < 0 ? -1 - id : nil }
 
