@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory of the working store and checkpoints (omitted: a temporary one, removed at the end).", valueName: "dir"))
     var checkpointDir: String?
 
+    @Option(name: .long, help: ArgumentHelp("Deduplicate against this corpus as if it came first, without rewriting it: the checkpoint dir of an earlier run, or a JSONL/CSV/Parquet file (its store is made once in <checkpoint-dir>/reference/). Duplicates of its kept rows are dropped with duplicate_of ref:<row>.", valueName: "path"))
+    var reference: String?
+
     @Flag(name: .long, help: "Resume from the newest valid checkpoint; say why when there is none.")
     var resume = false
 

@@ -9,7 +9,7 @@ import MinHash
 enum RunSettings {
     /// The keys of the run's own options; each stage's options are in its `StageDefinition`.
     static let generalKeys: Set<String> = [
-        "input", "output", "checkpoint-dir", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
+        "input", "output", "checkpoint-dir", "reference", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
         "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report", "stop-after", "export-rows", "global-drops",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
@@ -39,6 +39,7 @@ enum RunSettings {
         o.outputPath = try command.output ?? reader.string("output") ?? "-"
         o.textColumn = try command.textColumn ?? reader.string("text-column")
         o.checkpointDirectory = try command.checkpointDir ?? reader.string("checkpoint-dir")
+        o.referencePath = try command.reference ?? reader.string("reference")
         o.resume = try command.resume || (reader.bool("resume") ?? false)
         o.autoResume = !(try command.noAutoResume || (reader.bool("no-auto-resume") ?? false))
         o.resumeFrom = try (command.resumeFrom ?? reader.choice("resume-from", StageChoice.self))?.id

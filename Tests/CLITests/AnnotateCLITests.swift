@@ -145,6 +145,56 @@ final class AnnotateCLITests: XCTestCase {
         }
     }
 
+    /// Parquet input (written by pyarrow), annotated to Parquet and JSONL: every record in input order
+    /// with the input's columns, the annotation (read back with pyarrow) agrees with the audit log, and
+    /// the kept records are a normal run's output.
+    func testParquetInputAnnotatedToParquetAndJSONLAgreesWithTheAudit() throws {
+        let dir = try makeTemporaryDirectory()
+        let jsonl = dir.appendingPathComponent("in.jsonl")
+        try write(makeDataset(rows: 300, seed: 13), to: jsonl)
+        let input = dir.appendingPathComponent("in.parquet")
+        try python(ParquetInputCLITests.toParquet, [jsonl.path, input.path, "64", "1", "snappy"], in: dir)
+        let base = ["--input", input.path, "--text-column", "text", "--checkpoint-dir", dir.appendingPathComponent("ck").path,
+                    "--no-semantic-dedup", "--min-length", "20", "--quiet"]
+        var result = try CLI.run(base + ["--output", dir.appendingPathComponent("out.jsonl").path,
+                                         "--audit-log", dir.appendingPathComponent("audit.jsonl").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for output in ["a.parquet", "a.jsonl"] {
+            result = try CLI.run(base + ["--annotate", "--output", dir.appendingPathComponent(output).path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let audit = Dictionary(uniqueKeysWithValues: try objects(dir.appendingPathComponent("audit.jsonl")).map { ($0["row_index"] as! Int, $0) })
+        XCTAssertGreaterThan(audit.count, 20)
+        let parquet = try readBack(dir.appendingPathComponent("a.parquet"), in: dir)
+        XCTAssertEqual(Array(parquet.columns.suffix(6)), ["_entropyguard.kept:bool", "_entropyguard.stage:string", "_entropyguard.reason:string",
+                                                          "_entropyguard.details:string", "_entropyguard.duplicate_of:int64", "_entropyguard.similarity:double"])
+        XCTAssertTrue(parquet.columns.starts(with: ["id:int64", "text:string"]), "\(parquet.columns)")
+        let annotatedJSONL = try objects(dir.appendingPathComponent("a.jsonl"))
+        XCTAssertEqual(parquet.rows.count, 300)
+        XCTAssertEqual(annotatedJSONL.count, 300)
+        var reasons = Set<String>()
+        for (row, record) in parquet.rows.enumerated() {
+            XCTAssertEqual(record["id"] as? Int, row, "input order")
+            let annotation = annotatedJSONL[row][Self.field] as! [String: Any]
+            if let entry = audit[row] {
+                XCTAssertEqual(record["_entropyguard.kept"] as? Bool, false, "row \(row)")
+                for key in Self.members.dropFirst() {
+                    XCTAssertEqual("\(record["_entropyguard.\(key)"] ?? "absent")", "\(entry[key] ?? "absent")", "row \(row) \(key)")
+                    XCTAssertEqual("\(annotation[key] ?? "absent")", "\(entry[key] ?? "absent")", "row \(row) \(key) (JSONL)")
+                }
+                reasons.insert(entry["reason"] as! String)
+            } else {
+                XCTAssertEqual(record["_entropyguard.kept"] as? Bool, true, "row \(row)")
+                XCTAssertEqual(annotation["kept"] as? Bool, true, "row \(row) (JSONL)")
+                for key in Self.members.dropFirst() { XCTAssertTrue(record["_entropyguard.\(key)"] is NSNull, "row \(row) \(key)") }
+            }
+        }
+        XCTAssertTrue(reasons.isSuperset(of: ["exact_duplicate", "below_min_length"]), "\(reasons)")
+        // The kept records (id, text) are the normal output's.
+        let kept = parquet.rows.filter { $0["_entropyguard.kept"] as? Bool == true }.map { ["\($0["id"]!)", "\($0["text"]!)"] }
+        XCTAssertEqual(kept, try objects(dir.appendingPathComponent("out.jsonl")).map { ["\($0["id"]!)", "\($0["text"]!)"] })
+    }
+
     /// A row split into chunks goes out (dropped, reason split_into_chunks) right before its chunks,
     /// which carry their parent; the kept records are the normal output.
     func testChunkedRowsComeRightAfterTheirParent() throws {

@@ -110,3 +110,14 @@ extension XCTestCase {
         String(decoding: try Data(contentsOf: url), as: UTF8.self)
     }
 }
+
+extension XCTestCase {
+    /// Runs `script` (Python with the venv's pyarrow) with `arguments`, failing the test on a non-zero
+    /// exit; returns what it printed.
+    @discardableResult
+    func python(_ script: String, _ arguments: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> Data {
+        let (status, stdout, stderr) = try runPython(script, named: "helper.py", arguments, in: directory)
+        XCTAssertEqual(status, 0, String(decoding: stderr, as: UTF8.self), file: file, line: line)
+        return stdout
+    }
+}

@@ -5,12 +5,6 @@ import XCTest
 /// `--input` Parquet (a file, a directory, a glob), written by the venv's pyarrow: the pipeline keeps
 /// the same rows and texts as from the same records in JSONL, resumes like it, and reports bad files.
 final class ParquetInputCLITests: XCTestCase {
-    /// Runs `script` (Python with pyarrow) with `arguments`, failing the test on a non-zero exit.
-    func python(_ script: String, _ arguments: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let (status, output) = try runPythonScript(script, named: "helper.py", arguments, in: directory)
-        XCTAssertEqual(status, 0, output, file: file, line: line)
-    }
-
     /// JSONL records to Parquet: one file with `group` rows per row group, or `parts` files.
     static let toParquet = #"""
 import json, sys, pyarrow as pa, pyarrow.parquet as pq

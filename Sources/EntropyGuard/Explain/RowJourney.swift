@@ -52,11 +52,24 @@ public struct RowJourney {
             return StageStep(stage: stage.name, verdict: verdict)
         }
         return RowJourney(row: row, steps: steps, children: try store.chunkRows(ofParent: id),
-                          original: try row.drop?.duplicateOf.flatMap { try store.storedRow($0) },
+                          original: try row.drop?.duplicateOf.flatMap { try originalRow($0, store: store) },
                           duplicates: try store.duplicates(of: id, limit: Self.duplicatesListed), rewriter: stages.textRewriter?.name)
     }
 
     private static func shown(_ text: String?) -> String? { text.map(PIIRedaction.redact) }
+
+    /// The row `id` duplicates: the store's own, or a reference row (`--reference`) read from the
+    /// reference's store, recorded in meta `reference.store` (nil when that store is gone).
+    private static func originalRow(_ id: Int64, store: WorkingStore) throws -> WorkingStore.StoredRow? {
+        guard let referenceRow = ReferenceRow.referenceRow(of: id) else { return try store.storedRow(id) }
+        guard let recorded = try store.meta("reference.store") else { return nil }
+        let directory = recorded.hasPrefix("/") ? recorded : (store.directory as NSString).appendingPathComponent(recorded)
+        guard WorkingStore.exists(in: directory) else { return nil }
+        return try WorkingStore(directory: directory).storedRow(referenceRow)
+    }
+
+    /// A duplicate_of as shown: the row number, or "ref:<row>" for a reference row.
+    private static func shownID(_ id: Int64) -> Any { ReferenceRow.referenceRow(of: id) == nil ? id : ReferenceRow.label(id) }
 
     /// The text before and after rewriting, redacted, and their word diff (nil: the row has no text of
     /// its own as read, e.g. a chunk).
@@ -103,9 +116,10 @@ public struct RowJourney {
         if let parent = row.parentRow { lines.append("  chunk \(row.chunkIndex ?? 0) of row \(parent)") }
         if !children.isEmpty { lines.append("  split into \(children.count) chunks: rows \(children.map(String.init).joined(separator: ", "))") }
         if let drop = row.drop, let of = drop.duplicateOf {
-            lines.append("  duplicate of row \(of)\(drop.roundedSimilarity.map { ", similarity \(format6($0))" } ?? ""):")
+            let name = ReferenceRow.referenceRow(of: of).map { "reference row ref:\($0)" } ?? "row \(of)"
+            lines.append("  duplicate of \(name)\(drop.roundedSimilarity.map { ", similarity \(format6($0))" } ?? ""):")
             lines.append("    this row: " + (Self.shown(row.currentText) ?? "(no text)"))
-            lines.append("    row \(of): " + (Self.shown(original?.currentText) ?? "(no text)"))
+            lines.append("    \(name): " + (Self.shown(original?.currentText) ?? "(no text)"))
         }
         if duplicates.count > 0 {
             let listed = duplicates.first.map { "row \($0.row) \($0.drop.reason)\($0.drop.roundedSimilarity.map { " \(format6($0))" } ?? "")" }
@@ -126,7 +140,7 @@ public struct RowJourney {
         func null(_ value: Any?) -> Any { value ?? NSNull() }
         func dropObject(_ drop: DropInfo?) -> Any {
             guard let drop else { return NSNull() }
-            return ["stage": drop.stage, "reason": drop.reason, "details": null(drop.details), "duplicate_of": null(drop.duplicateOf),
+            return ["stage": drop.stage, "reason": drop.reason, "details": null(drop.details), "duplicate_of": null(drop.duplicateOf.map(Self.shownID)),
                     "similarity": null(drop.roundedSimilarity)] as [String: Any]
         }
         var object: [String: Any] = [
@@ -143,7 +157,7 @@ public struct RowJourney {
         ]
         object["text_change"] = textChange.map { ["stage": null(rewriter), "before": $0.before, "after": $0.after, "diff": $0.diff] as [String: Any] } ?? NSNull()
         if let drop = row.drop, let of = drop.duplicateOf {
-            object["duplicate_of"] = ["row": of, "similarity": null(drop.roundedSimilarity), "text": null(Self.shown(row.currentText)),
+            object["duplicate_of"] = ["row": Self.shownID(of), "similarity": null(drop.roundedSimilarity), "text": null(Self.shown(row.currentText)),
                                       "original_text": null(Self.shown(original?.currentText))] as [String: Any]
         } else {
             object["duplicate_of"] = NSNull()

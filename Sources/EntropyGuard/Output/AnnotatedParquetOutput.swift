@@ -4,7 +4,8 @@ import Parquet
 /// output's columns (`_parent_row`/`_chunk_index` when there are chunks, then the input's, the text
 /// column holding the text as the last stage that saw the row left it) and the annotation as flattened
 /// columns `<field>.kept` (boolean), `.stage`, `.reason`, `.details` (strings), `.duplicate_of` (int64),
-/// `.similarity` (double). Flattened rather than one struct column: our writer (Sources/Parquet)
+/// `.similarity` (double). With a reference (`--reference`), `.duplicate_of` is a string (`12` or
+/// `ref:3`, as in the JSON and CSV outputs): the type follows the run's options, never the data. Flattened rather than one struct column: our writer (Sources/Parquet)
 /// writes flat schemas only, and flat columns read the same in pyarrow, duckdb and polars
 /// (`WHERE "_entropyguard.kept"`).
 struct AnnotatedParquetOutput {
@@ -24,7 +25,8 @@ struct AnnotatedParquetOutput {
         if let taken = annotation.first(where: { name in columns.contains { $0.name.hasSameUTF8(as: name) } }) {
             throw EntropyGuardError(.usage, "--annotate-field: the input already has a column \(Snippet.printable(taken)); choose another name")
         }
-        let types: [ParquetType] = [.boolean, .string, .string, .string, .int64, .double]
+        let referenced = try store.meta("reference.store") != nil
+        let types: [ParquetType] = [.boolean, .string, .string, .string, referenced ? .string : .int64, .double]
         let annotationColumns = zip(annotation, types).enumerated().map {
             ParquetColumn(name: $0.element.0, type: $0.element.1, optional: $0.offset > 0)
         }
@@ -74,7 +76,11 @@ struct AnnotatedParquetOutput {
                         try appendString(drop.stage, to: writer, column: c + 1)
                         try appendString(drop.reason, to: writer, column: c + 2)
                         if let details = drop.details { try appendString(details, to: writer, column: c + 3) } else { try writer.appendNull(column: c + 3) }
-                        if let of = drop.duplicateOf { try writer.appendInt64(of, column: c + 4) } else { try writer.appendNull(column: c + 4) }
+                        if let of = drop.duplicateOf {
+                            if referenced { try appendString(ReferenceRow.label(of), to: writer, column: c + 4) } else { try writer.appendInt64(of, column: c + 4) }
+                        } else {
+                            try writer.appendNull(column: c + 4)
+                        }
                         if let similarity = drop.roundedSimilarity { try writer.appendDouble(similarity, column: c + 5) } else { try writer.appendNull(column: c + 5) }
                     } else {
                         for column in (c + 1)...(c + 5) { try writer.appendNull(column: column) }

@@ -13,6 +13,14 @@ struct DropInfo: Equatable {
     /// (embeddings agree to about 1e-7, see the README's Determinism).
     var roundedSimilarity: Double? { similarity.map { ($0 * 1_000_000).rounded() / 1_000_000 } }
 
+    /// duplicate_of as shown: the row id, or `ref:<row>` for a reference row (`ReferenceRow`).
+    var duplicateOfLabel: String? { duplicateOf.map(ReferenceRow.label) }
+
+    /// duplicate_of in JSON: a number for the input's rows, the string `"ref:<row>"` for a reference's.
+    static func duplicateOfJSON(_ id: Int64) -> String {
+        ReferenceRow.referenceRow(of: id) == nil ? String(id) : "\"\(ReferenceRow.label(id))\""
+    }
+
     /// `"stage": …, "reason": …, "details": …, "duplicate_of": …, "similarity": …` (no braces): the audit
     /// log's members, in its order.
     func appendJSONMembers(to out: inout [UInt8]) {
@@ -22,7 +30,7 @@ struct DropInfo: Equatable {
         JSONScan.encodeString(reason, into: &out)
         out += Array(", \"details\": ".utf8)
         if let details { JSONScan.encodeString(details, into: &out) } else { out += Array("null".utf8) }
-        out += Array(", \"duplicate_of\": \(duplicateOf.map { String($0) } ?? "null")".utf8)
+        out += Array(", \"duplicate_of\": \(duplicateOf.map(Self.duplicateOfJSON) ?? "null")".utf8)
         out += Array(", \"similarity\": \(similarity.map(format6) ?? "null")".utf8)
     }
 }
@@ -53,6 +61,6 @@ enum Annotation {
     /// The flattened columns' CSV values (nil: empty), in `columnNames` order.
     static func csvValues(_ drop: DropInfo?) -> [String?] {
         guard let drop else { return ["true", nil, nil, nil, nil, nil] }
-        return ["false", drop.stage, drop.reason, drop.details, drop.duplicateOf.map { String($0) }, drop.similarity.map(format6)]
+        return ["false", drop.stage, drop.reason, drop.details, drop.duplicateOfLabel, drop.similarity.map(format6)]
     }
 }

@@ -36,6 +36,10 @@ public final class Pipeline {
             throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
         }
         let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
+        let reference = try options.referencePath.map {
+            try ReferenceCorpus.open(path: $0, options: options, workDirectory: workDirectory, progress: progress)
+        }
+        self.reference = reference
         var setAside: String?
         while true {
             let storeExisted = WorkingStore.exists(in: workDirectory)
@@ -60,6 +64,9 @@ public final class Pipeline {
             }
         }
     }
+
+    /// `--reference`, opened (or built) before this run's store.
+    private var reference: ReferenceCorpus?
 
     /// Set once output has gone to stdout: from then on a run cannot start over.
     private var streamedToStdout = false
@@ -135,6 +142,8 @@ public final class Pipeline {
         try store.setMeta("input_path", input.displayPath)
         try store.setMeta("input_format", info.format.rawValue)
         try store.setMeta("text_column", info.textColumn)
+        // Where `explain` finds the texts of `ref:<row>` duplicates (a path, so never hashed).
+        if let reference { try store.setMeta("reference.store", reference.recordedStoreDirectory) } else { try store.removeMeta(prefix: "reference.") }
 
         // [snapshots] Parquet snapshots of the stages, only when the checkpoint dir outlives the run.
         let snapshots = options.checkpointDirectory == nil ? nil
@@ -257,7 +266,7 @@ public final class Pipeline {
 
     /// The stages in order; switched-off ones pass rows through so generations stay fixed.
     func plan(info: IngestInfo) throws -> [PlannedStage] {
-        let setup = StageSetup(options: options, ingestInfo: info)
+        let setup = StageSetup(options: options, ingestInfo: info, reference: reference)
         // --global-drops: the dedup stages that are on apply the file's decisions instead of searching.
         let global = try options.globalDropsPath.map { try GlobalDropList(path: $0, stages: stages) }
         let planned = try zip(stages.ids, stages.definitions).map { id, definition in

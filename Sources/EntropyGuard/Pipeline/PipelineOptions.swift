@@ -27,6 +27,9 @@ public struct PipelineOptions: Sendable {
     public var outputPath: String = "-"
     public var textColumn: String?
     public var checkpointDirectory: String?
+    /// `--reference`: deduplicate against this corpus as if it came first (ReferenceCorpus): the
+    /// checkpoint dir of an earlier run, or a JSONL/CSV/Parquet file.
+    public var referencePath: String?
 
     // Resume
     public var resume = false

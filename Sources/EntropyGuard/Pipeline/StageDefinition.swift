@@ -56,4 +56,6 @@ public struct StageSetup: Sendable {
     public let options: PipelineOptions
     /// Format and text column of the input.
     public let ingestInfo: IngestInfo
+    /// `--reference`: the corpus the dedup stages compare with first (its identity is part of their settings).
+    var reference: ReferenceCorpus? = nil
 }

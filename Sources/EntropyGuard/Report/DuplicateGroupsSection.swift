@@ -19,14 +19,15 @@ struct DuplicateGroupsSection {
             <table class="pairs"><thead><tr><th class="s">Row</th><th class="n">Absorbed</th><th>Its text</th><th>Duplicates (first \(Self.examples))</th></tr></thead><tbody>
             """
         for group in groups {
-            let text = try store.text(ofRow: group.row)
             var examples = ""
             for absorbed in group.absorbed {
-                let (_, later) = HTML.sideBySide(earlier: text, later: try store.text(ofRow: absorbed.row), limit: Self.excerptCharacters)
+                let (_, later) = try HTML.sideBySide(store: store, earlier: group.row, later: absorbed.row, limit: Self.excerptCharacters)
                 examples += "<p><span class=\"note\">row \(absorbed.row), \(HTML.escape(absorbed.reason))</span><br>\(later)</p>"
             }
-            html += "<tr><td class=\"s\">\(group.row)</td>\(HTML.countCell(group.count, fact: "group.\(group.row)"))"
-            html += "<td class=\"t\">\(HTML.escape(HTML.excerpt(PIIRedaction.redact(text), limit: Self.excerptCharacters)))</td><td class=\"t\">\(examples)</td></tr>"
+            let text = ReferenceRow.isReference(group.row) ? HTML.referenceRowNote
+                : HTML.escape(HTML.excerpt(PIIRedaction.redact(try store.text(ofRow: group.row)), limit: Self.excerptCharacters))
+            html += "<tr><td class=\"s\">\(ReferenceRow.label(group.row))</td>\(HTML.countCell(group.count, fact: "group.\(group.row)"))"
+            html += "<td class=\"t\">\(text)</td><td class=\"t\">\(examples)</td></tr>"
         }
         self.html = html + "</tbody></table>"
     }

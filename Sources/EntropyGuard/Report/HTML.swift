@@ -50,6 +50,20 @@ enum HTML {
     /// Two texts side by side with the words that differ marked (`WordDiff`): the earlier one's removed
     /// words in `<del>`, the later one's added words in `<ins>`. PII is masked in both first
     /// (`PIIRedaction`), and each side stops after about `limit` characters.
+    /// What stands for the text of a reference corpus's row (`--reference`): it is in the reference's
+    /// store, which the report does not open.
+    static let referenceRowNote = "<span class=\"note\">(a row of the reference corpus: <code>entropyguard explain</code> on the reference's store shows it)</span>"
+
+    /// Rows `earlier` and `later` of `store` side by side as below; an earlier row of a reference corpus
+    /// is named instead (`referenceRowNote`) and the later text shown without marks.
+    static func sideBySide(store: WorkingStore, earlier: Int64, later: Int64, limit: Int) throws -> (earlier: String, later: String) {
+        let laterText = try store.text(ofRow: later)
+        guard !ReferenceRow.isReference(earlier) else {
+            return (referenceRowNote, escape(excerpt(PIIRedaction.redact(laterText), limit: limit)))
+        }
+        return sideBySide(earlier: try store.text(ofRow: earlier), later: laterText, limit: limit)
+    }
+
     static func sideBySide(earlier: String, later: String, limit: Int) -> (earlier: String, later: String) {
         // Bounded inputs: the diff is O((n + m) d) and only the start is shown anyway.
         let old = excerpt(PIIRedaction.redact(earlier), limit: limit * 3)

@@ -89,10 +89,9 @@ struct ThresholdSection {
                 html += bin >= thresholdBin ? " (at or above the threshold)" : " (below)"
                 html += inBand.isEmpty ? ": no rows</th></tr>" : "</th></tr>"
                 for pair in inBand {
-                    let (earlier, later) = HTML.sideBySide(earlier: try store.text(ofRow: pair.other), later: try store.text(ofRow: pair.row),
-                                                           limit: Self.excerptCharacters)
+                    let (earlier, later) = try HTML.sideBySide(store: store, earlier: pair.other, later: pair.row, limit: Self.excerptCharacters)
                     html += "<tr><td class=\"s\">\(String(format: "%.4f", pair.similarity))<br>\(pair.dropped ? "dropped" : "kept")</td>"
-                    html += "<td class=\"t\"><span class=\"note\">row \(pair.other)</span><br>\(earlier)</td><td class=\"t\"><span class=\"note\">row \(pair.row)</span><br>\(later)</td></tr>"
+                    html += "<td class=\"t\"><span class=\"note\">row \(ReferenceRow.label(pair.other))</span><br>\(earlier)</td><td class=\"t\"><span class=\"note\">row \(pair.row)</span><br>\(later)</td></tr>"
                 }
             }
             html += "</tbody></table>"

@@ -65,6 +65,14 @@ struct NearDuplicateIndex {
         return matches
     }
 
+    /// Files `rows` rows known to be kept (a reference corpus's kept rows) without deciding them:
+    /// each goes to its nearest list, as a kept row does in `select`.
+    mutating func file(ids: UnsafePointer<Int64>, vectors: UnsafePointer<Float>, rows: Int) {
+        guard rows > 0 else { return }
+        let probed = probedLists(vectors, rows: rows)
+        for i in 0..<rows { lists.append(list: Int(probed[i * probes]), id: ids[i], vector: vectors + i * dimension) }
+    }
+
     /// Probed lists per row, nearest first (the first one is where the row is filed if kept).
     private func probedLists(_ vectors: UnsafePointer<Float>, rows: Int) -> [Int32] {
         guard let centroids else { return [Int32](repeating: 0, count: rows) }

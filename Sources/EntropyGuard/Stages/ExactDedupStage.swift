@@ -11,21 +11,27 @@
 /// are different bytes, and the output keeps each one's bytes, so they are not exact duplicates. With
 /// sanitize on (the default) both are NFC by this stage and one is dropped; with `--no-sanitize` both
 /// survive (semantic dedup, which embeds them alike, may still pair them).
+///
+/// With a reference (`--reference`), each partition's table starts with the reference's kept keys, so
+/// a row whose text a reference row has is its duplicate (ReferenceExactConfirmation).
 struct ExactDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "exact_dedup", removesDuplicates: true) { setup in
-        setup.options.exactDedup ? ExactDedupStage() : nil
+        setup.options.exactDedup ? ExactDedupStage(reference: setup.reference) : nil
     }
+
+    var reference: ReferenceCorpus?
 
     /// Rows per partition: 1M keys is about 32 MB of hash table, the same at 1M rows as at 4M (one more
     /// scan of the narrow rows table per extra million).
     var partitionCapacity = 1_000_000
 
-    var settings: String { "normalize=lower+collapse-whitespace+trim;hash=xxh3-64;v1" }
+    var settings: String { "normalize=lower+collapse-whitespace+trim;hash=xxh3-64;v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
         let alive = try store.aliveCount()
-        let partitions = max(1, (alive + partitionCapacity - 1) / partitionCapacity)
+        let keys = alive + (reference?.keptCount ?? 0)
+        let partitions = max(1, (keys + partitionCapacity - 1) / partitionCapacity)
         let chunked = try store.hasChunks()
 
         var collisions = 0
@@ -33,8 +39,12 @@ struct ExactDedupStage: PipelineStage {
         context.progress.begin(stage: context.stage.name, total: alive)
         var scanned = 0
         for partition in 0..<partitions {
-            var firstRow = FirstRowTable(capacity: min(alive, partitionCapacity))
+            var firstRow = FirstRowTable(capacity: min(keys, partitionCapacity))
             var pairs: [CandidatePair] = []
+            // The reference came first: its keys own their slots (its kept rows have distinct texts).
+            try reference?.forEachKeptKey(partition: partition, of: partitions) { id, key in
+                _ = firstRow.firstRow(forKey: key, insertingIfNew: id)
+            }
             // Input order: "first occurrence" is by row, with chunks where their parent was.
             try store.forEachDedupKey(partition: partition, of: partitions) { row, key in
                 scanned += 1
@@ -44,6 +54,13 @@ struct ExactDedupStage: PipelineStage {
                 }
             }
             try Interrupt.check()
+            if let reference, pairs.contains(where: { ReferenceRow.isReference($0.first) }) {
+                let confirmed = try ReferenceExactConfirmation(pairs.filter { ReferenceRow.isReference($0.first) }, store: store, reference: reference)
+                duplicates += confirmed.duplicates
+                collisions += confirmed.collisions
+                pairs = pairs.filter { !ReferenceRow.isReference($0.first) } + confirmed.localPairs
+                if !chunked { pairs.sort { $0.row < $1.row } }
+            }
             guard !pairs.isEmpty else { continue }
 
             // Chunk rows are numbered after the input rows, so row-id order is not input order there:

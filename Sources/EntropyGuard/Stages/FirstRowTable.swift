@@ -4,7 +4,7 @@
 struct FirstRowTable {
     private struct Slot {
         var key: Int64
-        var row: Int64      // -1 = empty (row ids are >= 0)
+        var row: Int64      // Int64.min = empty (row ids are >= 0, reference rows' ReferenceRow ids < 0)
     }
 
     private var slots: [Slot]
@@ -15,7 +15,7 @@ struct FirstRowTable {
     init(capacity: Int) {
         var bits = 4
         while (1 << bits) < capacity * 2 { bits += 1 }
-        slots = [Slot](repeating: Slot(key: 0, row: -1), count: 1 << bits)
+        slots = [Slot](repeating: Slot(key: 0, row: .min), count: 1 << bits)
         shift = UInt64(64 - bits)
         mask = (1 << bits) - 1
     }
@@ -27,7 +27,7 @@ struct FirstRowTable {
         return slots.withUnsafeMutableBufferPointer { slots in
             while true {
                 let existing = slots[slot].row
-                if existing < 0 {
+                if existing == .min {
                     slots[slot] = Slot(key: key, row: row)
                     return nil
                 }

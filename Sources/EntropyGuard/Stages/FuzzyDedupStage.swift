@@ -17,6 +17,9 @@ import MinHash
 ///
 /// Deterministic: signatures do not depend on batch or thread count, and the selector decides from the
 /// input order alone (FuzzySelectorTests).
+///
+/// With a reference (`--reference`), the selector first gets the reference's kept rows' stored
+/// signatures (as `ReferenceRow` ids), so they absorb the input's near duplicates as earlier kept rows.
 struct FuzzyDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "fuzzy_dedup", checkpointsImmediately: true, removesDuplicates: true,
                                             usesAllCores: true,
@@ -25,7 +28,8 @@ struct FuzzyDedupStage: PipelineStage {
         guard options.fuzzyDedup else { return nil }
         do {
             return FuzzyDedupStage(hasher: try MinHasher(setting: options.shingle, permutations: options.minhashPermutations),
-                                   lsh: try LSHParameters(threshold: options.fuzzyThreshold, permutations: options.minhashPermutations))
+                                   lsh: try LSHParameters(threshold: options.fuzzyThreshold, permutations: options.minhashPermutations),
+                                   reference: setup.reference)
         } catch {
             throw EntropyGuardError(.usage, "\(error)")
         }
@@ -33,6 +37,7 @@ struct FuzzyDedupStage: PipelineStage {
 
     let hasher: MinHasher
     let lsh: LSHParameters
+    var reference: ReferenceCorpus?
     /// Threads signing a batch: the machine's two cores (the selection thread runs alongside).
     static let signingThreads = 2
     /// The selector's block: half its default, so the whole default pipeline stays under 300 MB. Its
@@ -43,7 +48,7 @@ struct FuzzyDedupStage: PipelineStage {
 
     /// The signatures' cache key (shingles, normalisation, permutations, seed) and the selection's
     /// threshold and banding: a change to any of them redoes the stage and the ones after it.
-    var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" }
+    var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
@@ -61,6 +66,13 @@ struct FuzzyDedupStage: PipelineStage {
 
         let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
         defer { selection.drain() }
+        if !rows.isEmpty, let reference {
+            try reference.forEachKeptSignatureBatch(cacheKey: hasher.cacheKey, permutations: permutations,
+                                                    batchSize: context.options.batchSize) { ids, signatures in
+                _ = try selection.wait()
+                selection.submit(signatures, rowIDs: ids)
+            }
+        }
         var signed = 0
         var reused = 0
         var found = 0
@@ -177,8 +189,9 @@ private final class PipelinedSelection {
         let item = DispatchWorkItem { [self] in
             do {
                 try selector.append(signatures, rowIDs: rowIDs)
-                decided += selector.takeDrops()
-                missed += selector.takeNearMisses()
+                // A reference row is never dropped: it is not the input's.
+                decided += selector.takeDrops().filter { !ReferenceRow.isReference($0.row) }
+                missed += selector.takeNearMisses().filter { !ReferenceRow.isReference($0.row) }
             } catch {
                 failure = error
             }
@@ -198,8 +211,8 @@ private final class PipelinedSelection {
     /// Decides the last rows; returns the drops not yet returned.
     func finish() throws -> [FuzzyDrop] {
         var drops = try wait()
-        do { drops += try selector.finish() } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
-        missed += selector.takeNearMisses()
+        do { drops += try selector.finish().filter { !ReferenceRow.isReference($0.row) } } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
+        missed += selector.takeNearMisses().filter { !ReferenceRow.isReference($0.row) }
         return drops
     }
 

@@ -9,6 +9,10 @@ import MiniLM
 /// loses at most one batch, identical texts are embedded once, and a re-run with another threshold
 /// embeds nothing. Selection: SemanticSelector (exact or IVF search) over the stored vectors in input
 /// order; its result does not depend on batch size or thread count.
+///
+/// With a reference (`--reference`), the selection starts with the reference's kept rows (their stored
+/// vectors, as `ReferenceRow` ids), filed as kept without being decided again (`addKept`), so they
+/// absorb the input's duplicates as earlier kept rows.
 struct SemanticDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "semantic_dedup", checkpointsImmediately: true, removesDuplicates: true,
                                             optionKeys: ["no-semantic-dedup", "dedup-threshold", "model-name", "search"]) { setup in
@@ -16,12 +20,13 @@ struct SemanticDedupStage: PipelineStage {
         guard options.semanticDedup else { return nil }
         return SemanticDedupStage(modelName: options.modelName,
                                   threshold: options.dedupThreshold ?? EmbeddingModelChoice.defaultThreshold(options.modelName),
-                                  searchMode: options.searchMode)
+                                  searchMode: options.searchMode, reference: setup.reference)
     }
 
     let modelName: String
     let threshold: Double
     let searchMode: SemanticSearchMode
+    var reference: ReferenceCorpus?
     /// Rows embedded and committed per transaction: 512 take MiniLM ~2 s; a static model embeds
     /// 16,384 in about a second and needs that many to keep both cores busy (it splits a call into
     /// tasks of 512 texts).
@@ -34,13 +39,19 @@ struct SemanticDedupStage: PipelineStage {
     /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
     var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
-    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" }
+    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
         let (rows, hashes, embedded, cached) = try embedMissing(context, embedder: embedder, model: model)
-        let matches = try select(context, rows: rows, hashes: hashes, dimension: embedder.dimension, model: model)
+        // The reference's kept rows come first: positions 0..<referenceCount of the selection.
+        var ids: [Int64] = [], referenceHashes: [[UInt8]] = []
+        if let reference, !rows.isEmpty {
+            try reference.forEachKeptBatch(batchSize: 16_384) { ids += $0; referenceHashes += $1 }
+        }
+        let matches = try select(context, rows: ids + rows, hashes: referenceHashes + hashes, referenceCount: ids.count,
+                                 dimension: embedder.dimension, model: model)
         return StageReport(notes: ["embedded": embedded, "embeddings_reused": cached, "semantic_duplicates": matches])
     }
 
@@ -88,11 +99,19 @@ struct SemanticDedupStage: PipelineStage {
     }
 
     /// Greedy keep-first selection over the stored vectors, in input order.
-    private func select(_ context: StageContext, rows: [Int64], hashes: [[UInt8]], dimension: Int, model: String) throws -> Int {
+    private func select(_ context: StageContext, rows: [Int64], hashes: [[UInt8]], referenceCount: Int, dimension: Int,
+                        model: String) throws -> Int {
         let store = context.store
         func loadVectors(_ positions: [Int]) throws -> [Float] {
             var result = [Float](repeating: 0, count: positions.count * dimension)
             for (index, position) in positions.enumerated() {
+                if position < referenceCount, let reference {
+                    try result.withUnsafeMutableBytes { out in
+                        try reference.copyEmbedding(model: model, textHash: hashes[position], id: rows[position], dimension: dimension,
+                                                    into: UnsafeMutableRawBufferPointer(rebasing: out[(index * dimension * 4)..<((index + 1) * dimension * 4)]))
+                    }
+                    continue
+                }
                 var sized = true
                 let found = try store.withEmbedding(model: model, textHash: hashes[position]) { bytes in
                     sized = bytes.count == dimension * 4
@@ -123,9 +142,17 @@ struct SemanticDedupStage: PipelineStage {
         var start = 0
         while start < rows.count {
             try Interrupt.check()
-            let end = min(start + batch, rows.count)
+            // A batch is the reference's rows or the input's, never both.
+            let end = min(start + batch, rows.count, start < referenceCount ? referenceCount : .max)
             let positions = Array(start..<end)
             // Positions (input order) are the selector's ids; they map back to row ids.
+            if end <= referenceCount {
+                // The reference's kept rows are filed as kept, never decided (or dropped).
+                selector.addKept(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
+                start = end
+                context.progress.update(done: end)
+                continue
+            }
             let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
             let nearMisses = selector.takeNearMisses().map {
                 WorkingStore.NearMiss(row: rows[Int($0.row)], nearestRow: rows[Int($0.duplicateOf)], similarity: Double($0.similarity))

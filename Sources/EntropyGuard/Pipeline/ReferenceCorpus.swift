@@ -1,0 +1,173 @@
+import Foundation
+import MinHash
+
+/// `--reference PATH`: a corpus the input is deduplicated against as if it came first, without being
+/// rewritten. The dedup stages read the reference's *kept* rows (alive after its last stage) before
+/// the input's own rows: exact dedup its dedup keys, fuzzy dedup its MinHash signatures, semantic dedup
+/// its embeddings, all from its store, streamed, never recomputed. A new row dropped as a duplicate of
+/// a reference row records `ReferenceRow.id` in duplicate_of (`ref:<row>`).
+///
+/// PATH is the checkpoint dir of a finished run (its store is read, under its lock so no run changes it
+/// meanwhile), or an input file (JSONL, CSV, Parquet): that one gets a store of its own in
+/// `<checkpoint-dir>/reference/`, made by a run of the pipeline with this run's stage settings and no
+/// output, which is resumed (nothing recomputed) while the file's content hash and the settings are
+/// the same, and redone when they change.
+///
+/// `identity` (the reference's input hash and its last checkpoint's chained config hash, never its
+/// path) goes into the dedup stages' settings, so a changed reference redoes them and only them.
+public final class ReferenceCorpus: @unchecked Sendable {
+    /// The subfolder of the checkpoint dir where a reference file's store is made.
+    public static let storeFolder = "reference"
+
+    /// PATH as given (messages).
+    let path: String
+    let store: WorkingStore
+    private let lock: StoreLock
+    /// Content hash of the reference's input and chained config hash of its last stage.
+    let identity: String
+    /// Rows kept by the reference's run.
+    let keptCount: Int
+    /// The store was made from a file, in the run's checkpoint dir (`storeFolder`).
+    let isOwnStore: Bool
+
+    private init(path: String, store: WorkingStore, lock: StoreLock, isOwnStore: Bool) throws {
+        self.path = path
+        self.isOwnStore = isOwnStore
+        self.store = store
+        self.lock = lock
+        let last = store.stages.ids.last!
+        guard try store.stageInProgress() == nil, let checkpoint = try store.checkpoints().last, checkpoint.stage == last else {
+            throw EntropyGuardError(.usage, "--reference \(path): the run in this checkpoint dir did not finish (no checkpoint of its last stage, \(last.name)); run it to the end first")
+        }
+        identity = "input=\(checkpoint.inputHash);config=\(checkpoint.configHash)"
+        keptCount = checkpoint.rowCount
+    }
+
+    /// The reference at `path` for a run with `options` whose store is in `workDirectory`.
+    static func open(path: String, options: PipelineOptions, workDirectory: String, progress: ProgressReporter) throws -> ReferenceCorpus {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw EntropyGuardError(.noInput, "--reference \(path): no such file or directory")
+        }
+        if isDirectory.boolValue && WorkingStore.exists(in: path) {
+            let own = URL(fileURLWithPath: workDirectory).resolvingSymlinksInPath().path
+            guard URL(fileURLWithPath: path).resolvingSymlinksInPath().path != own else {
+                throw EntropyGuardError(.usage, "--reference \(path) is this run's own checkpoint dir; a reference is another run's")
+            }
+            let lock = try StoreLock(directory: path)
+            let store = try WorkingStore(directory: path, ifStagesDiffer: .refuse)
+            let reference = try ReferenceCorpus(path: path, store: store, lock: lock, isOwnStore: false)
+            progress.info("Reference \(path): the store of an earlier run, \(reference.keptCount) kept rows")
+            return reference
+        }
+        // An input file (or a folder of Parquet files): its own store, made or resumed by a run without output.
+        let directory = (workDirectory as NSString).appendingPathComponent(storeFolder)
+        var build = options
+        build.inputPath = path
+        build.outputPath = "-"
+        build.dryRun = true
+        build.checkpointDirectory = directory
+        build.referencePath = nil
+        build.auditLogPath = nil
+        build.annotate = false
+        build.snapshots = .none
+        build.requiredColumns = []
+        build.resume = false
+        build.autoResume = true
+        build.resumeFrom = nil
+        build.showProgress = false
+        build.quiet = true   // its warnings and errors still show; the line below says what happened
+        let summary: RunSummary
+        do {
+            summary = try Pipeline(options: build).run()
+        } catch let error as EntropyGuardError {
+            throw EntropyGuardError(error.status, "--reference \(path): \(error.message)")
+        }
+        let lock = try StoreLock(directory: directory)
+        let reference = try ReferenceCorpus(path: path, store: WorkingStore(directory: directory, ifStagesDiffer: .refuse), lock: lock,
+                                            isOwnStore: true)
+        let reused = summary.resumedFrom == reference.store.stages.ids.last!.checkpointName
+        progress.info("Reference \(path): store in \(directory) \(reused ? "reused" : "built"), \(summary.rowsIn) rows, \(reference.keptCount) kept")
+        return reference
+    }
+
+    /// What a dedup stage adds to its settings (so to the config hash): the reference's identity.
+    static func settings(_ reference: ReferenceCorpus?) -> String {
+        reference.map { ";reference=\($0.identity)" } ?? ""
+    }
+
+    /// Where the reference's store is, as recorded for `explain` in the run's store: `storeFolder`
+    /// (relative to the checkpoint dir, which may move) for a file's store, else an absolute path.
+    var recordedStoreDirectory: String {
+        isOwnStore ? Self.storeFolder : URL(fileURLWithPath: store.directory).standardizedFileURL.path
+    }
+
+    // MARK: what the dedup stages read
+
+    /// Exact dedup: (ReferenceRow id, dedup key) of each kept row whose key is in the partition.
+    func forEachKeptKey(partition: Int, of partitions: Int, _ body: (_ id: Int64, _ key: Int64) throws -> Void) throws {
+        try store.forEachDedupKey(partition: partition, of: partitions) { row, key in try body(ReferenceRow.id(row), key) }
+    }
+
+    /// The current text of the reference row that `id` stands for.
+    func withText<T>(ofID id: Int64, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        try store.withText(ofRow: ReferenceRow.referenceRow(of: id)!, body)
+    }
+
+    /// The kept rows, `batchSize` at a time in the reference's row order: their ReferenceRow ids and
+    /// the XXH3-128 of their texts (the key of both caches).
+    func forEachKeptBatch(batchSize: Int, _ body: (_ ids: [Int64], _ textHashes: [[UInt8]]) throws -> Void) throws {
+        var batches = store.allAliveTextBatches(batchSize: batchSize)
+        while let batch = try batches.next() {
+            try Interrupt.check()
+            try body(batch.map { ReferenceRow.id($0.row) }, batch.map { XXH3.hash128($0.text).bytes })
+        }
+    }
+
+    /// Fuzzy dedup: the kept rows' signatures made as `cacheKey` says, a batch at a time. A reference
+    /// without them was made with another shingle setting, normalisation or permutation count (or
+    /// without fuzzy dedup): comparing would be meaningless, so that is an error naming the difference.
+    func forEachKeptSignatureBatch(cacheKey: String, permutations: Int, batchSize: Int,
+                                   _ body: (_ ids: [Int64], _ signatures: MinHashSignatures) throws -> Void) throws {
+        guard let setting = try store.existingSignatureSetting(cacheKey: cacheKey) else {
+            throw mismatch("MinHash signatures made as \(cacheKey)", has: try store.signatureSettings())
+        }
+        try forEachKeptBatch(batchSize: batchSize) { ids, hashes in
+            var signatures = MinHashSignatures(permutations: permutations)
+            var found = 0
+            try store.forEachStoredSignature(setting: setting, textHashes: hashes) { index, bytes in
+                guard index == found else { throw missing("the MinHash signature (\(cacheKey))", of: ids[found]) }
+                do { try signatures.append(bytes: bytes) } catch {
+                    throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: \(error) in minhash_signatures")
+                }
+                found += 1
+            }
+            guard found == ids.count else { throw missing("the MinHash signature (\(cacheKey))", of: ids[found]) }
+            try body(ids, signatures)
+        }
+    }
+
+    /// Semantic dedup: copies the stored `model` vector of the text hashed `textHash` (reference row
+    /// `id`) into `out`, which holds `dimension` floats.
+    func copyEmbedding(model: String, textHash: [UInt8], id: Int64, dimension: Int, into out: UnsafeMutableRawBufferPointer) throws {
+        var sized = true
+        let found = try store.withEmbedding(model: model, textHash: textHash) { bytes in
+            sized = bytes.count == dimension * 4
+            if sized { out.copyMemory(from: bytes) }
+        }
+        guard found else {
+            let models = try store.embeddingModels()
+            if !models.contains(model) { throw mismatch("embeddings of \(model)", has: models) }
+            throw missing("the \(model) embedding", of: id)
+        }
+        guard sized else { throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: the embedding of row \(ReferenceRow.referenceRow(of: id)!) is not \(dimension) floats") }
+    }
+
+    private func mismatch(_ wanted: String, has: [String]) -> EntropyGuardError {
+        EntropyGuardError(.usage, "--reference \(path): its store has no \(wanted), so comparing with it would be meaningless; it has \(has.isEmpty ? "none" : has.joined(separator: ", ")). Use the same settings as the reference's run, or give the reference as a file")
+    }
+
+    private func missing(_ what: String, of id: Int64) -> EntropyGuardError {
+        EntropyGuardError(.usage, "--reference \(path): its kept row \(ReferenceRow.referenceRow(of: id)!) has no \(what) in its store: the reference's run used other settings; use the same ones, or give the reference as a file")
+    }
+}
