@@ -20,12 +20,14 @@ if [ -z "${BINS:-}" ]; then
   BINS="this=$PWD/.build/release/entropyguard"
 fi
 read -r -a bins <<< "$BINS"
-data=benchmarks/data; out=benchmarks/fuzzy/out/stage_only
-mkdir -p "$data" "$out"
+data=benchmarks/data
+mkdir -p "$data"
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 for n in "$@"; do
   input="$data/rows_$n.jsonl"
+  out=benchmarks/fuzzy/out/stage_only/$n
+  mkdir -p "$out"
   [ -f "$input" ] || python3 benchmarks/generate_rows.py "$n" "$input"
   first=${bins[0]#*=}
   rm -rf "$out/template"
@@ -70,5 +72,5 @@ print("%.2f %.0f %d %d %s" % (s.get("seconds") or 0, s.get("rows_per_second") or
                name, n, rows, s, v, bs / s, c, c / bc, c - o, (c - o) * 1e6 / rows, rows / (c - o), 2 * rows / (c - o), m }'
   done
   unset wall cpu rss stage rate
+  rm -rf "$out/ck" "$out/template"
 done
-rm -rf "$out/ck" "$out/template"

@@ -66,12 +66,16 @@ extension WorkingStore {
         precondition(textHashes.count == signatures.count)
         let concatenated = textHashes.flatMap { $0 }
         let stride = 4 * signatures.permutations + Self.signatureChecksumSize
-        var stored: [UInt8] = []
-        stored.reserveCapacity(textHashes.count * stride)
-        for (index, hash) in textHashes.enumerated() {
-            signatures.withBytes(row: index) { signature in
-                stored.append(contentsOf: signature)
-                withUnsafeBytes(of: Self.signatureChecksum(textHash: hash, signature: signature).littleEndian) { stored.append(contentsOf: $0) }
+        // Copied into place (appending the bytes row by row went through a byte-at-a-time path).
+        var stored = [UInt8](repeating: 0, count: textHashes.count * stride)
+        stored.withUnsafeMutableBytes { out in
+            for (index, hash) in textHashes.enumerated() {
+                signatures.withBytes(row: index) { signature in
+                    let record = out.baseAddress! + index * stride
+                    record.copyMemory(from: signature.baseAddress!, byteCount: signature.count)
+                    record.storeBytes(of: Self.signatureChecksum(textHash: hash, signature: signature).littleEndian,
+                                      toByteOffset: signature.count, as: UInt64.self)
+                }
             }
         }
         try database.run("""
