@@ -25,6 +25,11 @@ public struct MinHashSignatures: Sendable, Equatable {
 
     public var count: Int { values.count / permutations }
 
+    /// Room for `rows` rows in all, so that appending them one by one never copies the array.
+    public mutating func reserveCapacity(rows: Int) {
+        values.reserveCapacity(rows * permutations)
+    }
+
     public subscript(row: Int) -> ArraySlice<UInt32> {
         values[(row * permutations)..<((row + 1) * permutations)]
     }
@@ -68,6 +73,12 @@ public struct MinHashSignatures: Sendable, Equatable {
 
     public mutating func append(bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try append(bytes: $0) }
+    }
+
+    /// Appends a row given as its entries.
+    public mutating func append(row: ArraySlice<UInt32>) {
+        precondition(row.count == permutations)
+        values.append(contentsOf: row)
     }
 
     public mutating func append(contentsOf other: MinHashSignatures) {

@@ -50,12 +50,12 @@ final class DamagedStoreCLITests: XCTestCase {
     /// trusts, at fixed places. (Spread over the whole file the flips used to land in them; since the
     /// fuzzy stage's signature cache fills the middle of the file, they are aimed: damage in the cache is
     /// met only when the cache is read.)
-    func flipBytes(_ path: String, in tables: [String] = ["rows", "row_content"]) throws {
+    func flipBytes(_ path: String, in tables: [String] = ["rows", "row_content"], pageType: String = "leaf") throws {
         let (pageSize, pages): (UInt64, [UInt64]) = try {
             let database = try Database(path: path)
             let size = try XCTUnwrap(database.rows("PRAGMA page_size").first?.first?.int64)
             let pages = try database.rows("""
-                SELECT pageno FROM dbstat WHERE name IN (\(tables.map { "'\($0)'" }.joined(separator: ", "))) AND pagetype = 'leaf' ORDER BY pageno
+                SELECT pageno FROM dbstat WHERE name IN (\(tables.map { "'\($0)'" }.joined(separator: ", "))) AND pagetype = '\(pageType)' ORDER BY pageno
                 """).compactMap { $0.first?.int64 }
             return (UInt64(size), pages.map { UInt64($0) })
         }()
@@ -114,7 +114,8 @@ final class DamagedStoreCLITests: XCTestCase {
     /// signature carries finds them when another --fuzzy-threshold reuses the signatures.
     func testFlippedSignatureBytesAreFoundWhenTheSignaturesAreReused() throws {
         try finishedStore("ck")
-        try flipBytes(storePath("ck"), in: ["minhash_signatures"])
+        // A batch's signatures are one value of ~4 MB, kept in overflow pages.
+        try flipBytes(storePath("ck"), in: ["minhash_batches"], pageType: "overflow")
         let clean = try CLI.run(arguments("ck-07", output: "clean07.jsonl") + ["--fuzzy-threshold", "0.7"])
         XCTAssertEqual(clean.status, 0, clean.stderr)
 

@@ -39,7 +39,7 @@ final class FuzzyCLITests: XCTestCase {
 
     func signatureCount(_ store: URL) throws -> Int {
         let db = try Database(path: store.appendingPathComponent("entropyguard.sqlite").path)
-        return try db.scalar("SELECT count(*) FROM minhash_signatures")?.int ?? -1
+        return try db.scalar("SELECT coalesce(sum(row_count), 0) FROM minhash_batches")?.int ?? -1
     }
 
     /// 40 pairs at each true Jaccard 0.95, 0.85, 0.6 and 0.3 (word 5-grams): the originals first, then
@@ -107,6 +107,22 @@ final class FuzzyCLITests: XCTestCase {
                 XCTAssertTrue((expected[level] ?? 0...0).contains(other.dropped[level] ?? 0), "threshold \(threshold): \(other.dropped)")
             }
         }
+
+        // Another batch size cuts other batches, which the store does not hold whole: each text is found
+        // by its hash instead, and the decisions are those of a store that never saw the first runs.
+        let rebatched = try run(["--fuzzy-threshold", "0.7", "--batch-size", "7"])
+        XCTAssertEqual(notes(rebatched.result)["signatures_computed"] ?? 0, 0, "another batch size signs nothing")
+        XCTAssertEqual(notes(rebatched.result)["signatures_reused"], 320)
+        XCTAssertEqual(try signatureCount(ck), 320)
+        let rebatchedOutput = try read(dir.appendingPathComponent("out.jsonl"))
+        let rebatchedAudit = try read(audit)
+        let fresh = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("fresh.jsonl").path, "--text-column", "text",
+                                 "--checkpoint-dir", dir.appendingPathComponent("ck-fresh").path, "--no-semantic-dedup", "--snapshots", "none",
+                                 "--audit-log", dir.appendingPathComponent("fresh-audit.jsonl").path, "--fuzzy-threshold", "0.7"])
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        XCTAssertEqual(rebatchedOutput, try read(dir.appendingPathComponent("fresh.jsonl")))
+        XCTAssertEqual(rebatchedAudit, try read(dir.appendingPathComponent("fresh-audit.jsonl")))
+        XCTAssertGreaterThan(rebatched.dropped.values.reduce(0, +), 0)
 
         // Other permutations or shingles are other signatures: computed, and kept beside the first ones.
         let perms = try run(["--minhash-perms", "64"])
@@ -202,7 +218,7 @@ final class FuzzyCLITests: XCTestCase {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && process.isRunning {
             if FileManager.default.fileExists(atPath: path), let db = try? Database(path: path),
-               let count = try? db.scalar("SELECT count(*) FROM minhash_signatures")?.int, count >= 2_000 {
+               let count = try? db.scalar("SELECT coalesce(sum(row_count), 0) FROM minhash_batches")?.int, count >= 2_000 {
                 committed = count
                 break
             }
@@ -215,7 +231,7 @@ final class FuzzyCLITests: XCTestCase {
         XCTAssertGreaterThan(committed, 0, "the run ended before fuzzy_dedup committed signatures: \(stderr)")
         let killed = try Database(path: path)
         XCTAssertEqual(try killed.scalar("SELECT count(*) FROM checkpoints WHERE stage = 'fuzzy_dedup'")?.int, 0, "killed inside the stage")
-        let stored = try XCTUnwrap(killed.scalar("SELECT count(*) FROM minhash_signatures")?.int)
+        let stored = try XCTUnwrap(killed.scalar("SELECT coalesce(sum(row_count), 0) FROM minhash_batches")?.int)
         XCTAssertLessThan(stored, total)
 
         let resumed = try CLI.run(killedArgs)

@@ -1,4 +1,5 @@
 @testable import EntropyGuard
+import MinHash
 import Foundation
 import XCTest
 
@@ -100,7 +101,8 @@ final class StageListTests: XCTestCase {
             try store.database.run("INSERT INTO rows (row_id, line, record_offset, record_length, generation) VALUES (0, 1, 0, 1, 7)")
             try store.database.run("INSERT INTO embeddings (model, text_hash, vector) VALUES ('m', x'00', x'00')")
             let setting = try store.signatureSetting(cacheKey: "minhash;test")
-            try store.database.run("INSERT INTO minhash_signatures (setting_id, signature) VALUES (?, x'00000000')", [.integer(setting)])
+            try store.storeSignatureBatch(setting: setting, textHashes: [[UInt8](repeating: 7, count: 16)],
+                                          signatures: MinHashSignatures(permutations: 1, values: [0]))
             try store.saveCheckpoint(Checkpoint(stage: toy["toy"]!, inputHash: "i", configHash: "c", rowCount: 1, createdAt: "t"))
             try store.setMeta("ingest.next_row", "1")
         }

@@ -136,29 +136,39 @@ CREATE TABLE IF NOT EXISTS minhash_settings (
     cache_key  TEXT NOT NULL UNIQUE
 );
 
--- The signatures, appended in input order, a batch per commit.
-CREATE TABLE IF NOT EXISTS minhash_signatures (
-    signature_id INTEGER PRIMARY KEY,
+-- The signatures, one row per batch of the stage (its alive rows in input order, --batch-size of
+-- them): those it computed for the batch (all of them unless some came from the store), committed
+-- with the batch and keyed by their texts in order. A resumed run or one with another
+-- --fuzzy-threshold reads the same batches again and finds each whole with one seek. A row per
+-- signature with a lookup by text filled at the end of the stage cost ~3 CPU-s per 1M rows of SQLite
+-- (two inserts a signature, then a sorted bulk fill of the lookup: 1.58 CPU-s); see the README's
+-- Benchmarks for what a row per batch saves.
+CREATE TABLE IF NOT EXISTS minhash_batches (
+    batch_id     INTEGER PRIMARY KEY,
     setting_id   INTEGER NOT NULL,      -- minhash_settings.setting_id
-    signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures),
-                                        -- then an 8-byte checksum (WorkingStore.verifiedSignature)
+    batch_key    BLOB NOT NULL,         -- XXH3-128 of text_hashes
+    row_count    INTEGER NOT NULL,
+    text_hashes  BLOB NOT NULL,         -- row_count x 16 bytes: XXH3-128 of each text's UTF-8 bytes, in order
+    signatures   BLOB NOT NULL,         -- row_count x (each signature's entries, UInt32 little-endian
+                                        -- (MinHashSignatures), then an 8-byte checksum (WorkingStore.verifiedSignature))
+    indexed      INTEGER NOT NULL DEFAULT 0  -- 1 once its texts are in minhash_text_lookup
 );
+CREATE UNIQUE INDEX IF NOT EXISTS minhash_batches_by_key ON minhash_batches (setting_id, batch_key);
 
--- The lookup by text. Filled in bulk, sorted by hash, from minhash_pending when the stage ends (or,
--- after a crash, when it starts again), not batch by batch: each batch's hashes fall all over it, so a
--- unique index on the signatures rewrote nearly all its 64 KiB pages at every commit, a cost growing
--- with the square of the rows (9.9 s of a 34 s stage at 1M rows on a loaded machine; 2.4 s without it).
-CREATE TABLE IF NOT EXISTS minhash_lookup (
+-- The lookup by text, for a batch not found whole (other --batch-size, a row more or less upstream):
+-- filled, sorted by hash, only then, from the batches not yet in it. Never batch by batch: each
+-- batch's hashes fall all over it, so a unique index on the signatures rewrote nearly all its 64 KiB
+-- pages at every commit, a cost growing with the square of the rows (9.9 s of a 34 s stage at 1M rows
+-- on a loaded machine).
+CREATE TABLE IF NOT EXISTS minhash_text_lookup (
     setting_id   INTEGER NOT NULL,
     text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
-    signature_id INTEGER NOT NULL,
+    batch_id     INTEGER NOT NULL,      -- minhash_batches.batch_id
+    position     INTEGER NOT NULL,      -- the signature's place in that batch
     PRIMARY KEY (setting_id, text_hash)
 ) WITHOUT ROWID;
 
--- Signatures committed but not yet in minhash_lookup: appended with them, emptied into the lookup.
--- Narrow, so the bulk fill reads 30 bytes a signature instead of the signatures' table (3.4 s at 1M).
-CREATE TABLE IF NOT EXISTS minhash_pending (
-    signature_id INTEGER PRIMARY KEY,
-    setting_id   INTEGER NOT NULL,
-    text_hash    BLOB NOT NULL
-);
+-- The layout before (a row per signature, 2026-11-30): its signatures are computed again.
+DROP TABLE IF EXISTS minhash_signatures;
+DROP TABLE IF EXISTS minhash_lookup;
+DROP TABLE IF EXISTS minhash_pending;

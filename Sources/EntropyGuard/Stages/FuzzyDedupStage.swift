@@ -7,12 +7,13 @@ import MinHash
 /// no chaining: semantic dedup's rule, on MinHash estimates. Candidates come from LSH buckets and every
 /// candidate pair is verified on the whole signature (`FuzzySelector`).
 ///
-/// The alive rows are read in input order, a batch at a time. Each batch's texts are looked up in the
-/// store's signature cache (keyed by `MinHasher.cacheKey` and XXH3-128 of the text, as embeddings are);
-/// the missing ones are signed on two threads and committed with the batch, so a crash inside the
-/// stage loses at most one batch of signatures (the stage is then redone from the cache), identical
-/// texts are signed once, and a run with another threshold, which changes only the banding and the
-/// selection, signs nothing. The selection runs on a thread of its own, one batch behind, while the
+/// The alive rows are read in input order, a batch at a time. Each batch's signatures are looked up in
+/// the store's signature cache (keyed by `MinHasher.cacheKey` and XXH3-128 of the text, as embeddings
+/// are): the whole batch by its texts' hashes in order, and when it is not there text by text; the
+/// missing ones are signed on two threads and the batch's signatures committed with it as one row, so
+/// a crash inside the stage loses at most one batch of signatures (the stage is then redone from the
+/// cache), identical texts are signed once, and a run with another threshold, which changes only the
+/// banding and the selection, signs nothing. The selection runs on a thread of its own, one batch behind, while the
 /// next batch is read and signed; its drops are written with the next batch's commit.
 ///
 /// Deterministic: signatures do not depend on batch or thread count, and the selector decides from the
@@ -54,15 +55,16 @@ struct FuzzyDedupStage: PipelineStage {
         let store = context.store
         let permutations = hasher.permutations
         let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
-        // Signatures committed by a run that stopped inside the stage become found by text first.
-        try store.indexPendingSignatures()
-        // A store with no signature of this setting (a first run) need not look each text up.
-        let cacheHoldsSome = try store.hasIndexedSignatures(setting: setting)
+        // A store with no signature of this setting (a first run) need not look anything up.
+        let cacheHoldsSome = try store.hasStoredSignatures(setting: setting)
+        // Filled once, when a batch is not found whole (see schema/tables.sql).
+        var lookupByTextReady = false
 
-        // The alive rows in input order (chunks where their parent was): 8 bytes a row.
-        var rows: [Int64] = []
-        try store.forEachDedupKey(partition: 0, of: 1) { row, _ in rows.append(row) }
-        if !rows.isEmpty { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)") }
+        // The alive rows in input order (chunks where their parent was), in a file: 8 bytes a row.
+        let rows = try RowIDFile(directory: store.directory)
+        try store.forEachDedupKey(partition: 0, of: 1) { row, _ in try rows.append(row) }
+        try rows.flush()
+        if rows.count > 0 { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)") }
 
         let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
         defer { selection.drain() }
@@ -81,51 +83,64 @@ struct FuzzyDedupStage: PipelineStage {
         while start < rows.count {
             try Interrupt.check()
             let end = min(start + context.options.batchSize, rows.count)
-            let batch = rows[start..<end]
+            let batch = try rows.rows(start..<end)[...]
             let texts = try Self.texts(of: batch, store: store)
             let hashes = texts.map { XXH3.hash128($0).bytes }
 
-            var cached = MinHashSignatures(permutations: permutations)
-            var cachedAt: [Int] = []
-            if cacheHoldsSome {
-                try store.forEachStoredSignature(setting: setting, textHashes: hashes) { index, bytes in
-                    do { try cached.append(bytes: bytes) } catch {
-                        throw EntropyGuardError(.ioError, "the working store \(store.path) is damaged: \(error) in minhash_signatures")
-                    }
-                    cachedAt.append(index)
-                }
-            }
+            // The batch's signatures in row order: stored whole (a resumed run, another threshold), or
+            // looked up text by text and the missing ones computed.
+            var values: MinHashSignatures
             var missing: [Int] = []
-            var next = 0
-            for index in texts.indices {
-                if next < cachedAt.count && cachedAt[next] == index { next += 1 } else { missing.append(index) }
-            }
-            let fresh = hasher.signatures(of: missing.map { texts[$0] }, workers: Self.signingThreads)
-
-            // The batch's signatures in row order, from the cache or just computed.
-            var values: [UInt32] = []
-            values.reserveCapacity(texts.count * permutations)
-            var fromCache = 0
-            var fromFresh = 0
-            for index in texts.indices {
-                if fromCache < cachedAt.count && cachedAt[fromCache] == index {
-                    values += cached[fromCache]
-                    fromCache += 1
+            var fresh = MinHashSignatures(permutations: permutations)
+            if cacheHoldsSome, let stored = try store.storedSignatureBatch(setting: setting, textHashes: hashes, permutations: permutations) {
+                values = stored
+            } else {
+                var cached = MinHashSignatures(permutations: permutations)
+                var cachedAt: [Int] = []
+                if cacheHoldsSome {
+                    if !lookupByTextReady {
+                        try store.indexStoredSignatures(setting: setting)
+                        lookupByTextReady = true
+                    }
+                    try store.forEachStoredSignature(setting: setting, textHashes: hashes, permutations: permutations) { index, bytes in
+                        try cached.append(bytes: bytes)
+                        cachedAt.append(index)
+                    }
+                }
+                var next = 0
+                for index in texts.indices {
+                    if next < cachedAt.count && cachedAt[next] == index { next += 1 } else { missing.append(index) }
+                }
+                fresh = hasher.signatures(of: missing.map { texts[$0] }, workers: Self.signingThreads)
+                if cachedAt.isEmpty {
+                    values = fresh
                 } else {
-                    values += fresh[fromFresh]
-                    fromFresh += 1
+                    values = MinHashSignatures(permutations: permutations)
+                    values.reserveCapacity(rows: texts.count)
+                    var fromCache = 0
+                    var fromFresh = 0
+                    for index in texts.indices {
+                        if fromCache < cachedAt.count && cachedAt[fromCache] == index {
+                            values.append(row: cached[fromCache])
+                            fromCache += 1
+                        } else {
+                            values.append(row: fresh[fromFresh])
+                            fromFresh += 1
+                        }
+                    }
                 }
             }
             found += try store.transaction {
-                try store.storeSignatures(setting: setting, textHashes: missing.map { hashes[$0] }, signatures: fresh)
+                // The signatures computed, as one row (the whole batch unless some came from the store).
+                if !missing.isEmpty { try store.storeSignatureBatch(setting: setting, textHashes: missing.map { hashes[$0] }, signatures: fresh) }
                 let drops = try selection.wait()
                 try store.dropNearDuplicates(drops, by: context.stage, reason: "near_duplicate")
                 try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
                 return drops.count
             }
-            selection.submit(MinHashSignatures(permutations: permutations, values: values), rowIDs: Array(batch))
+            selection.submit(values, rowIDs: Array(batch))
             signed += missing.count
-            reused += cachedAt.count
+            reused += texts.count - missing.count
             start = end
             context.progress.update(done: end)
         }
@@ -135,7 +150,6 @@ struct FuzzyDedupStage: PipelineStage {
             try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
         }
         found += last.count
-        try store.indexPendingSignatures()
         context.progress.end()
         let statistics = selection.statistics
         return StageReport(notes: ["signatures_computed": signed, "signatures_reused": reused, "near_duplicates": found,

@@ -101,6 +101,22 @@ final class Database {
         return value
     }
 
+    /// `count` bytes at `offset` of the BLOB in `column` of row `row` of `table`, read with incremental
+    /// BLOB I/O: SQLite reads only the overflow pages that hold them, not the whole value.
+    func readBlob(table: String, column: String, row: Int64, offset: Int, count: Int) throws -> [UInt8] {
+        var blob: OpaquePointer?
+        try check(sqlite3_blob_open(handle, "main", table, column, row, 0, &blob), sql: "blob \(table).\(column) of row \(row)")
+        defer { sqlite3_blob_close(blob) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard offset + count <= Int(sqlite3_blob_bytes(blob)) else {
+            throw StoreDamage("\(table).\(column) of row \(row) holds \(sqlite3_blob_bytes(blob)) bytes, fewer than \(offset + count)")
+        }
+        try bytes.withUnsafeMutableBytes { buffer in
+            try check(sqlite3_blob_read(blob, buffer.baseAddress, Int32(count), Int32(offset)), sql: "blob \(table).\(column) of row \(row)")
+        }
+        return bytes
+    }
+
     var changes: Int { Int(sqlite3_changes(handle)) }
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
