@@ -132,13 +132,16 @@ public final class ReferenceCorpus: @unchecked Sendable {
         guard let setting = try store.existingSignatureSetting(cacheKey: cacheKey) else {
             throw mismatch("MinHash signatures made as \(cacheKey)", has: try store.signatureSettings())
         }
+        // Its own run may have found every batch whole and so never filled the lookup by text: entering
+        // it is a cache index (nothing the reference's rows or decisions depend on), done once.
+        try store.indexStoredSignatures(setting: setting)
         try forEachKeptBatch(batchSize: batchSize) { ids, hashes in
             var signatures = MinHashSignatures(permutations: permutations)
             var found = 0
-            try store.forEachStoredSignature(setting: setting, textHashes: hashes) { index, bytes in
+            try store.forEachStoredSignature(setting: setting, textHashes: hashes, permutations: permutations) { index, bytes in
                 guard index == found else { throw missing("the MinHash signature (\(cacheKey))", of: ids[found]) }
                 do { try signatures.append(bytes: bytes) } catch {
-                    throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: \(error) in minhash_signatures")
+                    throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: \(error) in minhash_batches")
                 }
                 found += 1
             }

@@ -68,7 +68,7 @@ struct FuzzyDedupStage: PipelineStage {
 
         let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
         defer { selection.drain() }
-        if !rows.isEmpty, let reference {
+        if rows.count > 0, let reference {
             try reference.forEachKeptSignatureBatch(cacheKey: hasher.cacheKey, permutations: permutations,
                                                     batchSize: context.options.batchSize) { ids, signatures in
                 _ = try selection.wait()
