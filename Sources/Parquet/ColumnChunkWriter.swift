@@ -38,6 +38,10 @@ struct ColumnChunkWriter {
     private var repetitionLevel: UInt8 = 0
     private let definitionBitWidth: Int
     private let repetitionBitWidth: Int
+    /// `leaf`'s levels and type, copied out of it for the per-value path.
+    private let maxDefinitionLevel: UInt8
+    private let repeated: Bool
+    private let isBoolean: Bool
     /// Values in the page, nulls included.
     private var pageValueCount = 0
     /// PLAIN size of the page's dictionary-encoded values, to judge whether the dictionary pays.
@@ -60,6 +64,9 @@ struct ColumnChunkWriter {
 
     init(leaf: WriterLeaf, options: ParquetWriterOptions, compressor: PageCompressor, background: BackgroundCompressor?) {
         self.leaf = leaf
+        maxDefinitionLevel = UInt8(leaf.maxDefinitionLevel)
+        repeated = leaf.maxRepetitionLevel > 0
+        isBoolean = leaf.physicalType == .boolean
         // No levels at all where the maximum level is 0 (bitWidth(forMaxValue:) is at least 1).
         definitionBitWidth = leaf.maxDefinitionLevel == 0 ? 0 : RLEHybridEncoder.bitWidth(forMaxValue: UInt64(leaf.maxDefinitionLevel))
         repetitionBitWidth = leaf.maxRepetitionLevel == 0 ? 0 : RLEHybridEncoder.bitWidth(forMaxValue: UInt64(leaf.maxRepetitionLevel))
@@ -86,7 +93,7 @@ struct ColumnChunkWriter {
     }
 
     private var pageSizeEstimate: Int {
-        let values = leaf.physicalType == .boolean ? pageValues.count / 8 : pageValues.count
+        let values = isBoolean ? pageValues.count / 8 : pageValues.count
         return values + pageIndices.count * 4 + (pageDefinitionLevels.count * definitionBitWidth + pageRepetitionLevels.count * repetitionBitWidth) / 8
     }
 
@@ -194,9 +201,9 @@ struct ColumnChunkWriter {
 
     @inline(__always)
     private mutating func valueAppended() throws {
-        if leaf.maxDefinitionLevel > 0 { pageDefinitionLevels.append(UInt8(leaf.maxDefinitionLevel)) }
+        if maxDefinitionLevel > 0 { pageDefinitionLevels.append(maxDefinitionLevel) }
         pageValueCount += 1
-        if leaf.maxRepetitionLevel > 0 {
+        if repeated {
             pageRepetitionLevels.append(repetitionLevel)
         } else {
             try flushPageIfFull()

@@ -29,6 +29,10 @@ public final class ParquetWriter {
     private let roots: [ShredNode]
     /// Per column, its leaf when it is a primitive column (the fast paths take only those).
     private let flatLeaf: [Int?]
+    /// Per column, the physical type of a primitive column, nil for a nested one: the fast paths'
+    /// check. Read from here rather than from the column writer, whose struct the access copied
+    /// (measured: 19% more CPU for the snapshots of 200k JSONL rows, retain/release and copies).
+    private let flatPhysicalType: [ParquetPhysicalType?]
     private let schemaElements: [SchemaElement]
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
@@ -61,7 +65,9 @@ public final class ParquetWriter {
         }
         self.columns = columns
         roots = schema.roots
-        flatLeaf = schema.roots.map { if case .leaf(let index) = $0.kind { return index } else { return nil } }
+        let flatLeaf = schema.roots.map { root -> Int? in if case .leaf(let index) = root.kind { return index } else { return nil } }
+        self.flatLeaf = flatLeaf
+        flatPhysicalType = flatLeaf.map { $0.map { schema.leaves[$0].physicalType } }
         schemaElements = schema.elements
         self.options = options
         let compressor = try PageCompressor(options.compression)
@@ -248,11 +254,8 @@ public final class ParquetWriter {
 
     // MARK: - private
 
-    /// The physical type of a primitive column; nil for a nested one.
     @inline(__always)
-    private func physicalType(_ column: Int) -> ParquetPhysicalType? {
-        flatLeaf[column].map { columnWriters[$0].leaf.physicalType }
-    }
+    private func physicalType(_ column: Int) -> ParquetPhysicalType? { flatPhysicalType[column] }
 
     /// Whether a `ParquetValue` fits: a primitive column's by physical type, a nested one's only null.
     private func accepts(_ value: ParquetValue, column: Int) -> Bool {
