@@ -13,7 +13,7 @@ struct FinishedColumnChunk {
 
 /// Buffers one column's values for the current row group and encodes them into v1 data pages.
 ///
-/// String columns start dictionary encoded (RLE_DICTIONARY pages + one PLAIN dictionary page). The
+/// Byte-array columns (strings, binary) start dictionary encoded (RLE_DICTIONARY pages + one PLAIN dictionary page). The
 /// dictionary is dropped when the first page shows it does not make the data smaller, and the
 /// rest of the chunk falls back to PLAIN once the dictionary would exceed its byte limit
 /// (the pages already written keep using it, as parquet-mr does).
@@ -21,7 +21,7 @@ struct FinishedColumnChunk {
 /// A struct rather than a class: its fields are then accessed without the runtime exclusivity
 /// checks that class properties need, which matters on this per-value path.
 struct ColumnChunkWriter {
-    let column: ParquetColumn
+    let leaf: WriterLeaf
     private let options: ParquetWriterOptions
     private let compressor: PageCompressor
     /// Compresses the pages on another thread when the options ask for it (shared by the columns).
@@ -32,6 +32,16 @@ struct ColumnChunkWriter {
     private var pageValues: [UInt8] = []
     private var pageIndices: [UInt32] = []
     private var pageDefinitionLevels: [UInt8] = []
+    /// Only under a repeated field (`leaf.maxRepetitionLevel > 0`).
+    private var pageRepetitionLevels: [UInt8] = []
+    /// The repetition level of the next entry, set by `ValueShredder` (always 0 outside lists).
+    private var repetitionLevel: UInt8 = 0
+    private let definitionBitWidth: Int
+    private let repetitionBitWidth: Int
+    /// `leaf`'s levels and type, copied out of it for the per-value path.
+    private let maxDefinitionLevel: UInt8
+    private let repeated: Bool
+    private let isBoolean: Bool
     /// Values in the page, nulls included.
     private var pageValueCount = 0
     /// PLAIN size of the page's dictionary-encoded values, to judge whether the dictionary pays.
@@ -52,16 +62,22 @@ struct ColumnChunkWriter {
     private var wrotePlainDataPage = false
     private var statistics = ColumnStatistics()
 
-    init(column: ParquetColumn, options: ParquetWriterOptions, compressor: PageCompressor, background: BackgroundCompressor?) {
-        self.column = column
+    init(leaf: WriterLeaf, options: ParquetWriterOptions, compressor: PageCompressor, background: BackgroundCompressor?) {
+        self.leaf = leaf
+        maxDefinitionLevel = UInt8(leaf.maxDefinitionLevel)
+        repeated = leaf.maxRepetitionLevel > 0
+        isBoolean = leaf.physicalType == .boolean
+        // No levels at all where the maximum level is 0 (bitWidth(forMaxValue:) is at least 1).
+        definitionBitWidth = leaf.maxDefinitionLevel == 0 ? 0 : RLEHybridEncoder.bitWidth(forMaxValue: UInt64(leaf.maxDefinitionLevel))
+        repetitionBitWidth = leaf.maxRepetitionLevel == 0 ? 0 : RLEHybridEncoder.bitWidth(forMaxValue: UInt64(leaf.maxRepetitionLevel))
         self.options = options
         self.compressor = compressor
         self.background = background
-        dictionaryActive = Self.startsWithDictionary(column, options)
+        dictionaryActive = Self.startsWithDictionary(leaf, options)
     }
 
-    private static func startsWithDictionary(_ column: ParquetColumn, _ options: ParquetWriterOptions) -> Bool {
-        options.useDictionary && column.type == .string
+    private static func startsWithDictionary(_ leaf: WriterLeaf, _ options: ParquetWriterOptions) -> Bool {
+        options.useDictionary && leaf.physicalType == .byteArray
     }
 
     /// Encoded (uncompressed) bytes held for the current chunk: finished pages, dictionary, open page;
@@ -77,15 +93,15 @@ struct ColumnChunkWriter {
     }
 
     private var pageSizeEstimate: Int {
-        let values = column.type == .boolean ? pageValues.count / 8 : pageValues.count
-        return values + pageIndices.count * 4 + pageDefinitionLevels.count / 8
+        let values = isBoolean ? pageValues.count / 8 : pageValues.count
+        return values + pageIndices.count * 4 + (pageDefinitionLevels.count * definitionBitWidth + pageRepetitionLevels.count * repetitionBitWidth) / 8
     }
 
-    /// Whether `value` may be stored in this column.
+    /// Whether `value` may be stored in this column (a top-level primitive one): by physical type.
     func accepts(_ value: ParquetValue) -> Bool {
-        switch (value, column.type) {
-        case (.null, _): return column.optional
-        case (.bool, .boolean), (.int64, .int64), (.double, .double), (.string, .string), (.bytes, .string):
+        switch (value, leaf.physicalType) {
+        case (.null, _): return leaf.maxDefinitionLevel > 0
+        case (.bool, .boolean), (.int64, .int64), (.double, .double), (.string, .byteArray), (.bytes, .byteArray):
             return true
         default: return false
         }
@@ -110,6 +126,40 @@ struct ColumnChunkWriter {
         try flushPageIfFull()
     }
 
+    /// A level entry without a value (a null, or an empty list, at `definition`), under a list.
+    mutating func appendLevels(repetition: Int, definition: Int) {
+        pageDefinitionLevels.append(UInt8(definition))
+        if leaf.maxRepetitionLevel > 0 { pageRepetitionLevels.append(UInt8(repetition)) }
+        pageValueCount += 1
+        statistics.nullCount += 1
+    }
+
+    /// Sets the repetition level of the next value (`ValueShredder`).
+    mutating func setRepetition(_ level: Int) { repetitionLevel = UInt8(level) }
+
+    /// After a whole record's entries: pages end on record boundaries (readers with page indexes
+    /// expect it of v1 pages, and the level counts stay per record).
+    mutating func endRecord() throws { try flushPageIfFull() }
+
+    mutating func appendInt32(_ v: Int32) throws {
+        pageValues.appendLittleEndian(v)
+        statistics.observe(Int64(v))
+        try valueAppended()
+    }
+
+    mutating func appendFloat(_ v: Float) throws {
+        pageValues.appendLittleEndian(v.bitPattern)
+        statistics.observe(Double(v))
+        try valueAppended()
+    }
+
+    /// A FIXED_LEN_BYTE_ARRAY or INT96 value: exactly `leaf.typeLength` bytes, checked by the caller.
+    mutating func appendFixed(_ bytes: UnsafeRawBufferPointer) throws {
+        pageValues.appendBytes(bytes)
+        statistics.observe(bytes)
+        try valueAppended()
+    }
+
     mutating func appendBool(_ v: Bool) throws {
         pageValues.append(v ? 1 : 0)
         statistics.observe(v)
@@ -130,7 +180,7 @@ struct ColumnChunkWriter {
 
     mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= Int(Int32.max) else {
-            throw ParquetError.limitExceeded("a value of column \(column.name) exceeds 2 GiB")
+            throw ParquetError.limitExceeded("a value of column \(leaf.name) exceeds 2 GiB")
         }
         if dictionaryActive {
             if let (index, isNew) = dictionary.index(of: bytes, byteLimit: options.dictionaryByteLimit) {
@@ -149,10 +199,15 @@ struct ColumnChunkWriter {
         try valueAppended()
     }
 
+    @inline(__always)
     private mutating func valueAppended() throws {
-        if column.optional { pageDefinitionLevels.append(1) }
+        if maxDefinitionLevel > 0 { pageDefinitionLevels.append(maxDefinitionLevel) }
         pageValueCount += 1
-        try flushPageIfFull()
+        if repeated {
+            pageRepetitionLevels.append(repetitionLevel)
+        } else {
+            try flushPageIfFull()
+        }
     }
 
     private mutating func flushPageIfFull() throws {
@@ -188,28 +243,30 @@ struct ColumnChunkWriter {
         pageValues.removeAll(keepingCapacity: true)
         pageIndices.removeAll(keepingCapacity: true)
         pageDefinitionLevels.removeAll(keepingCapacity: true)
+        pageRepetitionLevels.removeAll(keepingCapacity: true)
         pageValueCount = 0
         pagePlainSizeOfIndexedValues = 0
     }
 
     private mutating func encodeDataPage(_ encoding: ColumnEncoding) throws -> EncodedPage {
         let header = DataPageHeader(numValues: Int32(pageValueCount), encoding: encoding)
-        if !column.optional && encoding == .plain && column.type != .boolean {
+        if leaf.maxDefinitionLevel == 0 && encoding == .plain && leaf.physicalType != .boolean {
             return try encodePage(pageValues, type: .dataPage, dataPage: header)  // body is the values as is
         }
         var body: [UInt8] = []
         body.reserveCapacity(pageValues.count + pageIndices.count + pageDefinitionLevels.count / 4 + 64)
-        if column.optional {
-            var levels: [UInt8] = []
-            RLEHybridEncoder.encode(pageDefinitionLevels, bitWidth: 1, into: &levels)
-            body.appendLittleEndian(UInt32(levels.count))  // v1 pages prefix levels with their length
-            body.append(contentsOf: levels)
+        // v1 pages: repetition then definition levels, each RLE with a length prefix.
+        for (levels, bitWidth) in [(pageRepetitionLevels, repetitionBitWidth), (pageDefinitionLevels, definitionBitWidth)] where bitWidth > 0 {
+            var encoded: [UInt8] = []
+            RLEHybridEncoder.encode(levels, bitWidth: bitWidth, into: &encoded)
+            body.appendLittleEndian(UInt32(encoded.count))
+            body.append(contentsOf: encoded)
         }
         if encoding == .rleDictionary {
             let bitWidth = RLEHybridEncoder.bitWidth(forMaxValue: UInt64(max(dictionary.count - 1, 0)))
             body.append(UInt8(bitWidth))
             RLEHybridEncoder.encode(pageIndices, bitWidth: bitWidth, into: &body)
-        } else if column.type == .boolean {
+        } else if leaf.physicalType == .boolean {
             Self.appendBitPacked(booleans: pageValues, to: &body)
         } else {
             body.append(contentsOf: pageValues)
@@ -235,7 +292,7 @@ struct ColumnChunkWriter {
     private mutating func encodePage(_ body: [UInt8], type: PageType, dataPage: DataPageHeader? = nil,
                             dictionaryPage: DictionaryPageHeader? = nil) throws -> EncodedPage {
         guard body.count <= Int(Int32.max) else {
-            throw ParquetError.limitExceeded("page of column \(column.name) exceeds 2 GiB")
+            throw ParquetError.limitExceeded("page of column \(leaf.name) exceeds 2 GiB")
         }
         let header = { (compressedCount: Int) -> [UInt8] in
             ThriftCompactEncoder.encode(PageHeader(type: type, uncompressedSize: Int32(body.count), compressedSize: Int32(compressedCount),
@@ -266,21 +323,21 @@ struct ColumnChunkWriter {
         let pages = dataPages + (dictionaryPage.map { [$0] } ?? [])
         var encodings: [ColumnEncoding] = []
         if wrotePlainDataPage || wroteDictionaryDataPage { encodings.append(.plain) }
-        if column.optional { encodings.append(.rle) }
+        if leaf.maxDefinitionLevel > 0 || leaf.maxRepetitionLevel > 0 { encodings.append(.rle) }
         if wroteDictionaryDataPage { encodings.append(.rleDictionary) }
 
         let finished = FinishedColumnChunk(
             dictionaryPage: dictionaryPage?.bytes, dataPages: dataPages.map(\.bytes), valueCount: chunkValueCount,
             totalUncompressedSize: Int64(pages.reduce(0) { $0 + $1.uncompressedSize }),
             totalCompressedSize: Int64(pages.reduce(0) { $0 + $1.compressedSize }),
-            encodings: encodings, statistics: statistics.encoded(for: column.type))
+            encodings: encodings, statistics: statistics.encoded(for: leaf))
 
         dataPages = []
         chunkValueCount = 0
         chunkUncompressedLowerBound = 0
         chunkSizeUncertainty = 0
         dictionary = ByteDictionary()
-        dictionaryActive = Self.startsWithDictionary(column, options)
+        dictionaryActive = Self.startsWithDictionary(leaf, options)
         wroteDictionaryDataPage = false
         wrotePlainDataPage = false
         statistics = ColumnStatistics()

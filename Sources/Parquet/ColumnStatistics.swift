@@ -1,5 +1,6 @@
 /// Min / max / null count of one column chunk, in the column type's sort order
-/// (signed for INT64, numeric without NaN for DOUBLE, false < true, unsigned bytewise for strings).
+/// (signed for INT32/INT64, numeric without NaN for FLOAT/DOUBLE, false < true, unsigned bytewise for
+/// byte arrays).
 struct ColumnStatistics {
     var nullCount: Int64 = 0
     private var minInt = Int64.max, maxInt = Int64.min
@@ -41,27 +42,38 @@ struct ColumnStatistics {
         }
     }
 
-    /// The Thrift Statistics with PLAIN-encoded bounds (no bounds when there is no non-null, non-NaN value).
-    func encoded(for type: ParquetType) -> Statistics {
+    /// The Thrift Statistics with PLAIN-encoded bounds (no bounds when there is no non-null, non-NaN
+    /// value, or when the column's order is not the plain one: `WriterLeaf.hasSimpleOrder`).
+    func encoded(for leaf: WriterLeaf) -> Statistics {
         var stats = Statistics(nullCount: nullCount)
-        guard hasValue else { return stats }
-        switch type {
+        guard hasValue, leaf.hasSimpleOrder else { return stats }
+        switch leaf.physicalType {
+        case .int32:
+            stats.minValue = Self.littleEndianBytes(Int32(truncatingIfNeeded: minInt))
+            stats.maxValue = Self.littleEndianBytes(Int32(truncatingIfNeeded: maxInt))
         case .int64:
             stats.minValue = Self.littleEndianBytes(minInt)
             stats.maxValue = Self.littleEndianBytes(maxInt)
-        case .double:
+        case .float, .double:
             // The spec asks for -0.0 as a zero minimum and +0.0 as a zero maximum,
             // because a chunk with either zero may contain the other.
             let low = minDouble == 0 ? -0.0 : minDouble
             let high = maxDouble == 0 ? 0.0 : maxDouble
-            stats.minValue = Self.littleEndianBytes(low.bitPattern)
-            stats.maxValue = Self.littleEndianBytes(high.bitPattern)
+            if leaf.physicalType == .float {
+                stats.minValue = Self.littleEndianBytes(Float(low).bitPattern)
+                stats.maxValue = Self.littleEndianBytes(Float(high).bitPattern)
+            } else {
+                stats.minValue = Self.littleEndianBytes(low.bitPattern)
+                stats.maxValue = Self.littleEndianBytes(high.bitPattern)
+            }
         case .boolean:
             stats.minValue = [sawFalse ? 0 : 1]
             stats.maxValue = [sawTrue ? 1 : 0]
-        case .string:
+        case .byteArray, .fixedLenByteArray:
             stats.minValue = minBytes
             stats.maxValue = maxBytes
+        case .int96:
+            break
         }
         return stats
     }

@@ -46,9 +46,6 @@ enum PageType: Int32 {
     case dataPage = 0, dictionaryPage = 2
 }
 
-/// ConvertedType.UTF8
-let convertedTypeUTF8: Int32 = 0
-
 struct Statistics: ThriftStruct {
     var nullCount: Int64
     /// PLAIN-encoded, without length prefix for byte arrays.
@@ -62,33 +59,139 @@ struct Statistics: ThriftStruct {
     }
 }
 
-/// LogicalType union with only its STRING member.
-struct StringLogicalType: ThriftStruct {
+/// The LogicalType union with the member of `type` set (the reader's `decodeLogicalType` in reverse).
+struct LogicalTypeUnion: ThriftStruct {
+    var type: ParquetLogicalType
+
+    /// DecimalType, TimeType/TimestampType and IntType, the members with fields.
+    private struct Decimal: ThriftStruct {
+        var scale: Int32, precision: Int32
+        func writeFields(to e: inout ThriftCompactEncoder) {
+            e.writeI32(1, scale)
+            e.writeI32(2, precision)
+        }
+    }
+
+    private struct Time: ThriftStruct {
+        var unit: ParquetTimeUnit, utc: Bool
+        func writeFields(to e: inout ThriftCompactEncoder) {
+            e.writeBool(1, utc)
+            e.writeStruct(2, Unit(unit: unit))
+        }
+    }
+
+    /// TimeUnit union: MILLIS 1, MICROS 2, NANOS 3 (empty structs).
+    private struct Unit: ThriftStruct {
+        var unit: ParquetTimeUnit
+        func writeFields(to e: inout ThriftCompactEncoder) {
+            switch unit {
+            case .millis: e.writeStruct(1, ThriftEmptyStruct())
+            case .micros: e.writeStruct(2, ThriftEmptyStruct())
+            case .nanos: e.writeStruct(3, ThriftEmptyStruct())
+            }
+        }
+    }
+
+    private struct Integer: ThriftStruct {
+        var bitWidth: Int8, signed: Bool
+        func writeFields(to e: inout ThriftCompactEncoder) {
+            e.writeByte(1, bitWidth)
+            e.writeBool(2, signed)
+        }
+    }
+
+    /// Whether the union has a member for `type` (INTERVAL has none: ConvertedType only).
+    static func exists(for type: ParquetLogicalType) -> Bool { type != .interval }
+
     func writeFields(to e: inout ThriftCompactEncoder) {
-        e.writeStruct(1, ThriftEmptyStruct())
+        switch type {
+        case .string: e.writeStruct(1, ThriftEmptyStruct())
+        case .map: e.writeStruct(2, ThriftEmptyStruct())
+        case .list: e.writeStruct(3, ThriftEmptyStruct())
+        case .enumeration: e.writeStruct(4, ThriftEmptyStruct())
+        case .decimal(let precision, let scale): e.writeStruct(5, Decimal(scale: scale, precision: precision))
+        case .date: e.writeStruct(6, ThriftEmptyStruct())
+        case .time(let unit, let utc): e.writeStruct(7, Time(unit: unit, utc: utc))
+        case .timestamp(let unit, let utc): e.writeStruct(8, Time(unit: unit, utc: utc))
+        case .integer(let bitWidth, let signed): e.writeStruct(10, Integer(bitWidth: bitWidth, signed: signed))
+        case .null: e.writeStruct(11, ThriftEmptyStruct())
+        case .json: e.writeStruct(12, ThriftEmptyStruct())
+        case .bson: e.writeStruct(13, ThriftEmptyStruct())
+        case .uuid: e.writeStruct(14, ThriftEmptyStruct())
+        case .float16: e.writeStruct(15, ThriftEmptyStruct())
+        case .interval: break
+        }
+    }
+
+    /// The legacy ConvertedType of `type`, for readers older than LogicalType (LogicalTypes.md,
+    /// "Backward compatibility"); nil where there is none (TIMESTAMP not adjusted to UTC, nanoseconds,
+    /// UUID, FLOAT16, UNKNOWN).
+    static func convertedType(of type: ParquetLogicalType) -> Int32? {
+        switch type {
+        case .string: return 0
+        case .map: return 1
+        case .list: return 3
+        case .enumeration: return 4
+        case .decimal: return 5
+        case .date: return 6
+        case .time(.millis, true): return 7
+        case .time(.micros, true): return 8
+        case .timestamp(.millis, true): return 9
+        case .timestamp(.micros, true): return 10
+        case .integer(let bitWidth, let signed):
+            let base: Int32 = signed ? 15 : 11
+            switch bitWidth {
+            case 8: return base
+            case 16: return base + 1
+            case 32: return base + 2
+            case 64: return base + 3
+            default: return nil
+            }
+        case .json: return 19
+        case .bson: return 20
+        case .interval: return 21
+        default: return nil
+        }
     }
 }
 
 struct SchemaElement: ThriftStruct {
     var type: ParquetPhysicalType?
+    /// FIXED_LEN_BYTE_ARRAY's width.
+    var typeLength: Int32?
     var repetition: ParquetRepetition?
     var name: String
     var numChildren: Int32?
-    var isString = false
-    /// A ConvertedType to write (field 6) when the element is not a string; the reader's tests use
+    /// The logical type: written as LogicalType (field 10) and as its ConvertedType (6, with scale
+    /// and precision for decimals) where it has one.
+    var logicalType: ParquetLogicalType?
+    /// A ConvertedType to write (field 6) when there is no logical type; the reader's tests use
     /// it to build legacy schemas (LIST groups of other writers).
     var convertedType: Int32?
 
+    init(type: ParquetPhysicalType? = nil, typeLength: Int32? = nil, repetition: ParquetRepetition? = nil, name: String,
+         numChildren: Int32? = nil, logicalType: ParquetLogicalType? = nil, convertedType: Int32? = nil) {
+        self.type = type
+        self.typeLength = typeLength
+        self.repetition = repetition
+        self.name = name
+        self.numChildren = numChildren
+        self.logicalType = logicalType
+        self.convertedType = convertedType
+    }
+
     func writeFields(to e: inout ThriftCompactEncoder) {
         if let type { e.writeI32(1, type.rawValue) }
+        if let typeLength { e.writeI32(2, typeLength) }
         if let repetition { e.writeI32(3, repetition.rawValue) }
         e.writeString(4, name)
         if let numChildren { e.writeI32(5, numChildren) }
-        if let convertedType, !isString { e.writeI32(6, convertedType) }
-        if isString {
-            e.writeI32(6, convertedTypeUTF8)
-            e.writeStruct(10, StringLogicalType())
+        if let converted = logicalType.flatMap(LogicalTypeUnion.convertedType(of:)) ?? convertedType { e.writeI32(6, converted) }
+        if case .decimal(let precision, let scale)? = logicalType {
+            e.writeI32(7, scale)
+            e.writeI32(8, precision)
         }
+        if let logicalType, LogicalTypeUnion.exists(for: logicalType) { e.writeStruct(10, LogicalTypeUnion(type: logicalType)) }
     }
 }
 

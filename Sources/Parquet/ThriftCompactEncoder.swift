@@ -38,6 +38,11 @@ struct ThriftCompactEncoder {
         writeVarint(Self.zigzag(value))
     }
 
+    mutating func writeByte(_ id: Int16, _ value: Int8) {
+        writeFieldHeader(id, .byte)
+        bytes.append(UInt8(bitPattern: value))
+    }
+
     /// Booleans carry their value in the field header's type nibble.
     mutating func writeBool(_ id: Int16, _ value: Bool) {
         writeFieldHeader(id, value ? .boolTrue : .boolFalse)

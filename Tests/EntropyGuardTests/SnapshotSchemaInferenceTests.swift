@@ -133,8 +133,8 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
 
     func testReservedNamesDoNotCollide() {
         let schema = SnapshotSchema(columns: [SnapshotColumn(name: "_row", type: .int64), SnapshotColumn(name: "text", type: .string)])
-        XCTAssertEqual(SnapshotTableWriter.columns(schema: schema, rowNumber: true, chunks: true).map(\.name),
+        XCTAssertEqual(SnapshotTableWriter.columns(input: InputColumns.inferred(schema).parquetColumns, rowNumber: true, chunks: true).map(\.name),
                        ["_row", "_parent_row", "_chunk_index", "_row_", "text"])
-        XCTAssertEqual(SnapshotTableWriter.columns(schema: schema, rowNumber: false, chunks: false).map(\.name), ["_row", "text"])
+        XCTAssertEqual(SnapshotTableWriter.columns(input: InputColumns.inferred(schema).parquetColumns, rowNumber: false, chunks: false).map(\.name), ["_row", "text"])
     }
 }

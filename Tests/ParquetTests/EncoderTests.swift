@@ -68,19 +68,28 @@ final class EncoderTests: XCTestCase {
     func testStatisticsOrderAndZeroSigns() {
         var strings = ColumnStatistics()
         for s in ["b", "ÿ", "a", "ab", ""] { Array(s.utf8).withUnsafeBytes { strings.observe($0) } }
-        let s = strings.encoded(for: .string)
+        let s = strings.encoded(for: .leaf(.string))
         XCTAssertEqual(s.minValue, [])
         XCTAssertEqual(s.maxValue, Array("ÿ".utf8))  // 0xC3 0xBF sorts after ASCII unsigned
 
         var doubles = ColumnStatistics()
         for d in [0.0, .nan, 2.5] { doubles.observe(d) }
-        let d = doubles.encoded(for: .double)
+        let d = doubles.encoded(for: .leaf(.double))
         XCTAssertEqual(d.minValue, withUnsafeBytes(of: (-0.0).bitPattern.littleEndian) { Array($0) })
         XCTAssertEqual(d.maxValue, withUnsafeBytes(of: 2.5.bitPattern.littleEndian) { Array($0) })
 
         var bools = ColumnStatistics()
         bools.observe(true)
-        XCTAssertEqual(bools.encoded(for: .boolean).minValue, [1])
-        XCTAssertEqual(bools.encoded(for: .boolean).maxValue, [1])
+        XCTAssertEqual(bools.encoded(for: .leaf(.boolean)).minValue, [1])
+        XCTAssertEqual(bools.encoded(for: .leaf(.boolean)).maxValue, [1])
+    }
+}
+
+extension WriterLeaf {
+    /// An optional top-level column of the primitive `type`.
+    static func leaf(_ type: ParquetType) -> WriterLeaf {
+        let (physical, length, logical) = try! WriterSchema.primitive(type, name: "c")
+        return WriterLeaf(path: ["c"], physicalType: physical, typeLength: length, logicalType: logical,
+                          maxDefinitionLevel: 1, maxRepetitionLevel: 0)
     }
 }

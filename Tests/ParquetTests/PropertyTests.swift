@@ -93,6 +93,8 @@ private struct ColumnValueGenerator {
             for _ in 0..<length { scalars.append(randomScalar(&rng)) }
             let text = String(scalars)
             return Bool.random(using: &rng) ? .string(text) : .bytes(Array(text.utf8))
+        default:
+            preconditionFailure("the property test's schemas use the four ParquetValue types")
         }
     }
 

@@ -111,6 +111,7 @@ private func typeName(_ type: ParquetType) -> String {
     case .int64: return "int64"
     case .double: return "double"
     case .string: return "string"
+    default: preconditionFailure("the manifest's files use the four ParquetValue types (TypedWriterTests covers the others)")
     }
 }
 

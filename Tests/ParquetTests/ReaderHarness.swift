@@ -65,3 +65,39 @@ func assertReaderMatchesPyarrow(in directory: URL, expectFiles minimum: Int, fil
     XCTAssertEqual(status, 0, "comparison with pyarrow failed:\n\(output)", file: file, line: line)
     XCTAssertTrue(output.contains("compared \(files.count) files"), output, file: file, line: line)
 }
+
+/// Copies every file of the manifest with our writer: each column `ParquetColumn(copying:)` of the
+/// field our reader sees, each row given to `append(fields:)` as our reader returns it, in small row
+/// groups and pages (so nested columns' pages and row groups end at every kind of place). Each copy
+/// must read back with our reader exactly as the original does, and pyarrow must read the copy as
+/// our reader reads the original (which the caller has compared with pyarrow's reading of it): so
+/// every type, value and null survives the writer.
+func assertWriterCopiesReadAsOriginals(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+    let files = try manifestFiles(in: directory)
+    let copies = directory.appendingPathComponent("copies")
+    try FileManager.default.createDirectory(at: copies, withIntermediateDirectories: true)
+    for (index, name) in files.enumerated() {
+        let original = directory.appendingPathComponent(name).path
+        let copy = copies.appendingPathComponent(name).path
+        do {
+            let reader = try ParquetFileReader(path: original)
+            let options = ParquetWriterOptions(rowGroupByteLimit: index % 2 == 0 ? 48 << 10 : 128 << 20, pageByteLimit: index % 3 == 0 ? 1 << 10 : 1 << 20,
+                                               useDictionary: index % 4 != 1, compression: index % 2 == 0 ? .snappy : .zstd(level: 3))
+            let writer = try ParquetWriter(path: copy, columns: reader.schema.fields.map { ParquetColumn(copying: $0) }, options: options)
+            try reader.forEachRow { try writer.append(fields: $0) }
+            try writer.close()
+            try dumpRowsAsJSONLines(copy)
+            let ours = try String(contentsOfFile: original + ".ours.jsonl", encoding: .utf8)
+            let back = try String(contentsOfFile: copy + ".ours.jsonl", encoding: .utf8)
+            XCTAssertTrue(ours == back, "\(name): our reader reads the copy differently", file: file, line: line)
+            // pyarrow's reading of the copy is compared with our reader's of the original.
+            try Data(ours.utf8).write(to: URL(fileURLWithPath: copy + ".ours.jsonl"))
+        } catch {
+            XCTFail("\(name): \(error)", file: file, line: line)
+        }
+    }
+    try JSONSerialization.data(withJSONObject: ["files": files]).write(to: copies.appendingPathComponent("manifest.json"))
+    let (status, output) = try runReaderScript(["compare", copies.path], in: copies)
+    XCTAssertEqual(status, 0, "pyarrow reads our copies differently:\n\(output)", file: file, line: line)
+    XCTAssertTrue(output.contains("compared \(files.count) files"), output, file: file, line: line)
+}

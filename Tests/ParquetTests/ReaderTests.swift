@@ -8,21 +8,25 @@ final class ReaderTests: XCTestCase {
     /// Every codec × page v1/v2 × dictionary on/off, every encoding, 1 MB strings, many row groups
     /// and pages, nested lists/maps/structs (and legacy two-level lists), temporal, decimal, INT96,
     /// unsigned and float16 columns, CRCs; polars' and DuckDB's files with each of their codecs.
+    /// Then our writer copies each file with its types, and the copies read as the originals.
     func testFilesFromPyarrowPolarsAndDuckDBReadAsPyarrowReadsThem() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (status, output) = try runReaderScript(["writers", dir.path], in: dir)
         XCTAssertEqual(status, 0, output)
         try assertReaderMatchesPyarrow(in: dir, expectFiles: 60)
+        try assertWriterCopiesReadAsOriginals(in: dir)
     }
 
-    /// 200 random schemas (nested up to two levels), values and writer options, seeded.
+    /// 200 random schemas (nested up to two levels), values and writer options, seeded; then copied
+    /// by our writer, the copies reading as the originals.
     func testRandomSchemasAndValuesReadAsPyarrowReadsThem() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (status, output) = try runReaderScript(["property", dir.path, "20261130", "200"], in: dir)
         XCTAssertEqual(status, 0, output)
         try assertReaderMatchesPyarrow(in: dir, expectFiles: 200)
+        try assertWriterCopiesReadAsOriginals(in: dir)
     }
 
     /// Our writer's files: the values appended come back equal, and pyarrow agrees.

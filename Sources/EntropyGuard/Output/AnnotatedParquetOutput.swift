@@ -5,8 +5,8 @@ import Parquet
 /// column holding the text as the last stage that saw the row left it) and the annotation as flattened
 /// columns `<field>.kept` (boolean), `.stage`, `.reason`, `.details` (strings), `.duplicate_of` (int64),
 /// `.similarity` (double). With a reference (`--reference`), `.duplicate_of` is a string (`12` or
-/// `ref:3`, as in the JSON and CSV outputs): the type follows the run's options, never the data. Flattened rather than one struct column: our writer (Sources/Parquet)
-/// writes flat schemas only, and flat columns read the same in pyarrow, duckdb and polars
+/// `ref:3`, as in the JSON and CSV outputs): the type follows the run's options, never the data.
+/// Flattened rather than one struct column: flat columns read the same in pyarrow, duckdb and polars
 /// (`WHERE "_entropyguard.kept"`).
 struct AnnotatedParquetOutput {
     let store: WorkingStore
@@ -20,7 +20,8 @@ struct AnnotatedParquetOutput {
     func write(progress: ProgressReporter, dryRun: Bool, expectedKept: Int?) throws -> Int {
         let schema = try SnapshotSchema.of(store: store, input: input, info: info)
         let chunks = try store.hasChunks()
-        let columns = SnapshotTableWriter.columns(schema: schema, rowNumber: false, chunks: chunks)
+        let inputColumns = try InputColumns(schema: schema, input: input, info: info)
+        let columns = SnapshotTableWriter.columns(input: inputColumns.parquetColumns, rowNumber: false, chunks: chunks)
         let annotation = Annotation.columnNames(field: field)
         if let taken = annotation.first(where: { name in columns.contains { $0.name.hasSameUTF8(as: name) } }) {
             throw EntropyGuardError(.usage, "--annotate-field: the input already has a column \(Snippet.printable(taken)); choose another name")
@@ -40,9 +41,7 @@ struct AnnotatedParquetOutput {
         }
         var closed = false
         defer { if !closed { writer?.abandon() } }
-        var decoder = SnapshotRecordDecoder(schema: schema, info: info)
-        var decoded = SnapshotDecodedRow(count: schema.columns.count)
-        let fetcher = try InputRecordFetcher(input: input)
+        var inputRows = try InputRows(columns: inputColumns, input: input, info: info)
         let firstAnnotationColumn = columns.count
         var written = 0, kept = 0
         progress.begin(stage: "output", total: nil)
@@ -58,8 +57,7 @@ struct AnnotatedParquetOutput {
                 }
                 guard let writer else { return }
                 // The decoded values point into the fetcher's window: appended before it moves.
-                try fetcher.withBytes(offset: row.offset, length: row.length) { record in
-                    try decoder.decode(record: record.bindMemory(to: UInt8.self), into: &decoded)
+                try inputRows.withRow(offset: row.offset, length: row.length) { decoded, _ in
                     if chunks {
                         if let chunk = row.chunk {
                             try writer.appendInt64(chunk.parent, column: 0)

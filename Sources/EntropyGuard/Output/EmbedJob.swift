@@ -1,12 +1,13 @@
 import Foundation
 import MiniLM
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `entropyguard embed`: streams the input, embeds each record's text, writes .npy or .jsonl in input
-/// order. Memory is one batch of texts and vectors; the .npy header (which holds the row count) is
-/// written last, into space reserved at the start.
+/// order. Memory is one batch of texts and vectors (for Parquet input, plus one row group's text
+/// column); the .npy header (which holds the row count) is written last, into space reserved at the start.
 public struct EmbedJob {
     /// Texts per forward pass unless told otherwise (`embed --batch-size`).
     public static let defaultBatchSize = 64
@@ -37,22 +38,13 @@ public struct EmbedJob {
         defer { close(fd) }
         let path = input.recordPath
         let format = try input.detectFormat(fileDescriptor: fd)
-        if format == .parquet {
-            throw EntropyGuardError(.dataError, "\(path): is Parquet; `embed` reads JSONL and CSV only (the pipeline reads Parquet)")
-        }
-        guard let column = try textColumn ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format) else {
+        // Parquet: the files as one input (each with the first one's schema), the text column as the pipeline finds it.
+        let dataset = format == .parquet ? try ParquetDataset(paths: input.parquetFiles) : nil
+        let detected = try dataset.map { try TextColumnDetection.detect(parquet: $0).column }
+            ?? TextColumnDetection.detect(fileDescriptor: fd, path: path, format: format)
+        guard let column = textColumn ?? detected else {
             throw EntropyGuardError(.usage, "\(path): no string field to embed; name one with --text-column")
         }
-        var reader: any RecordReader
-        var csv: CSVReader?
-        switch format {
-        case .jsonl, .parquet: reader = JSONLReader(fileDescriptor: fd, path: path)
-        case .csv:
-            let r = try CSVReader(fileDescriptor: fd, path: path)
-            csv = r
-            reader = r
-        }
-        let columnIndex = csv?.header.firstIndex(sameUTF8As: column)
         let npy = outputPath.lowercased().hasSuffix(".npy")
         let output = try BufferedFileOutput(path: outputPath)
         let dimension = embedder.dimension
@@ -84,16 +76,39 @@ public struct EmbedJob {
             progress.update(done: count)
         }
 
-        while let record = try reader.next() {
-            if let csv {
-                let fields = try csv.fields(of: record)
-                texts.append(columnIndex.flatMap { $0 < fields.count ? fields[$0].value : nil })
-            } else if case .string(let text, _) = try JSONScan.textField(column, of: record, path: path) {
-                texts.append(text)
-            } else {
-                texts.append(nil)
+        if let dataset {
+            guard let field = dataset.schema.fieldIndex(named: column) else {
+                throw EntropyGuardError(.usage, "--text-column \(column): no such column in \(path); columns: \(Snippet.names(dataset.schema.fieldNames))")
             }
-            if texts.count >= batchSize * 16 { try Interrupt.check(); try flush() }
+            // One row group's text column at a time; a value that is not a string (or null) gets a zero vector, as in JSONL.
+            try dataset.forEachRowGroup(fields: [field]) { _, group in
+                for value in group.values(ofField: field) {
+                    if case .string(let text) = value { texts.append(text) } else { texts.append(nil) }
+                    if texts.count >= batchSize * 16 { try Interrupt.check(); try flush() }
+                }
+            }
+        } else {
+            var reader: any RecordReader
+            var csv: CSVReader?
+            switch format {
+            case .jsonl, .parquet: reader = JSONLReader(fileDescriptor: fd, path: path)
+            case .csv:
+                let r = try CSVReader(fileDescriptor: fd, path: path)
+                csv = r
+                reader = r
+            }
+            let columnIndex = csv?.header.firstIndex(sameUTF8As: column)
+            while let record = try reader.next() {
+                if let csv {
+                    let fields = try csv.fields(of: record)
+                    texts.append(columnIndex.flatMap { $0 < fields.count ? fields[$0].value : nil })
+                } else if case .string(let text, _) = try JSONScan.textField(column, of: record, path: path) {
+                    texts.append(text)
+                } else {
+                    texts.append(nil)
+                }
+                if texts.count >= batchSize * 16 { try Interrupt.check(); try flush() }
+            }
         }
         try flush()
         progress.end()

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Parquet
 
 /// Reads records back from the input by (offset, length). The output asks in increasing offset order,
 /// so reads go through a 4 MiB window refilled in place with pread(2): sequential I/O, bounded
@@ -52,6 +53,12 @@ final class InputRecordFetcher {
         }
         let start = Int(offset - windowStart)
         return try body(UnsafeRawBufferPointer(rebasing: window[start..<start + length]))
+    }
+
+    /// Parquet input: calls `body` with the values of the record at (offset, length), a `ParquetRecordID`.
+    func withParquetRow<T>(offset: Int64, length: Int, _ body: ([ParquetFieldValue]) throws -> T) throws -> T {
+        guard let parquet else { preconditionFailure("not a Parquet input") }
+        return try parquet.withRow(ParquetRecordID(offset: offset, length: length), body)
     }
 
     private func refill(at offset: Int64, minimum: Int) throws {

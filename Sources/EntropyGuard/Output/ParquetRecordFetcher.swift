@@ -24,6 +24,15 @@ final class ParquetRecordFetcher {
 
     /// Calls `body` with the record's JSON bytes (valid only inside `body`).
     func withRecord<T>(_ id: ParquetRecordID, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        try withRow(id) { row in
+            record.removeAll(keepingCapacity: true)
+            ParquetRecordJSON.append(keys: keys, values: row, to: &record)
+            return try record.withUnsafeBytes { try body($0) }
+        }
+    }
+
+    /// Calls `body` with the record's values, one per top-level field (the array is reused for the next row).
+    func withRow<T>(_ id: ParquetRecordID, _ body: ([ParquetFieldValue]) throws -> T) throws -> T {
         if id.file != fileIndex {
             // The input matches the store's hash: a record outside it is a damaged row in the store.
             guard id.file >= 0 && id.file < files.count else { throw StoreDamage("a row points to file \(id.file) of a \(files.count)-file input") }
@@ -54,8 +63,6 @@ final class ParquetRecordFetcher {
             _ = rows!.next(into: &row)
             rowsAt += 1
         }
-        record.removeAll(keepingCapacity: true)
-        ParquetRecordJSON.append(keys: keys, values: row, to: &record)
-        return try record.withUnsafeBytes { try body($0) }
+        return try body(row)
     }
 }

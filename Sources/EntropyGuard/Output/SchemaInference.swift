@@ -153,13 +153,20 @@ extension SnapshotSchema {
         return schema
     }
 
-    /// The schema without reading the input: CSV's, or the cached one; nil when it must be inferred.
+    /// The schema of an input whose columns are known without reading its records: CSV's header (all
+    /// strings), or Parquet's fields (named only: the Parquet files take the input's own types, see
+    /// `InputColumns`; reading every record as JSON to infer types nobody uses took as long as the
+    /// output itself). Nil for JSONL.
+    private static func named(_ info: IngestInfo) -> SnapshotSchema? {
+        guard let names = info.format == .csv ? info.csvHeader ?? [] : info.format == .parquet ? info.parquetFieldNames ?? [] : nil else { return nil }
+        var inference = SchemaInference()
+        for name in names { inference.observe(name, kind: .string) }
+        return inference.schema(textColumn: info.textColumn)
+    }
+
+    /// The schema without reading the input: CSV's, Parquet's, or the cached one; nil when it must be inferred.
     static func cached(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema? {
-        if info.format == .csv {
-            var inference = SchemaInference()
-            for name in info.csvHeader ?? [] { inference.observe(name, kind: .string) }
-            return inference.schema(textColumn: info.textColumn)
-        }
+        if let schema = named(info) { return schema }
         if let text = try store.meta(metaKey), let cached = try? JSONDecoder().decode(Cached.self, from: Data(text.utf8)),
            cached.inputHash == (try store.meta("ingest.input_hash") ?? input.hash.hex), cached.textColumn.hasSameUTF8(as: info.textColumn),
            cached.format == info.format.rawValue {
@@ -170,7 +177,7 @@ extension SnapshotSchema {
 
     /// Records `schema` as the input's (see `of`).
     static func cache(_ schema: SnapshotSchema, store: WorkingStore, input: InputSource, info: IngestInfo) throws {
-        guard info.format.recordsAreJSON else { return }
+        guard info.format == .jsonl else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let cached = Cached(inputHash: try store.meta("ingest.input_hash") ?? input.hash.hex, textColumn: info.textColumn,
@@ -179,14 +186,11 @@ extension SnapshotSchema {
     }
 
     /// The schema from the records in the store (`rows`: on the store's connection or a reader's):
-    /// CSV's header, or one pass over the ingested JSON records (bad records excluded: they have no
+    /// CSV's header, Parquet's fields, or one pass over the ingested JSON records (bad records excluded: they have no
     /// fields), in input order.
     static func infer(rows: RowReader, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
+        if let schema = named(info) { return schema }
         var inference = SchemaInference()
-        if info.format == .csv {
-            for name in info.csvHeader ?? [] { inference.observe(name, kind: .string) }
-            return inference.schema(textColumn: info.textColumn)
-        }
         let fetcher = try InputRecordFetcher(input: input)
         var count = 0
         try rows.forEachReadRecord { offset, length in

@@ -15,8 +15,8 @@ struct SnapshotTableWriter {
     /// snapshots (`SnapshotExporter.compression`).
     var compression = ParquetWriterOptions().compression
 
-    /// Column names of the file, in order.
-    static func columns(schema: SnapshotSchema, rowNumber: Bool, chunks: Bool) -> [ParquetColumn] {
+    /// The file's columns, in order: ours, then `input`'s (`InputColumns.parquetColumns`).
+    static func columns(input: [ParquetColumn], rowNumber: Bool, chunks: Bool) -> [ParquetColumn] {
         var reserved: [ParquetColumn] = []
         if rowNumber { reserved.append(ParquetColumn(name: "_row", type: .int64, optional: false)) }
         if chunks {
@@ -25,11 +25,11 @@ struct SnapshotTableWriter {
         }
         // By bytes: input keys that differ only in Unicode normalization are distinct columns already.
         var taken = Set(reserved.map { UTF8Key($0.name) })
-        let inputColumns = schema.columns.map { column -> ParquetColumn in
+        let inputColumns = input.map { column -> ParquetColumn in
             // An input field that is named like one of ours keeps its data under a suffixed name.
-            var name = column.name
-            while !taken.insert(UTF8Key(name)).inserted { name += "_" }
-            return ParquetColumn(name: name, type: parquetType(column.type), optional: true)
+            var renamed = column
+            while !taken.insert(UTF8Key(renamed.name)).inserted { renamed.name += "_" }
+            return renamed
         }
         return reserved + inputColumns
     }
@@ -65,12 +65,13 @@ struct SnapshotTableWriter {
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
                expectedRows: [Int]? = nil, cancelled: () -> Bool = { false }) throws -> [Int] {
         let hasChunks = try rows.hasChunks()
+        let inputColumns = try InputColumns(schema: schema, input: input, info: info)
         var targets: [Target] = []
         defer { for target in targets where !target.closed { target.writer.abandon() } }
         for (stage, path) in files {
             let chunks = rows.stages.mayHaveAddedRows(through: stage) && hasChunks
             do {
-                let writer = try ParquetWriter(path: path, columns: Self.columns(schema: schema, rowNumber: rowNumber, chunks: chunks),
+                let writer = try ParquetWriter(path: path, columns: Self.columns(input: inputColumns.parquetColumns, rowNumber: rowNumber, chunks: chunks),
                                                options: ParquetWriterOptions(compression: compression,
                                                                              createdBy: "entropyguard \(EntropyGuardVersion.string)",
                                                                              compressInBackground: true))
@@ -81,12 +82,10 @@ struct SnapshotTableWriter {
                 throw EntropyGuardError(error, writing: path)
             }
         }
-        // JSONL (and Parquet's JSON records): the original texts are the records' text fields (what
-        // ingest stored); only the texts a stage changed are read from the store.
+        // JSONL and Parquet: the original texts are the records' text fields (what ingest stored);
+        // only the texts a stage changed are read from the store.
         let textsFromRecords = info.format.recordsAreJSON
-        var decoder = SnapshotRecordDecoder(schema: schema, info: info)
-        var row = SnapshotDecodedRow(count: schema.columns.count)
-        let fetcher = try InputRecordFetcher(input: input)
+        var inputRows = try InputRows(columns: inputColumns, input: input, info: info)
         var done = 0
         progress.begin(stage: label, total: nil)
         defer { progress.end() }
@@ -96,27 +95,24 @@ struct SnapshotTableWriter {
                 let droppedBy = stored.droppedBy
                 guard targets.contains(where: { born <= $0.generation && droppedBy > $0.generation }) else { return }
                 // Values go straight from the input window and SQLite's row into the writers: no copies.
-                try fetcher.withBytes(offset: stored.offset, length: stored.length) { record in
-                    try decoder.decode(record: record.bindMemory(to: UInt8.self), into: &row)
-                    try row.withRecordText { recordText in
-                        let original = textsFromRecords ? recordText : stored.originalText
-                        let current = stored.changedText ?? original
-                        for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
-                            let writer = targets[index].writer
-                            var column = 0
-                            if rowNumber {
-                                try writer.appendInt64(stored.rowID, column: 0)
-                                column = 1
-                            }
-                            if targets[index].chunks {
-                                if let parent = stored.parentRow { try writer.appendInt64(parent, column: column) } else { try writer.appendNull(column: column) }
-                                if let chunk = stored.chunkIndex { try writer.appendInt64(chunk, column: column + 1) } else { try writer.appendNull(column: column + 1) }
-                            }
-                            let text = targets[index].originalText ? original : current
-                            try row.append(to: writer, firstColumn: targets[index].firstInputColumn, text: text)
-                            try writer.endRow()
-                            targets[index].written += 1
+                try inputRows.withRow(offset: stored.offset, length: stored.length) { row, recordText in
+                    let original = textsFromRecords ? recordText : stored.originalText
+                    let current = stored.changedText ?? original
+                    for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
+                        let writer = targets[index].writer
+                        var column = 0
+                        if rowNumber {
+                            try writer.appendInt64(stored.rowID, column: 0)
+                            column = 1
                         }
+                        if targets[index].chunks {
+                            if let parent = stored.parentRow { try writer.appendInt64(parent, column: column) } else { try writer.appendNull(column: column) }
+                            if let chunk = stored.chunkIndex { try writer.appendInt64(chunk, column: column + 1) } else { try writer.appendNull(column: column + 1) }
+                        }
+                        let text = targets[index].originalText ? original : current
+                        try row.append(to: writer, firstColumn: targets[index].firstInputColumn, text: text)
+                        try writer.endRow()
+                        targets[index].written += 1
                     }
                 }
                 done += 1

@@ -360,18 +360,9 @@ public final class Pipeline {
             info.textColumn = column
             return info
         }
-        var records: [[UInt8]] = []
-        for file in dataset.paths where records.count < TextColumnDetector.sampleSize {
-            let reader = try ParquetFileReader(path: file)
-            for group in 0..<reader.rowGroupCount where records.count < TextColumnDetector.sampleSize {
-                var rows = try reader.readRowGroup(group).makeRowIterator()
-                while records.count < TextColumnDetector.sampleSize, let row = rows.next() {
-                    records.append(ParquetRecordJSON.bytes(names: names, values: row))
-                }
-            }
-        }
-        guard let column = TextColumnDetector.detect(jsonRecords: records) else {
-            throw EntropyGuardError(.usage, records.isEmpty
+        let (detected, sampled) = try TextColumnDetection.detect(parquet: dataset)
+        guard let column = detected else {
+            throw EntropyGuardError(.usage, sampled == 0
                 ? "\(path) has no records, so there is no text column to detect; name one with --text-column"
                 : "\(path): no string field to use as text in the first 100 records; name one with --text-column")
         }

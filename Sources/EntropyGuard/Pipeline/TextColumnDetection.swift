@@ -1,6 +1,25 @@
+import Parquet
+
 /// Reads the first records of the input for TextColumnDetector (the string field with the longest mean
 /// length over the first 100 records).
 enum TextColumnDetection {
+    /// Parquet input: the first records of the files in order, as JSON objects (`ParquetRecordJSON`),
+    /// one row group decoded at a time. Also returns how many records were sampled (0: no records).
+    static func detect(parquet dataset: ParquetDataset) throws -> (column: String?, sampled: Int) {
+        let names = dataset.schema.fieldNames
+        var records: [[UInt8]] = []
+        for file in dataset.paths where records.count < TextColumnDetector.sampleSize {
+            let reader = try ParquetFileReader(path: file)
+            for group in 0..<reader.rowGroupCount where records.count < TextColumnDetector.sampleSize {
+                var rows = try reader.readRowGroup(group).makeRowIterator()
+                while records.count < TextColumnDetector.sampleSize, let row = rows.next() {
+                    records.append(ParquetRecordJSON.bytes(names: names, values: row))
+                }
+            }
+        }
+        return (TextColumnDetector.detect(jsonRecords: records), records.count)
+    }
+
     static func detect(fileDescriptor: Int32, path: String, format: InputFormat) throws -> String? {
         switch format {
         case .jsonl, .parquet:   // Parquet input is resolved from its schema (Pipeline.resolveParquetInfo)
