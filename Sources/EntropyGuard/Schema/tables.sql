@@ -99,7 +99,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
     embedding_id INTEGER PRIMARY KEY,
     model        TEXT NOT NULL,
     text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
-    vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized
+    vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized, then an 8-byte checksum
+                                        -- (ChecksummedBlob; a vector failing it is embedded again)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS embeddings_by_text ON embeddings (model, text_hash);
 
@@ -119,7 +120,7 @@ CREATE TABLE IF NOT EXISTS minhash_signatures (
     signature_id INTEGER PRIMARY KEY,
     setting_id   INTEGER NOT NULL,      -- minhash_settings.setting_id
     signature    BLOB NOT NULL          -- the permutations' entries, UInt32 little-endian (MinHashSignatures),
-                                        -- then an 8-byte checksum (WorkingStore.verifiedSignature)
+                                        -- then an 8-byte checksum (ChecksummedBlob, WorkingStore.verifiedSignature)
 );
 
 -- The lookup by text. Filled in bulk, sorted by hash, from minhash_pending when the stage ends (or,

@@ -68,27 +68,15 @@ extension WorkingStore {
         }
     }
 
-    /// Each stored signature ends with 8 bytes: XXH3-64 (little-endian) of the signature, seeded with the
-    /// XXH3-64 of the text hash. A signature is reused without recomputing it, so bytes flipped inside it (which SQLite's
-    /// b-tree checks never see) or a lookup row pointing at another text's signature would silently change
-    /// fuzzy decisions; the check turns both into a damaged store. Cost: one XXH3 over ~530 bytes per
-    /// reused row, well under 1% of the stage.
-    static let signatureChecksumSize = 8
-
-    static func signatureChecksum(textHash: [UInt8], signature: UnsafeRawBufferPointer) -> UInt64 {
-        XXH3.hash64(signature, seed: XXH3.hash64(textHash))
-    }
-
-    /// The signature part of a stored value whose checksum holds; StoreDamage otherwise.
+    /// The signature part of a stored value whose checksum (`ChecksummedBlob`) holds; StoreDamage otherwise:
+    /// a signature is reused without recomputing it, so a flipped byte or a lookup row pointing at another
+    /// text's signature would silently change fuzzy decisions.
     static func verifiedSignature(_ stored: UnsafeRawBufferPointer, textHash: [UInt8]) throws -> UnsafeRawBufferPointer {
-        guard stored.count > signatureChecksumSize else {
+        guard stored.count > ChecksummedBlob.checksumSize else {
             throw StoreDamage("minhash_signatures: a stored signature of \(stored.count) bytes is too short for its checksum")
         }
-        let signature = UnsafeRawBufferPointer(rebasing: stored[..<(stored.count - signatureChecksumSize)])
-        var expected: UInt64 = 0
-        withUnsafeMutableBytes(of: &expected) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[signature.count...])) }
-        guard UInt64(littleEndian: expected) == signatureChecksum(textHash: textHash, signature: signature) else {
-            throw StoreDamage("minhash_signatures: the signature stored for text hash \(textHash.map { String(format: "%02x", $0) }.joined()) fails its checksum")
+        guard let signature = ChecksummedBlob.open(stored, key: textHash) else {
+            throw StoreDamage("minhash_signatures: the signature stored for text hash \(ChecksummedBlob.hex(textHash)) fails its checksum")
         }
         return signature
     }
@@ -103,9 +91,7 @@ extension WorkingStore {
         for (index, hash) in textHashes.enumerated() {
             try insert.bind(setting, at: 1)
             try signatures.withBytes(row: index) { signature in
-                stored.removeAll(keepingCapacity: true)
-                stored.append(contentsOf: signature)
-                withUnsafeBytes(of: Self.signatureChecksum(textHash: hash, signature: signature).littleEndian) { stored.append(contentsOf: $0) }
+                ChecksummedBlob.seal(signature, key: hash, into: &stored)
                 try insert.bindBlob(stored, at: 2)
             }
             try insert.runToCompletion()
