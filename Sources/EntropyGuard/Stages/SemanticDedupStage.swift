@@ -108,11 +108,10 @@ struct SemanticDedupStage: PipelineStage {
     private func select(_ context: StageContext, rows: [Int64], hashes: TextHashes, dimension: Int, model: String) throws -> Int {
         let store = context.store
         func loadVectors(_ positions: [Int]) throws -> [Float] {
-            var result = [Float](repeating: 0, count: positions.count * dimension)
-            try result.withUnsafeMutableBufferPointer { out in
+            try [Float](unsafeUninitializedCapacity: positions.count * dimension) { out, count in
                 try store.readEmbeddings(model: model, textHashes: positions.map { hashes[$0] }, dimension: dimension, into: out.baseAddress!)
+                count = positions.count * dimension
             }
-            return result
         }
 
         var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count)
@@ -121,7 +120,7 @@ struct SemanticDedupStage: PipelineStage {
             selector.train(sample: try loadVectors(sample))
         }
         var found = 0
-        let batch = 16_384   // IVF multiplies whole batches against the lists: small batches waste it
+        let batch = 32_768   // IVF multiplies whole batches against the lists (NearDuplicateIndex.chunkRows)
         context.progress.begin(stage: context.stage.name, total: rows.count)
         var start = 0
         while start < rows.count {
