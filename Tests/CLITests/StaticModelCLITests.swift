@@ -74,8 +74,8 @@ final class StaticModelCLITests: XCTestCase {
         XCTAssertEqual(back["embeddings_reused"], 30)
         let db = try Database(path: store)
         XCTAssertEqual(try db.scalar("SELECT count(DISTINCT model) FROM embeddings")?.int, 2)
-        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 384 * 4")?.int, 30)
-        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 256 * 4")?.int, 30)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 384 * 4 + 8")?.int, 30)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM embeddings WHERE length(vector) = 256 * 4 + 8")?.int, 30)
 
         // Same folder, same size, one weight changed: other vectors, so not the same cache entries.
         let weights = model.appendingPathComponent("model.safetensors")
@@ -84,6 +84,60 @@ final class StaticModelCLITests: XCTestCase {
         try bytes.write(to: weights)
         XCTAssertEqual(try run(["--model-name", model.path])["embedded"], 30)
         XCTAssertEqual(try db.scalar("SELECT count(DISTINCT model) FROM embeddings")?.int, 3)
+    }
+
+    /// Stored vectors carry a checksum keyed by their text's hash (`ChecksummedBlob`). Bytes flipped
+    /// inside some vectors, and one text's vector copied over another's (a unique text would then look
+    /// like an exact copy of the first row and be dropped), are found when another threshold reuses the
+    /// vectors: those texts are embedded again, the damage is reported, and the output is a clean run's.
+    func testDamagedStoredEmbeddingsAreFoundAndEmbeddedAgain() throws {
+        let dir = try makeTemporaryDirectory()
+        func run(_ checkpoints: String, _ name: String, threshold: String = "0.9", quiet: Bool = true) throws -> (result: CLIResult, notes: [String: Int]) {
+            let result = try CLI.run(["--input", SemanticCLITests.fixture.path, "--output", dir.appendingPathComponent("\(name).jsonl").path,
+                                      "--text-column", "text", "--min-length", "20", "--model-name", "all-MiniLM-L6-v2-static",
+                                      "--checkpoint-dir", dir.appendingPathComponent(checkpoints).path, "--dedup-threshold", threshold,
+                                      "--json"] + (quiet ? ["--quiet"] : []))
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result, SemanticCLITests.semanticNotes(result))
+        }
+        let clean = try run("ck-clean", "clean")
+        XCTAssertEqual(clean.notes["embedded"], 30)
+        XCTAssertNil(clean.notes["embeddings_damaged"])
+
+        // A store whose vectors were made under another threshold, then damaged from outside.
+        let first = try run("ck", "first", threshold: "0.96")
+        XCTAssertEqual(first.notes["embedded"], 30)
+        let store = dir.appendingPathComponent("ck/entropyguard.sqlite").path
+        _ = try shell(["sqlite3", store, """
+            UPDATE embeddings SET vector = substr(vector, 1, 100) || x'7f7f7f7f' || substr(vector, 105) WHERE embedding_id IN (3, 4, 5);
+            UPDATE embeddings SET vector = substr(vector, 1, 1024) || x'00' || substr(vector, 1026) WHERE embedding_id = 6;
+            UPDATE embeddings SET vector = (SELECT vector FROM embeddings WHERE embedding_id = 1) WHERE embedding_id = 2;
+            SELECT changes();
+            """])
+        // Another threshold in the same store: the selection runs again on the stored vectors.
+        let (reused, notes) = try run("ck", "reused", quiet: false)
+        XCTAssertTrue(reused.stderr.contains("5 stored embeddings failed their checksum and were computed again"), reused.stderr)
+        XCTAssertEqual(notes["embeddings_damaged"], 5)
+        XCTAssertEqual(notes["embedded"], 5)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("reused.jsonl")), try Data(contentsOf: dir.appendingPathComponent("clean.jsonl")))
+        // The damaged vectors were replaced: the next use finds nothing wrong.
+        let again = try run("ck", "again", threshold: "0.8")
+        XCTAssertEqual(again.notes["embedded"] ?? 0, 0)
+        XCTAssertNil(again.notes["embeddings_damaged"])
+    }
+
+    /// Output of a command (which must succeed).
+    func shell(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(arguments)")
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `embed` with the static model: 256-d unit vectors, equal for equal texts, zero for a missing text.

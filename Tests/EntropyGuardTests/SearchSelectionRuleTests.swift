@@ -80,11 +80,16 @@ final class SearchSelectionRuleTests: XCTestCase {
 
     func testDuplicateOfEarlierRowInSameBatch() {
         var selector = SemanticSelector(dimension: 2, threshold: 0.8, mode: .exact, expectedCount: 10)
-        let first = selector.process(ids: [10], vectors: unit(90))
+        let first = selector.process(ids: [10], vectors: unit(90)) { _ in XCTFail("nothing is kept yet"); return [] }
         XCTAssertEqual(first, [])
         // One batch: 11 new, 12 dup of 11 (same batch), 13 dup of 10 (earlier batch), 14 chain of 12 only.
         let batch = [unit(0), unit(5), unit(85), unit(38)]
-        let matches = selector.process(ids: [11, 12, 13, 14], vectors: batch.flatMap { $0 })
+        var askedFor: [[Int64]] = []
+        let matches = selector.process(ids: [11, 12, 13, 14], vectors: batch.flatMap { $0 }) { ids in
+            askedFor.append(ids)
+            return ids.flatMap { $0 == 10 ? self.unit(90) : [] }
+        }
+        XCTAssertEqual(askedFor, [[10]], "only the earlier batch's kept row is read back")
         XCTAssertEqual(matches.map(\.row), [12, 13])
         XCTAssertEqual(matches.map(\.duplicateOf), [11, 10])
         XCTAssertEqual(selector.keptCount, 3)
@@ -94,7 +99,7 @@ final class SearchSelectionRuleTests: XCTestCase {
         var small = SemanticSelector(dimension: 4, threshold: 0.9, mode: .auto, expectedCount: 1000)
         XCTAssertEqual(small.mode, .exact)
         XCTAssertFalse(small.needsTraining)
-        XCTAssertEqual(small.process(ids: [], vectors: []), [])
+        XCTAssertEqual(small.process(ids: [], vectors: []) { _ in [] }, [])
         let large = SemanticSelector(dimension: 4, threshold: 0.9, mode: .auto, expectedCount: 1_000_000)
         XCTAssertEqual(large.mode, .ivf)
         XCTAssertTrue(large.needsTraining)

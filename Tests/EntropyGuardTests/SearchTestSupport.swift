@@ -69,10 +69,16 @@ enum SearchTestVectors {
         while start < rows {
             let n = min(batchSize, rows - start)
             let ids = (start..<(start + n)).map(Int64.init)
-            matches += selector.process(ids: ids, vectors: Array(vectors[(start * d)..<((start + n) * d)]))
+            matches += selector.process(ids: ids, vectors: Array(vectors[(start * d)..<((start + n) * d)]),
+                                        keptVectors: rowsOf(vectors, dimension: d))
             start += n
         }
         return matches
+    }
+
+    /// The selector's read-back of kept vectors when ids are row indexes of `vectors`.
+    static func rowsOf(_ vectors: [Float], dimension d: Int) -> ([Int64]) -> [Float] {
+        { ids in ids.flatMap { vectors[(Int($0) * d)..<((Int($0) + 1) * d)] } }
     }
 
     /// A trained selector (ivf trains on every row of `vectors`).

@@ -153,17 +153,17 @@ public final class ReferenceCorpus: @unchecked Sendable {
     /// Semantic dedup: copies the stored `model` vector of the text hashed `textHash` (reference row
     /// `id`) into `out`, which holds `dimension` floats.
     func copyEmbedding(model: String, textHash: [UInt8], id: Int64, dimension: Int, into out: UnsafeMutableRawBufferPointer) throws {
-        var sized = true
-        let found = try store.withEmbedding(model: model, textHash: textHash) { bytes in
-            sized = bytes.count == dimension * 4
-            if sized { out.copyMemory(from: bytes) }
-        }
-        guard found else {
+        precondition(out.count == dimension * 4, "one vector's bytes")
+        switch try store.storedEmbedding(model: model, textHash: textHash, dimension: dimension) {
+        case .valid:
+            try store.readEmbeddings(model: model, textHashes: [textHash], dimension: dimension, into: out.baseAddress!.assumingMemoryBound(to: Float.self))
+        case .missing:
             let models = try store.embeddingModels()
             if !models.contains(model) { throw mismatch("embeddings of \(model)", has: models) }
             throw missing("the \(model) embedding", of: id)
+        case .damaged:
+            throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: the embedding of row \(ReferenceRow.referenceRow(of: id)!) is not \(dimension) floats or fails its checksum")
         }
-        guard sized else { throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: the embedding of row \(ReferenceRow.referenceRow(of: id)!) is not \(dimension) floats") }
     }
 
     private func mismatch(_ wanted: String, has: [String]) -> EntropyGuardError {

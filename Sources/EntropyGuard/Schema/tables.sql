@@ -121,7 +121,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
     embedding_id INTEGER PRIMARY KEY,
     model        TEXT NOT NULL,
     text_hash    BLOB NOT NULL,         -- XXH3-128 of the text's UTF-8 bytes
-    vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized
+    vector       BLOB NOT NULL          -- float32 little-endian, L2-normalized, then an 8-byte checksum
+                                        -- (ChecksummedBlob; a vector failing it is embedded again)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS embeddings_by_text ON embeddings (model, text_hash);
 
@@ -150,7 +151,7 @@ CREATE TABLE IF NOT EXISTS minhash_batches (
     row_count    INTEGER NOT NULL,
     text_hashes  BLOB NOT NULL,         -- row_count x 16 bytes: XXH3-128 of each text's UTF-8 bytes, in order
     signatures   BLOB NOT NULL,         -- row_count x (each signature's entries, UInt32 little-endian
-                                        -- (MinHashSignatures), then an 8-byte checksum (WorkingStore.verifiedSignature))
+                                        -- (MinHashSignatures), then an 8-byte checksum (ChecksummedBlob, WorkingStore.verifiedSignature))
     indexed      INTEGER NOT NULL DEFAULT 0  -- 1 once its texts are in minhash_text_lookup
 );
 CREATE UNIQUE INDEX IF NOT EXISTS minhash_batches_by_key ON minhash_batches (setting_id, batch_key);

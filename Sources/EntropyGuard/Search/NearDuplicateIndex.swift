@@ -30,18 +30,23 @@ struct NearDuplicateIndex {
         // pages keep the slack (one partly filled page per list) small.
         lists = KeptVectorLists(dimension: dimension, lists: centroids?.count ?? 1,
                                 pageRows: centroids == nil ? 4096 : 128)
-        chunkRows = centroids == nil ? 2048 : 16384
+        // IVF 32,768 (was 16,384): each chunk widens every list's bfloat16 rows once and packs them
+        // once for the GEMM, so halving the chunks halves that (selection alone at 1M rows, main
+        // 74 CPU-s; bfloat16 with 16,384-row chunks 86 CPU-s, its widening 5.8 s of it).
+        chunkRows = centroids == nil ? 2048 : 32768
     }
 
     var keptCount: Int { lists.count }
 
     /// Decides `rows` consecutive rows (ids ascending, above every id seen so far), files the
-    /// kept ones, and returns the duplicates in row order.
-    mutating func select(ids: UnsafePointer<Int64>, vectors: UnsafePointer<Float>, rows: Int) -> [SemanticMatch] {
+    /// kept ones, and returns the duplicates in row order. `keptVectors` gives the exact vectors of
+    /// earlier kept rows (the index holds only their compact copy).
+    mutating func select(ids: UnsafePointer<Int64>, vectors: UnsafePointer<Float>, rows: Int,
+                         keptVectors: KeptVectorSource) rethrows -> [SemanticMatch] {
         guard rows > 0 else { return [] }
         let probed = probedLists(vectors, rows: rows)
         let routing = ListRouting(probed: probed, rows: rows, probes: probes, lists: lists.listCount)
-        var best = bestKeptMatches(vectors, rows: rows, routing: routing)
+        var best = try bestKeptMatches(vectors, rows: rows, routing: routing, keptVectors: keptVectors)
         let pairs = chunkPairs(vectors, rows: rows, routing: routing)
 
         var matches: [SemanticMatch] = []
@@ -55,11 +60,11 @@ struct NearDuplicateIndex {
             if best[i].similarity >= threshold {
                 matches.append(SemanticMatch(row: ids[i], duplicateOf: best[i].id, similarity: best[i].similarity))
             } else {
+                kept[i] = true
+                lists.append(list: Int(probed[i * probes]), id: ids[i], vector: query)
                 if best[i].similarity >= floor {
                     nearMisses.append(SemanticMatch(row: ids[i], duplicateOf: best[i].id, similarity: best[i].similarity))
                 }
-                kept[i] = true
-                lists.append(list: Int(probed[i * probes]), id: ids[i], vector: query)
             }
         }
         return matches
@@ -79,60 +84,104 @@ struct NearDuplicateIndex {
         return centroids.nearest(vectors, rows: rows, probes: probes)
     }
 
-    /// For each row, the most similar already-kept row it can see (if any scores near the threshold).
-    /// IVF lists are split over `SearchWorkers` (list % workers); the per-worker bests are then
-    /// combined with `offer`, which is order-independent, so the result is the same for any count.
-    private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting) -> [BestMatch] {
+    /// For each row, the most similar already-kept row it can see (if any scores at the threshold).
+    ///
+    /// Kept rows are held only as bfloat16 (`KeptVectorLists`), so a list's scores are estimates: they
+    /// pick the candidates, whose exact float32 vectors `keptVectors` then reads back (from the store
+    /// in the pipeline), and `dot` decides as before. A kept row is a candidate when its estimate is
+    /// within the error bound of the threshold and of the row's best estimate, so the true best (and
+    /// any tie with it) is always among them: the decisions are those of a float32 search.
+    /// IVF lists are split over `SearchWorkers` (list % workers); candidates are combined in worker
+    /// order and re-checked with the order-independent `offer`, so the result is the same for any count.
+    private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting,
+                                 keptVectors: KeptVectorSource) rethrows -> [BestMatch] {
+        var margins = [Float](repeating: 0, count: rows)
+        for i in 0..<rows {
+            let norm = VectorMath.dot(vectors + i * dimension, vectors + i * dimension, dimension).squareRoot()
+            margins[i] = VectorMath.candidateMargin + CompactVector.relativeError * norm * lists.maxNorm * 1.001
+        }
         let workers = lists.listCount > 1 ? SearchWorkers.count : 1
         let partial = SearchWorkers.map(workers) { w in
-            bestKeptMatches(vectors, rows: rows, routing: routing, lists: stride(from: w, to: lists.listCount, by: workers))
+            candidates(vectors, rows: rows, routing: routing, margins: margins, lists: stride(from: w, to: lists.listCount, by: workers))
         }
-        var best = partial[0]
-        for other in partial.dropFirst() {
-            for i in 0..<rows { best[i].offer(similarity: other[i].similarity, id: other[i].id) }
+        var bestEstimate = [Float](repeating: -.infinity, count: rows)
+        for found in partial {
+            for c in found { bestEstimate[Int(c.row)] = max(bestEstimate[Int(c.row)], c.estimate) }
+        }
+        var checked: [(row: Int32, id: Int64)] = []
+        for found in partial {
+            for c in found where c.estimate >= bestEstimate[Int(c.row)] - 2 * margins[Int(c.row)] { checked.append((c.row, c.id)) }
+        }
+        var best = [BestMatch](repeating: BestMatch(), count: rows)
+        guard !checked.isEmpty else { return best }
+        let ids = Array(Set(checked.map(\.id))).sorted()
+        let exact = try keptVectors(ids)
+        precondition(exact.count == ids.count * dimension, "keptVectors must return ids.count x dimension floats")
+        let slot = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        exact.withUnsafeBufferPointer { kv in
+            for (row, id) in checked {
+                let similarity = VectorMath.dot(vectors + Int(row) * dimension, kv.baseAddress! + slot[id]! * dimension, dimension)
+                best[Int(row)].offer(similarity: similarity, id: id)
+            }
         }
         return best
     }
 
-    private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting,
-                                 lists listIndices: StrideTo<Int>) -> [BestMatch] {
-        var best = [BestMatch](repeating: BestMatch(), count: rows)
+    /// A kept row whose bfloat16 score with a chunk row may reach the threshold.
+    private struct Candidate {
+        var row: Int32
+        var id: Int64
+        var estimate: Float
+    }
+
+    /// Rows decoded to float32 per GEMM: a whole IVF list mostly (one GEMM, the queries packed once,
+    /// instead of one per 128-row page), a page in exact mode.
+    private static let decodedRows = 1024
+
+    private func candidates(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting, margins: [Float],
+                            lists listIndices: StrideTo<Int>) -> [Candidate] {
+        var found: [Candidate] = []
+        var bestEstimate = [Float](repeating: -.infinity, count: rows)
         var queries: [Float] = []
+        var decoded: [Float] = []
         var scores: [Float] = []
+        let block = max(lists.pageRows, Self.decodedRows / lists.pageRows * lists.pageRows)
         for list in listIndices {
             let askers = routing.askers(of: list)
-            guard lists.rows(in: list) > 0, !askers.isEmpty else { continue }
+            let total = lists.rows(in: list)
+            guard total > 0, !askers.isEmpty else { continue }
             routing.gather(askers, from: vectors, dimension: dimension, into: &queries)
-            if scores.count < askers.count * lists.pageRows {
-                scores = [Float](repeating: 0, count: askers.count * lists.pageRows)
-            }
             let listIds = lists.ids[list]
-            for (pageIndex, page) in lists.pages[list].enumerated() {
-                let first = pageIndex * lists.pageRows
-                let n = page.count / dimension
-                page.withUnsafeBufferPointer { kv in
+            var first = 0
+            while first < total {
+                let n = min(block, total - first)
+                lists.decode(list: list, first: first, rows: n, into: &decoded)
+                if scores.count < askers.count * n { scores = [Float](repeating: 0, count: askers.count * n) }
+                decoded.withUnsafeBufferPointer { kv in
                     queries.withUnsafeBufferPointer { qv in
                         scores.withUnsafeMutableBufferPointer { sv in
-                            let k = kv.baseAddress!, q = qv.baseAddress!, s = sv.baseAddress!
-                            VectorMath.gemmABt(q, k, s, m: askers.count, n: n, k: dimension)
+                            let s = sv.baseAddress!
+                            VectorMath.gemmABt(qv.baseAddress!, kv.baseAddress!, s, m: askers.count, n: n, k: dimension)
                             for (r, asker) in askers.enumerated() {
                                 let row = Int(asker)
                                 let rowScores = s + r * n
-                                var floor = max(self.floor, best[row].similarity) - VectorMath.candidateMargin
-                                var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: floor)
+                                let margin = margins[row]
+                                var best = bestEstimate[row]
+                                var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: max(floor - margin, best - 2 * margin))
                                 while c < n {
-                                    let similarity = VectorMath.dot(q + r * dimension, k + c * dimension, dimension)
-                                    best[row].offer(similarity: similarity, id: listIds[first + c])
-                                    floor = max(self.floor, best[row].similarity) - VectorMath.candidateMargin
-                                    c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: floor)
+                                    found.append(Candidate(row: asker, id: listIds[first + c], estimate: rowScores[c]))
+                                    best = max(best, rowScores[c])
+                                    c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: max(floor - margin, best - 2 * margin))
                                 }
+                                bestEstimate[row] = best
                             }
                         }
                     }
                 }
+                first += n
             }
         }
-        return best
+        return found
     }
 
     /// For each row i, the earlier rows j of the same chunk it can see whose GEMM score is near

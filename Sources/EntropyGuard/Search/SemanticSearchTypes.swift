@@ -24,3 +24,8 @@ public struct SemanticMatch: Equatable, Sendable {
         self.similarity = similarity
     }
 }
+
+/// Reads back the exact float32 vectors of earlier kept rows, by id (ascending, unique), flat
+/// `ids.count x dimension`. The selector keeps only a compact copy of kept rows and asks for the
+/// few whose compact scores come near the threshold; the pipeline reads them from the store.
+public typealias KeptVectorSource = ([Int64]) throws -> [Float]

@@ -59,6 +59,11 @@ public struct SemanticSelector {
     /// Number of rows kept so far.
     public var keptCount: Int { index.keptCount }
 
+    /// The trained centroids (nil in `exact` mode), for tests that replay the IVF rule.
+    var centroids: CentroidSet? { index.centroids }
+    /// The probes in use (`probeCount` bounded by the centroids).
+    var probes: Int { index.probes }
+
     /// A deterministic training sample: `min(total, limit)` evenly spaced row positions in
     /// `0..<total`, ascending. Callers fetch these rows' vectors for `train(sample:)`.
     public static func trainingSampleRows(total: Int, limit: Int = 50_000) -> [Int] {
@@ -113,8 +118,9 @@ public struct SemanticSelector {
 
     /// Decides one batch. `ids` ascending and above every earlier id; `vectors` is
     /// `ids.count x dimension`, flat, normalized. Returns this batch's duplicates in row order;
-    /// the kept rows join the index.
-    public mutating func process(ids: [Int64], vectors: [Float]) -> [SemanticMatch] {
+    /// the kept rows join the index. `keptVectors` reads back the exact vectors of earlier kept
+    /// rows (the ids and vectors given to earlier calls).
+    public mutating func process(ids: [Int64], vectors: [Float], keptVectors: KeptVectorSource) rethrows -> [SemanticMatch] {
         precondition(trained, "ivf mode needs train(sample:) before process")
         precondition(vectors.count == ids.count * dimension, "vectors must be ids.count x dimension")
         // A NaN would silently fail every comparison (and break the centroid ranking).
@@ -124,13 +130,14 @@ public struct SemanticSelector {
             lastId = id
         }
         var matches: [SemanticMatch] = []
-        ids.withUnsafeBufferPointer { idv in
-            vectors.withUnsafeBufferPointer { vv in
+        try ids.withUnsafeBufferPointer { idv in
+            try vectors.withUnsafeBufferPointer { vv in
                 var start = 0
                 // Internal chunks bound the working buffers whatever batch size the caller uses.
                 while start < ids.count {
                     let n = min(index.chunkRows, ids.count - start)
-                    matches += index.select(ids: idv.baseAddress! + start, vectors: vv.baseAddress! + start * dimension, rows: n)
+                    matches += try index.select(ids: idv.baseAddress! + start, vectors: vv.baseAddress! + start * dimension, rows: n,
+                                                keptVectors: keptVectors)
                     start += n
                 }
             }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import MiniLM
 
 /// Dense float kernels used by the search. GEMM is only ever used to *filter* candidates;
 /// every decision is taken with `dot`, whose summation order is fixed, so results do not depend
@@ -28,10 +29,18 @@ enum VectorMath {
         return acc.sum() + tail
     }
 
+    /// The search's GEMMs run inside its own workers (`SearchWorkers`): OpenBLAS must be single-threaded
+    /// and on the kernels OpenBLASRuntime picks. Set up here, before the first GEMM, whatever model was
+    /// loaded: a static model runs no GEMM, and without this the search ran on Debian OpenBLAS's SSE3
+    /// "Prescott" kernels with spinning OpenBLAS threads (perf, 100k rows: 54% in sgemm_kernel_PRESCOTT,
+    /// 16% in sched_yield). Once per process (a lazy global).
+    private static let openBLASSetUp: Void = OpenBLASRuntime.setThreads(1)
+
     /// C (m x n, row-major, leading dimension n) = A (m x k) * B (n x k)^T, all row-major.
     static func gemmABt(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                         m: Int, n: Int, k: Int) {
         guard m > 0, n > 0 else { return }
+        _ = openBLASSetUp
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
                     1, a, Int32(k), b, Int32(k), 0, c, Int32(n))
     }

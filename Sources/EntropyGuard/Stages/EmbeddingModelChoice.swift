@@ -8,14 +8,8 @@ enum EmbeddingModelChoice {
     /// Loads the model, a transformer or a static model as its config says.
     static func load(_ modelName: String) throws -> any TextEmbedder {
         do {
-            let embedder = try EmbeddingModel.load(ModelLocator.resolve(modelName))
-            // The semantic search's GEMMs run inside its own workers: OpenBLAS must be single-threaded
-            // and on the kernels OpenBLASRuntime picks (Debian's OpenBLAS falls back to SSE3 kernels on
-            // this Xeon). MiniLM's embedder set this up as a side effect; a static model runs no GEMM, so
-            // without this call the search ran on Prescott kernels with spinning OpenBLAS threads
-            // (perf, 100k rows: 54% in sgemm_kernel_PRESCOTT, 16% in sched_yield).
-            OpenBLASRuntime.setThreads(1)
-            return embedder
+            // The search sets OpenBLAS up for itself (VectorMath.gemmABt).
+            return try EmbeddingModel.load(ModelLocator.resolve(modelName))
         } catch let error as MiniLMError {
             throw EntropyGuardError(error.isModelMissing ? .noInput : .dataError, error.description)
         }

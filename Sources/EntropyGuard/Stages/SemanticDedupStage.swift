@@ -44,45 +44,63 @@ struct SemanticDedupStage: PipelineStage {
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
-        let (rows, hashes, embedded, cached) = try embedMissing(context, embedder: embedder, model: model)
+        let embedding = try embedMissing(context, embedder: embedder, model: model)
         // The reference's kept rows come first: positions 0..<referenceCount of the selection.
-        var ids: [Int64] = [], referenceHashes: [[UInt8]] = []
-        if let reference, !rows.isEmpty {
-            try reference.forEachKeptBatch(batchSize: 16_384) { ids += $0; referenceHashes += $1 }
+        var ids: [Int64] = [], referenceHashes = TextHashes()
+        if let reference, !embedding.rows.isEmpty {
+            try reference.forEachKeptBatch(batchSize: 16_384) { batchIDs, batchHashes in
+                ids += batchIDs
+                for hash in batchHashes { referenceHashes.append(hash) }
+            }
         }
-        let matches = try select(context, rows: ids + rows, hashes: referenceHashes + hashes, referenceCount: ids.count,
+        let matches = try select(context, rows: ids + embedding.rows, hashes: referenceHashes + embedding.hashes, referenceCount: ids.count,
                                  dimension: embedder.dimension, model: model)
-        return StageReport(notes: ["embedded": embedded, "embeddings_reused": cached, "semantic_duplicates": matches])
+        var notes = ["embedded": embedding.embedded, "embeddings_reused": embedding.rows.count - embedding.embedded,
+                     "semantic_duplicates": matches]
+        if embedding.damaged > 0 {
+            notes["embeddings_damaged"] = embedding.damaged
+            context.progress.warn("\(embedding.damaged) stored embeddings failed their checksum and were computed again")
+        }
+        return StageReport(notes: notes)
     }
 
-    /// Embeds what the store lacks. Returns the alive rows in input order with their text hashes.
+    /// The alive rows in input order with their text hashes (16 bytes each, back to back: one array
+    /// of 875k 16-byte arrays held 50 MB more at 1M rows).
+    private struct EmbeddedRows {
+        var rows: [Int64] = []
+        var hashes = TextHashes()
+        var embedded = 0
+        /// Stored vectors that failed their checksum (or size) and were embedded again.
+        var damaged = 0
+    }
+
+    /// Embeds what the store lacks, and what it holds damaged.
     ///
     /// Reads and writes are kept apart so no statement stays open across a commit (an open read would
     /// pin the WAL and stop checkpoints): one read-only pass lists the rows, their text hashes and the
-    /// rows whose text has no vector yet; then those texts are fetched, embedded and committed in
-    /// batches of `embedCommitSize`.
-    private func embedMissing(_ context: StageContext, embedder: any TextEmbedder, model: String)
-        throws -> (rows: [Int64], hashes: [[UInt8]], embedded: Int, cached: Int) {
+    /// rows whose text has no valid vector yet (each stored one is read and its checksum checked); then
+    /// those texts are fetched, embedded and committed in batches of `embedCommitSize`.
+    private func embedMissing(_ context: StageContext, embedder: any TextEmbedder, model: String) throws -> EmbeddedRows {
         let store = context.store
-        var rows: [Int64] = []
-        var hashes: [[UInt8]] = []
+        let dimension = embedder.dimension
+        var result = EmbeddedRows()
         var missingRows: [Int64] = []
         var missingSeen = Set<[UInt8]>()
         try store.forEachAliveText { row, text in
             let hash = XXH3.hash128(text).bytes
-            rows.append(row)
-            hashes.append(hash)
+            result.rows.append(row)
+            result.hashes.append(hash)
             if missingSeen.contains(hash) { return }
-            if try !store.hasEmbedding(model: model, textHash: hash) {
+            let stored = try store.storedEmbedding(model: model, textHash: hash, dimension: dimension)
+            if stored != .valid {
                 missingRows.append(row)
                 missingSeen.insert(hash)
+                if stored == .damaged { result.damaged += 1 }
             }
         }
 
-        let dimension = embedder.dimension
         missingRows.sort()   // row_id order: the text lookups walk the table forward
         context.progress.begin(stage: "embed", total: missingRows.count)
-        var embedded = 0
         var start = 0
         while start < missingRows.count {
             try Interrupt.check()
@@ -90,44 +108,40 @@ struct SemanticDedupStage: PipelineStage {
             let texts = try missingRows[start..<end].map { try store.text(ofRow: $0) }
             let vectors = embedder.embed(texts, batchSize: Self.forwardBatchSize)
             try store.storeEmbeddings(model: model, textHashes: texts.map { XXH3.hash128($0).bytes }, vectors: vectors, dimension: dimension)
-            embedded += texts.count
+            result.embedded += texts.count
             start = end
-            context.progress.update(done: embedded)
+            context.progress.update(done: result.embedded)
         }
         context.progress.end()
-        return (rows, hashes, embedded, rows.count - embedded)
+        return result
     }
 
-    /// Greedy keep-first selection over the stored vectors, in input order.
-    private func select(_ context: StageContext, rows: [Int64], hashes: [[UInt8]], referenceCount: Int, dimension: Int,
+    /// Greedy keep-first selection over the stored vectors, in input order. The vectors are read back
+    /// from the store a batch at a time; the selector keeps a compact copy of the kept ones and reads
+    /// back the exact vectors of the few candidates it must check (`KeptVectorSource`).
+    /// With a reference, positions below `referenceCount` are its kept rows (vectors from its store).
+    private func select(_ context: StageContext, rows: [Int64], hashes: TextHashes, referenceCount: Int, dimension: Int,
                         model: String) throws -> Int {
         let store = context.store
         func loadVectors(_ positions: [Int]) throws -> [Float] {
-            var result = [Float](repeating: 0, count: positions.count * dimension)
-            for (index, position) in positions.enumerated() {
-                if position < referenceCount, let reference {
-                    try result.withUnsafeMutableBytes { out in
+            try [Float](unsafeUninitializedCapacity: positions.count * dimension) { out, count in
+                count = 0
+                guard let reference, positions.contains(where: { $0 < referenceCount }) else {
+                    try store.readEmbeddings(model: model, textHashes: positions.map { hashes[$0] }, dimension: dimension, into: out.baseAddress!)
+                    count = positions.count * dimension
+                    return
+                }
+                for (index, position) in positions.enumerated() {
+                    let slot = out.baseAddress! + index * dimension
+                    if position < referenceCount {
                         try reference.copyEmbedding(model: model, textHash: hashes[position], id: rows[position], dimension: dimension,
-                                                    into: UnsafeMutableRawBufferPointer(rebasing: out[(index * dimension * 4)..<((index + 1) * dimension * 4)]))
-                    }
-                    continue
-                }
-                var sized = true
-                let found = try store.withEmbedding(model: model, textHash: hashes[position]) { bytes in
-                    sized = bytes.count == dimension * 4
-                    guard sized else { return }
-                    result.withUnsafeMutableBytes { out in
-                        out.baseAddress!.advanced(by: index * dimension * 4).copyMemory(from: bytes.baseAddress!, byteCount: dimension * 4)
+                                                    into: UnsafeMutableRawBufferPointer(start: slot, count: dimension * 4))
+                    } else {
+                        try store.readEmbeddings(model: model, textHashes: [hashes[position]], dimension: dimension, into: slot)
                     }
                 }
-                guard found else {
-                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) is missing from the store")
-                }
-                guard sized else {
-                    throw EntropyGuardError(.internalError, "embedding of row \(rows[position]) in the store is not \(dimension) floats")
-                }
+                count = positions.count * dimension
             }
-            return result
         }
 
         var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count,
@@ -137,7 +151,7 @@ struct SemanticDedupStage: PipelineStage {
             selector.train(sample: try loadVectors(sample))
         }
         var found = 0
-        let batch = 16_384   // IVF multiplies whole batches against the lists: small batches waste it
+        let batch = 32_768   // IVF multiplies whole batches against the lists (NearDuplicateIndex.chunkRows)
         context.progress.begin(stage: context.stage.name, total: rows.count)
         var start = 0
         while start < rows.count {
@@ -153,7 +167,9 @@ struct SemanticDedupStage: PipelineStage {
                 context.progress.update(done: end)
                 continue
             }
-            let matches = selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions))
+            let matches = try selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions)) { kept in
+                try loadVectors(kept.map { Int($0) })
+            }
             let nearMisses = selector.takeNearMisses().map {
                 WorkingStore.NearMiss(row: rows[Int($0.row)], nearestRow: rows[Int($0.duplicateOf)], similarity: Double($0.similarity))
             }
@@ -170,5 +186,23 @@ struct SemanticDedupStage: PipelineStage {
         }
         context.progress.end()
         return found
+    }
+}
+
+/// XXH3-128 text hashes, 16 bytes each, back to back.
+private struct TextHashes {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ hash: [UInt8]) {
+        precondition(hash.count == 16, "an XXH3-128 hash is 16 bytes")
+        bytes.append(contentsOf: hash)
+    }
+
+    subscript(position: Int) -> [UInt8] { Array(bytes[(position * 16)..<((position + 1) * 16)]) }
+
+    static func + (first: TextHashes, second: TextHashes) -> TextHashes {
+        var joined = first
+        joined.bytes += second.bytes
+        return joined
     }
 }

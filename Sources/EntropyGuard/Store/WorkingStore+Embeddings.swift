@@ -1,40 +1,77 @@
-/// The embedding cache: float32 vectors keyed by (model, XXH3-128 of the text), valid for any input,
-/// kept when the store is reset.
+/// The embedding cache: vectors keyed by (model, XXH3-128 of the text), valid for any input, kept when
+/// the store is reset. A stored vector is `dimension` float32 (little-endian) followed by its
+/// `ChecksummedBlob` checksum keyed by the text hash: a vector is reused without recomputing it, so a
+/// flipped byte (which SQLite's checks never see) or a row under another text's hash would silently
+/// change semantic decisions. Such a vector counts as damaged: it is embedded again and replaced.
 extension WorkingStore {
-    /// Whether the cache holds a vector for this text hash.
-    func hasEmbedding(model: String, textHash: [UInt8]) throws -> Bool {
-        let exists = try database.cachedStatement("SELECT 1 FROM embeddings WHERE model = ? AND text_hash = ?")
-        defer { exists.reset() }
-        try exists.bind(model, at: 1)
-        try exists.bindBlob(textHash, at: 2)
-        return try exists.step()
+    /// What the cache holds for a text hash.
+    enum StoredEmbedding: Equatable {
+        case valid
+        case missing
+        /// Present but failing its checksum or not `dimension` floats: never used, embedded again.
+        case damaged
+    }
+
+    /// Whether the cache holds a valid vector for this text hash (reads and checks it).
+    func storedEmbedding(model: String, textHash: [UInt8], dimension: Int) throws -> StoredEmbedding {
+        let vectorOf = try vectorStatement(model: model, textHash: textHash)
+        defer { vectorOf.reset() }
+        guard try vectorOf.step() else { return .missing }
+        return vectorOf.withBytes(0) { Self.openVector($0, textHash: textHash, dimension: dimension) } == nil ? .damaged : .valid
     }
 
     /// Adds the vectors (`dimension` floats each, back to back in `vectors`) of the texts with these
-    /// hashes, in one transaction; a hash already present keeps its vector.
+    /// hashes, in one transaction. A hash already present gets the new vector: a text is embedded again
+    /// only when its stored vector was damaged.
     func storeEmbeddings(model: String, textHashes: [[UInt8]], vectors: [Float], dimension: Int) throws {
-        let insert = try database.cachedStatement("INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
+        let insert = try database.cachedStatement("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)")
+        var stored: [UInt8] = []
         try database.transaction {
             for (index, hash) in textHashes.enumerated() {
                 try insert.bind(model, at: 1)
                 try insert.bindBlob(hash, at: 2)
-                try vectors.withUnsafeBytes { buffer in
-                    try insert.bindBlob(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]), at: 3)
+                vectors.withUnsafeBytes { buffer in
+                    ChecksummedBlob.seal(UnsafeRawBufferPointer(rebasing: buffer[(index * dimension * 4)..<((index + 1) * dimension * 4)]),
+                                         key: hash, into: &stored)
                 }
+                try insert.bindBlob(stored, at: 3)
                 try insert.runToCompletion()
                 insert.reset()
             }
         }
     }
 
-    /// Calls `body` with the stored vector's bytes (valid during the call); false when there is none.
-    func withEmbedding(model: String, textHash: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) throws -> Bool {
+    /// Reads the vectors of these text hashes into `vectors` (`dimension` floats each, in the order of
+    /// the hashes), in one read transaction (a statement on its own opens and closes one per vector).
+    /// Throws StoreDamage when one is missing or fails its check: the stage embedded and checked them all
+    /// before reading them back, so the store changed under the run.
+    func readEmbeddings(model: String, textHashes: [[UInt8]], dimension: Int, into vectors: UnsafeMutablePointer<Float>) throws {
+        try database.transaction {
+            for (index, hash) in textHashes.enumerated() {
+                let vectorOf = try vectorStatement(model: model, textHash: hash)
+                defer { vectorOf.reset() }
+                let found = try vectorOf.step() && vectorOf.withBytes(0) { stored in
+                    guard let vector = Self.openVector(stored, textHash: hash, dimension: dimension) else { return false }
+                    UnsafeMutableRawPointer(vectors + index * dimension).copyMemory(from: vector.baseAddress!, byteCount: vector.count)
+                    return true
+                }
+                guard found else {
+                    throw StoreDamage("embeddings: the vector of text hash \(ChecksummedBlob.hex(hash)) is missing or fails its checksum")
+                }
+            }
+        }
+    }
+
+    private func vectorStatement(model: String, textHash: [UInt8]) throws -> Statement {
         let vectorOf = try database.cachedStatement("SELECT vector FROM embeddings WHERE model = ? AND text_hash = ?")
-        defer { vectorOf.reset() }
         try vectorOf.bind(model, at: 1)
         try vectorOf.bindBlob(textHash, at: 2)
-        guard try vectorOf.step() else { return false }
-        vectorOf.withBytes(0, body)
-        return true
+        return vectorOf
+    }
+
+    /// The vector part of a stored value of the right size whose checksum holds.
+    private static func openVector(_ stored: UnsafeRawBufferPointer, textHash: [UInt8], dimension: Int) -> UnsafeRawBufferPointer? {
+        guard stored.count == dimension * 4 + ChecksummedBlob.checksumSize else { return nil }
+        return ChecksummedBlob.open(stored, key: textHash)
     }
 }

@@ -42,7 +42,7 @@ extension WorkingStore {
         try select.bind(setting, at: 1)
         try select.bindBlob(Self.signatureBatchKey(concatenated), at: 2)
         guard try select.step() else { return nil }
-        let stride = 4 * permutations + Self.signatureChecksumSize
+        let stride = 4 * permutations + ChecksummedBlob.checksumSize
         guard select.int(0) == textHashes.count, select.withBytes(1, { $0.elementsEqual(concatenated) }) else {
             throw StoreDamage("minhash_batches: a stored batch does not hold the texts its key names")
         }
@@ -65,7 +65,7 @@ extension WorkingStore {
     func storeSignatureBatch(setting: Int64, textHashes: [[UInt8]], signatures: MinHashSignatures) throws {
         precondition(textHashes.count == signatures.count)
         let concatenated = textHashes.flatMap { $0 }
-        let stride = 4 * signatures.permutations + Self.signatureChecksumSize
+        let stride = 4 * signatures.permutations + ChecksummedBlob.checksumSize
         // Copied into place (appending the bytes row by row went through a byte-at-a-time path).
         var stored = [UInt8](repeating: 0, count: textHashes.count * stride)
         stored.withUnsafeMutableBytes { out in
@@ -73,7 +73,7 @@ extension WorkingStore {
                 signatures.withBytes(row: index) { signature in
                     let record = out.baseAddress! + index * stride
                     record.copyMemory(from: signature.baseAddress!, byteCount: signature.count)
-                    record.storeBytes(of: Self.signatureChecksum(textHash: hash, signature: signature).littleEndian,
+                    record.storeBytes(of: ChecksummedBlob.checksum(signature, key: hash).littleEndian,
                                       toByteOffset: signature.count, as: UInt64.self)
                 }
             }
@@ -138,7 +138,7 @@ extension WorkingStore {
         // In hash order, so consecutive seeks walk the lookup's pages forward.
         let order = textHashes.indices.sorted { textHashes[$0].lexicographicallyPrecedes(textHashes[$1]) }
         var found: [(batch: Int64, position: Int, index: Int)] = []
-        let stride = 4 * permutations + Self.signatureChecksumSize
+        let stride = 4 * permutations + ChecksummedBlob.checksumSize
         var signatures: [(index: Int, bytes: [UInt8])] = []
         try database.transaction {
             for index in order {
@@ -170,27 +170,15 @@ extension WorkingStore {
         }
     }
 
-    /// Each stored signature ends with 8 bytes: XXH3-64 (little-endian) of the signature, seeded with the
-    /// XXH3-64 of the text hash. A signature is reused without recomputing it, so bytes flipped inside it (which SQLite's
-    /// b-tree checks never see) or a lookup row pointing at another text's signature would silently change
-    /// fuzzy decisions; the check turns both into a damaged store. Cost: one XXH3 over ~530 bytes per
-    /// reused row, well under 1% of the stage.
-    static let signatureChecksumSize = 8
-
-    static func signatureChecksum(textHash: [UInt8], signature: UnsafeRawBufferPointer) -> UInt64 {
-        XXH3.hash64(signature, seed: XXH3.hash64(textHash))
-    }
-
-    /// The signature part of a stored value whose checksum holds; StoreDamage otherwise.
+    /// The signature part of a stored value whose checksum (`ChecksummedBlob`) holds; StoreDamage otherwise:
+    /// a signature is reused without recomputing it, so a flipped byte or a lookup row pointing at another
+    /// text's signature would silently change fuzzy decisions.
     static func verifiedSignature(_ stored: UnsafeRawBufferPointer, textHash: [UInt8]) throws -> UnsafeRawBufferPointer {
-        guard stored.count > signatureChecksumSize else {
+        guard stored.count > ChecksummedBlob.checksumSize else {
             throw StoreDamage("minhash_batches: a stored signature of \(stored.count) bytes is too short for its checksum")
         }
-        let signature = UnsafeRawBufferPointer(rebasing: stored[..<(stored.count - signatureChecksumSize)])
-        var expected: UInt64 = 0
-        withUnsafeMutableBytes(of: &expected) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[signature.count...])) }
-        guard UInt64(littleEndian: expected) == signatureChecksum(textHash: textHash, signature: signature) else {
-            throw StoreDamage("minhash_batches: the signature stored for text hash \(textHash.map { String(format: "%02x", $0) }.joined()) fails its checksum")
+        guard let signature = ChecksummedBlob.open(stored, key: textHash) else {
+            throw StoreDamage("minhash_batches: the signature stored for text hash \(ChecksummedBlob.hex(textHash)) fails its checksum")
         }
         return signature
     }

@@ -97,7 +97,13 @@ func run(_ args: [String]) {
         }
         let t0 = now()
         generateSeconds += t0 - g0
-        matches += selector.process(ids: (start..<(start + n)).map(Int64.init), vectors: vectors)
+        matches += selector.process(ids: (start..<(start + n)).map(Int64.init), vectors: vectors) { ids in
+            // The kept rows' exact vectors, generated again (the pipeline reads them from the store).
+            var kept: [Float] = []
+            for id in ids { generator.generate(start: Int(id), count: 1, into: &kept) }
+            if roundToHalf { for i in kept.indices { kept[i] = Float(Float16(kept[i])) } }
+            return kept
+        }
         selectSeconds += now() - t0
         start += n
     }
