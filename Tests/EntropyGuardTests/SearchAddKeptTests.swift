@@ -23,7 +23,9 @@ final class SearchAddKeptTests: XCTestCase {
             var start = split
             while start < 5000 {
                 let end = min(start + 700, 5000)
-                later += filed.process(ids: (start..<end).map(Int64.init), vectors: Array(vectors[(start * d)..<(end * d)]))
+                later += filed.process(ids: (start..<end).map(Int64.init), vectors: Array(vectors[(start * d)..<(end * d)])) { kept in
+                    kept.flatMap { vectors[(Int($0) * d)..<((Int($0) + 1) * d)] }
+                }
                 start = end
             }
             let expected = everything.filter { $0.row >= split }

@@ -40,7 +40,9 @@ final class SearchNearMissTests: XCTestCase {
             while start < 1500 {
                 let n = min(batch, 1500 - start)
                 matches += selector.process(ids: (start..<(start + n)).map(Int64.init),
-                                            vectors: Array(vectors[(start * dimension)..<((start + n) * dimension)]))
+                                            vectors: Array(vectors[(start * dimension)..<((start + n) * dimension)])) { kept in
+                    kept.flatMap { vectors[(Int($0) * dimension)..<((Int($0) + 1) * dimension)] }
+                }
                 misses += selector.takeNearMisses()
                 start += n
             }
