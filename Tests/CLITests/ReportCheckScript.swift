@@ -64,6 +64,8 @@ def check_page(page_path, ck):
         for b in range(min([lowest] + list(bins)), 101):
             expected[f"scores.{stage}.{b}.kept"] = bins.get(b, [0, 0])[0]
             expected[f"scores.{stage}.{b}.dropped"] = bins.get(b, [0, 0])[1]
+        misses = db.execute("select count(*) from near_misses where generation = ?", (gen[stage],)).fetchone()[0]
+        expected[f"below.{stage}"] = alive(gen[stage]) - misses
         import numpy as np
         for step in (-2, -1, 0, 1, 2):
             t = round(threshold * 100 + step) / 100 if step else threshold

@@ -24,13 +24,17 @@ struct ThresholdSection {
         let range = Array(low...high)
         let dropped = bins.reduce(0) { $0 + $1.dropped }
         let nearMisses = bins.reduce(0) { $0 + $1.kept }
+        // Every row the stage kept is in the histogram: those below the recorded window as one count.
+        let kept = try store.checkpoints().first { $0.stage == stage }?.rowCount ?? nearMisses
+        let below = max(0, kept - nearMisses)
 
         var html = """
             <p>Each row's best similarity to an earlier <em>kept</em> row, in bands of 0.01: rows at or above the threshold \
             (<b data-fact="threshold.\(stage.name)" data-value="\(threshold)">\(threshold)</b>) were dropped. Kept rows are recorded \
             from \(String(format: "%.2f", threshold - NearMissWindow.width)) up; lower scores are not recorded, so the left edge is not \
             the whole distribution. \(HTML.count(dropped)) rows dropped, \(HTML.count(nearMisses)) kept rows within \
-            \(String(format: "%.2f", NearMissWindow.width)) of the threshold.</p>
+            \(String(format: "%.2f", NearMissWindow.width)) of the threshold, and \(HTML.count(below)) kept rows below that (or \
+            with no candidate at all), counted in the table's last line.</p>
             """
         let chart = SVGBarChart(
             title: "\(stage.name): rows per similarity band; the dashed line is the threshold \(threshold)",
@@ -52,6 +56,8 @@ struct ThresholdSection {
             html += HTML.countCell(row?.kept ?? 0, fact: "scores.\(stage.name).\(bin).kept")
             html += HTML.countCell(row?.dropped ?? 0, fact: "scores.\(stage.name).\(bin).dropped") + "</tr>"
         }
+        html += "<tr><td>below \(String(format: "%.2f", Double(low) / 100)) (or no candidate)</td>"
+        html += HTML.countCell(below, fact: "below.\(stage.name)") + "<td class=\"n\">0</td></tr>"
         html += "</tbody></table></details>"
 
         // What-ifs, from the stored scores.
