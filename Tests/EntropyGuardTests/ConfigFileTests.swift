@@ -15,7 +15,7 @@ final class ConfigFileTests: XCTestCase {
 
     private func write(_ name: String, _ content: String) throws -> String {
         let url = directory.appendingPathComponent(name)
-        try content.write(to: url, atomically: true, encoding: .utf8)
+        try content.write(to: url, atomically: false, encoding: .utf8)
         return url.path
     }
 

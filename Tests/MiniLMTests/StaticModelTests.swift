@@ -124,7 +124,7 @@ final class StaticModelTests: XCTestCase {
         for (from, to) in [("\"format_version\" : 1", "\"format_version\" : 99"),
                            ("\"recommended_threshold\" : 0.9", "\"recommended_threshold\" : 1.5"),
                            ("\"dimension\" : 7", "\"dimension\" : \"7\"")] {
-            try text.replacingOccurrences(of: from, with: to).write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            try text.replacingOccurrences(of: from, with: to).write(to: folder.appendingPathComponent("config.json"), atomically: false, encoding: .utf8)
             XCTAssertThrowsError(try StaticModelConfiguration(folder: folder), to) { error in
                 XCTAssertEqual((error as? MiniLMError)?.kind, .invalidModel)
             }

@@ -42,7 +42,7 @@ struct TinyBertModel {
                   "pooling_mode_cls_token": false, "pooling_mode_max_tokens": false])
             .write(to: folder.appendingPathComponent("1_Pooling/config.json"))
         try (Self.vocabulary.joined(separator: "\n") + "\n")
-            .write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+            .write(to: folder.appendingPathComponent("vocab.txt"), atomically: false, encoding: .utf8)
         makeTensors()
         try safetensors().write(to: folder.appendingPathComponent("model.safetensors"))
     }

@@ -10,7 +10,7 @@ final class WordPieceTokenizerTests: XCTestCase {
 
     override func setUpWithError() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
-        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
         tokenizer = try WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 12)
         try FileManager.default.removeItem(at: url)
     }
@@ -46,7 +46,7 @@ final class WordPieceTokenizerTests: XCTestCase {
     /// 2,048-scalar chunk on it.
     func testNextLineControlJoinsWordsEvenPastTwoThousandScalars() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
-        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         let wide = try WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 3000)
         XCTAssertEqual(wide.encode("aa\u{85}aa"), [2, 15, 16, 16, 16, 3])
@@ -87,7 +87,7 @@ final class WordPieceTokenizerTests: XCTestCase {
 
     func testWordsOverOneHundredScalarsAreUnknown() {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
-        try? Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        try? Self.vocabulary.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         let long = try! WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 512)
         XCTAssertEqual(long.encode(String(repeating: "a", count: 100)).count, 102)
@@ -137,7 +137,7 @@ final class WordPieceTokenizerTests: XCTestCase {
 
     func testHugeTextTokenizesLikeItsBeginning() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).txt")
-        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        try Self.vocabulary.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         let wide = try WordPieceTokenizer(vocabularyURL: url, lowercase: true, maxLength: 3000)
         let words = ["hello", "world!", "café,", "unaffable", "中文", "aaaa", "[MASK]", "zzz"]

@@ -45,7 +45,7 @@ func assertReadBack(_ files: [ExpectedFile], in directory: URL, file: StaticStri
     let manifestURL = directory.appendingPathComponent("manifest.json")
     try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
     let scriptURL = directory.appendingPathComponent("read_back.py")
-    try readBackScript.write(to: scriptURL, atomically: true, encoding: .utf8)
+    try readBackScript.write(to: scriptURL, atomically: false, encoding: .utf8)
 
     let python = try pythonExecutable()
     let process = Process()

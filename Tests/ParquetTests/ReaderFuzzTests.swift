@@ -28,7 +28,7 @@ final class ReaderFuzzTests: XCTestCase {
             pq.write_table(t, os.path.join(d, "snappy-dict.parquet"), compression="snappy", data_page_size=256)
             """
         let script = dir.appendingPathComponent("make.py")
-        try program.write(to: script, atomically: true, encoding: .utf8)
+        try program.write(to: script, atomically: false, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try pythonExecutable())
         process.arguments = [script.path, dir.path]

@@ -11,7 +11,7 @@ func runReaderScript(_ arguments: [String], in directory: URL) throws -> (status
 /// its stdout and stderr together.
 func runPythonProgram(_ program: String, named name: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
     let scriptURL = directory.appendingPathComponent(name)
-    try program.write(to: scriptURL, atomically: true, encoding: .utf8)
+    try program.write(to: scriptURL, atomically: false, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try pythonExecutable())
     process.arguments = [scriptURL.path] + arguments
