@@ -154,9 +154,14 @@ public final class ReferenceCorpus: @unchecked Sendable {
     /// `id`) into `out`, which holds `dimension` floats.
     func copyEmbedding(model: String, textHash: [UInt8], id: Int64, dimension: Int, into out: UnsafeMutableRawBufferPointer) throws {
         precondition(out.count == dimension * 4, "one vector's bytes")
+        // One checked read; only when it fails is the vector looked at again, to say why.
+        do {
+            return try store.readEmbeddings(model: model, textHashes: [textHash], dimension: dimension,
+                                            into: out.baseAddress!.assumingMemoryBound(to: Float.self))
+        } catch is StoreDamage {}
         switch try store.storedEmbedding(model: model, textHash: textHash, dimension: dimension) {
         case .valid:
-            try store.readEmbeddings(model: model, textHashes: [textHash], dimension: dimension, into: out.baseAddress!.assumingMemoryBound(to: Float.self))
+            throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) changed while it was read")
         case .missing:
             let models = try store.embeddingModels()
             if !models.contains(model) { throw mismatch("embeddings of \(model)", has: models) }
