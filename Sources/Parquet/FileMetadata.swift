@@ -292,10 +292,22 @@ struct TypeDefinedColumnOrder: ThriftStruct {
     }
 }
 
+/// parquet.thrift `KeyValue`: one entry of the footer's key_value_metadata.
+struct KeyValue: ThriftStruct {
+    var key: String
+    var value: String?
+
+    func writeFields(to e: inout ThriftCompactEncoder) {
+        e.writeString(1, key)
+        if let value { e.writeString(2, value) }
+    }
+}
+
 struct FileMetaData: ThriftStruct {
     var schema: [SchemaElement]
     var numRows: Int64
     var rowGroups: [RowGroup]
+    var keyValueMetadata: [(key: String, value: String?)] = []
     var createdBy: String
     var leafColumnCount: Int
 
@@ -306,6 +318,10 @@ struct FileMetaData: ThriftStruct {
         e.writeI64(3, numRows)
         e.writeListHeader(4, elementType: .structure, count: rowGroups.count)
         for group in rowGroups { e.writeStruct(group) }
+        if !keyValueMetadata.isEmpty {
+            e.writeListHeader(5, elementType: .structure, count: keyValueMetadata.count)
+            for pair in keyValueMetadata { e.writeStruct(KeyValue(key: pair.key, value: pair.value)) }
+        }
         e.writeString(6, createdBy)
         e.writeListHeader(7, elementType: .structure, count: leafColumnCount)
         for _ in 0..<leafColumnCount { e.writeStruct(TypeDefinedColumnOrder()) }

@@ -234,7 +234,7 @@ public final class ParquetWriter {
         try guarded {
             if rowsInGroup > 0 { try flushRowGroup() }
             let metadata = FileMetaData(schema: schemaElements, numRows: Int64(rowCount), rowGroups: rowGroups,
-                                        createdBy: options.createdBy, leafColumnCount: columnWriters.count)
+                                        keyValueMetadata: options.keyValueMetadata, createdBy: options.createdBy, leafColumnCount: columnWriters.count)
             let footer = ThriftCompactEncoder.encode(metadata)
             var tail = footer
             tail.appendLittleEndian(UInt32(footer.count))

@@ -26,6 +26,11 @@ public struct ParquetWriterOptions: Sendable {
     public var createdBy: String
     /// Compress pages on a second thread while the caller appends the next values (same file).
     public var compressInBackground: Bool
+    /// The footer's key/value metadata (FileMetaData field 5), written in this order; a nil value is
+    /// a key without value. Readers such as pyarrow take column types that Parquet cannot express
+    /// (time zones, large strings, dictionaries) from the Arrow schema stored under "ARROW:schema";
+    /// `ParquetFileReader.keyValueMetadata` reads the pairs back. None by default.
+    public var keyValueMetadata: [(key: String, value: String?)]
 
     /// Creates options; every parameter has a default.
     public init(rowGroupByteLimit: Int = 128 << 20,
@@ -34,7 +39,8 @@ public struct ParquetWriterOptions: Sendable {
                 useDictionary: Bool = true,
                 compression: ParquetCompression = .zstd(level: 3),
                 createdBy: String = "entropyguard dev",
-                compressInBackground: Bool = false) {
+                compressInBackground: Bool = false,
+                keyValueMetadata: [(key: String, value: String?)] = []) {
         self.rowGroupByteLimit = rowGroupByteLimit
         self.pageByteLimit = pageByteLimit
         self.dictionaryByteLimit = dictionaryByteLimit
@@ -42,5 +48,6 @@ public struct ParquetWriterOptions: Sendable {
         self.compression = compression
         self.createdBy = createdBy
         self.compressInBackground = compressInBackground
+        self.keyValueMetadata = keyValueMetadata
     }
 }
