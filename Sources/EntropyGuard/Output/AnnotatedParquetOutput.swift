@@ -33,9 +33,11 @@ struct AnnotatedParquetOutput {
         }
         let writer: ParquetWriter?
         do {
-            writer = dryRun ? nil : try ParquetWriter(path: path, columns: columns + annotationColumns,
+            let allColumns = columns + annotationColumns
+            let metadata = inputColumns.keyValueMetadata(columns: allColumns, firstInputColumn: chunks ? 2 : 0)
+            writer = dryRun ? nil : try ParquetWriter(path: path, columns: allColumns,
                                                        options: ParquetWriterOptions(createdBy: "entropyguard \(EntropyGuardVersion.string)",
-                                                                                     compressInBackground: true))
+                                                                                     compressInBackground: true, keyValueMetadata: metadata))
         } catch let error as ParquetError {
             throw EntropyGuardError(error, writing: path)
         }

@@ -4,11 +4,11 @@ import Parquet
 /// inferred `SnapshotSchema` (bool, int64, double, string; every one optional); for Parquet input, the
 /// input's own columns with their types (physical and logical types, nullability, nested lists, maps
 /// and structs: `ParquetColumn(copying:)`), so those files keep the input's schema and every value
-/// of the columns the pipeline does not change.
+/// of the columns the pipeline does not change, and its footer's key/value metadata (`InputKeyValueMetadata`).
 enum InputColumns {
     case inferred(SnapshotSchema)
     /// `textField`: the index of the text column in `columns` (the last one when the input lacks it).
-    case parquet(columns: [ParquetColumn], textField: Int)
+    case parquet(columns: [ParquetColumn], textField: Int, metadata: InputKeyValueMetadata)
 
     init(schema: SnapshotSchema, input: InputSource, info: IngestInfo) throws {
         guard input.isParquet else {
@@ -16,20 +16,35 @@ enum InputColumns {
             return
         }
         // Every file has the first one's schema (ParquetDataset checked it when the input was resolved).
-        let fileSchema = try ParquetFileReader(path: input.parquetFiles[0]).schema
-        var columns = fileSchema.fields.map { ParquetColumn(copying: $0) }
-        guard let index = fileSchema.fieldIndex(named: info.textColumn) else {
+        let reader = try ParquetFileReader(path: input.parquetFiles[0])
+        let fileSchema = reader.schema
+        let fileColumns = fileSchema.fields.map { ParquetColumn(copying: $0) }
+        var columns = fileColumns
+        var sourceField = Array(columns.indices) as [Int?]
+        let textField: Int
+        if let index = fileSchema.fieldIndex(named: info.textColumn) {
+            // The text column holds the texts the stages made: a string column keeps its type; any other
+            // (its rows' texts were not strings, so none is kept) becomes an optional string column.
+            let field = fileSchema.fields[index]
+            if field.physicalType != .byteArray || field.repetition == .repeated {
+                columns[index] = ParquetColumn(name: field.name, type: .string, optional: true)
+                sourceField[index] = nil
+            }
+            textField = index
+        } else {
             columns.append(ParquetColumn(name: info.textColumn, type: .string, optional: true))
-            self = .parquet(columns: columns, textField: columns.count - 1)
-            return
+            sourceField.append(nil)
+            textField = columns.count - 1
         }
-        // The text column holds the texts the stages made: a string column keeps its type; any other
-        // (its rows' texts were not strings, so none is kept) becomes an optional string column.
-        let field = fileSchema.fields[index]
-        if field.physicalType != .byteArray || field.repetition == .repeated {
-            columns[index] = ParquetColumn(name: field.name, type: .string, optional: true)
-        }
-        self = .parquet(columns: columns, textField: index)
+        self = .parquet(columns: columns, textField: textField,
+                        metadata: InputKeyValueMetadata(pairs: reader.keyValueMetadata, inputColumns: fileColumns, sourceField: sourceField))
+    }
+
+    /// The footer key/value metadata of a file of `columns`, where `parquetColumns` (maybe renamed)
+    /// start at `firstInputColumn`: none for JSONL and CSV input.
+    func keyValueMetadata(columns: [ParquetColumn], firstInputColumn: Int) -> [(key: String, value: String?)] {
+        guard case .parquet(_, _, let metadata) = self else { return [] }
+        return metadata.pairs(columns: columns, firstInputColumn: firstInputColumn)
     }
 
     /// The writer's columns, in order (names as in the input).
@@ -37,7 +52,7 @@ enum InputColumns {
         switch self {
         case .inferred(let schema):
             return schema.columns.map { ParquetColumn(name: $0.name, type: SnapshotTableWriter.parquetType($0.type), optional: true) }
-        case .parquet(let columns, _):
+        case .parquet(let columns, _, _):
             return columns
         }
     }
@@ -57,7 +72,7 @@ struct InputRows {
             decoder = SnapshotRecordDecoder(schema: schema, info: info)
             decoded = SnapshotDecodedRow(count: schema.columns.count)
             textField = -1
-        case .parquet(_, let textField):
+        case .parquet(_, let textField, _):
             decoder = nil
             decoded = SnapshotDecodedRow(count: 0)
             self.textField = textField

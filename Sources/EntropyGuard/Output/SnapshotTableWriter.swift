@@ -70,14 +70,16 @@ struct SnapshotTableWriter {
         defer { for target in targets where !target.closed { target.writer.abandon() } }
         for (stage, path) in files {
             let chunks = rows.stages.mayHaveAddedRows(through: stage) && hasChunks
+            let columns = Self.columns(input: inputColumns.parquetColumns, rowNumber: rowNumber, chunks: chunks)
+            let firstInputColumn = (rowNumber ? 1 : 0) + (chunks ? 2 : 0)
             do {
-                let writer = try ParquetWriter(path: path, columns: Self.columns(input: inputColumns.parquetColumns, rowNumber: rowNumber, chunks: chunks),
+                let writer = try ParquetWriter(path: path, columns: columns,
                                                options: ParquetWriterOptions(compression: compression,
                                                                              createdBy: "entropyguard \(EntropyGuardVersion.string)",
-                                                                             compressInBackground: true))
+                                                                             compressInBackground: true,
+                                                                             keyValueMetadata: inputColumns.keyValueMetadata(columns: columns, firstInputColumn: firstInputColumn)))
                 targets.append(Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
-                                      chunks: chunks, writer: writer,
-                                      firstInputColumn: (rowNumber ? 1 : 0) + (chunks ? 2 : 0)))
+                                      chunks: chunks, writer: writer, firstInputColumn: firstInputColumn))
             } catch let error as ParquetError {
                 throw EntropyGuardError(error, writing: path)
             }
