@@ -36,7 +36,8 @@ pq.write_table(table, sys.argv[1], row_group_size=8)
 
     /// Checks `kind:path` files against the input (argv[1]): the schema pyarrow reads (`same`: the
     /// input's, footer metadata equal; `row`: our `_row` first, the input's `_row` as `_row_`;
-    /// `chunks`: `_parent_row`, `_chunk_index` first; `annotate`: the annotation columns last), the
+    /// `chunks`: `_parent_row`, `_chunk_index` first; `annotate`: the annotation columns last; `retyped`:
+    /// so, with the text column `dur`, a duration, as an optional string column holding no text), the
     /// input's other footer keys, and each row's values but the text equal to the input row's of its id.
     static let arrowTypedCheck = #"""
 import sys, pyarrow as pa, pyarrow.parquet as pq
@@ -58,8 +59,10 @@ for arg in sys.argv[2:]:
     elif kind == "chunks":
         expected = pa.schema([pa.field("_parent_row", pa.int64()), pa.field("_chunk_index", pa.int64())] + fields)
     else:
-        assert kind == "annotate", kind
-        expected = pa.schema(fields + [f for f in got.schema if f.name.startswith("_entropyguard.")])
+        assert kind in ("annotate", "retyped"), kind
+        # retyped: `dur` as the text column, which becomes an optional string column
+        out_fields = [pa.field("dur", pa.string()) if kind == "retyped" and f.name == "dur" else f for f in fields]
+        expected = pa.schema(out_fields + [f for f in got.schema if f.name.startswith("_entropyguard.")])
         assert len(expected) == len(fields) + 6, str(got.schema)
     assert got.schema.equals(expected), (path, str(got.schema), str(expected))
     assert got.schema.metadata[b"origin"] == b"test", path
@@ -67,9 +70,11 @@ for arg in sys.argv[2:]:
     names = [("_row_" if kind == "row" and n == "_row" else n) for n in src.column_names]
     kept = src.take(got.column("id").to_pylist())
     for name, out_name in zip(src.column_names, names):
-        if name != "text":
+        if kind == "retyped" and name == "dur":
+            assert got.column("dur").null_count == got.num_rows, path
+        elif name != "text":
             assert kept.column(name).to_pylist() == got.column(out_name).to_pylist(), (path, name)
-    if kind != "chunks":
+    if kind in ("same", "row", "annotate"):
         for a, b in zip(kept.column("text").to_pylist(), got.column("text").to_pylist()):
             assert a == b or ("alice@" in a and "[EMAIL_REMOVED]" in b) or (kind == "annotate" and b is None), (path, a, b)
 print("checked", len(sys.argv) - 2, "files")
@@ -90,16 +95,22 @@ print("checked", len(sys.argv) - 2, "files")
         XCTAssertEqual(second.status, 0, second.stderr)
         let third = try CLI.run(base + ["--output", chunked.path, "--chunk-size", "200", "--snapshots", "none"])
         XCTAssertEqual(third.status, 0, third.stderr)
+        // A text column that is not a string column becomes an optional string one: its Arrow field is ours.
+        let retyped = dir.appendingPathComponent("retyped.parquet")
+        let fourth = try CLI.run(["--input", input.path, "--text-column", "dur", "--no-semantic-dedup", "--quiet", "--output", retyped.path,
+                                  "--annotate", "--snapshots", "none"])
+        XCTAssertEqual(fourth.status, 0, fourth.stderr)
         let checked = try python(Self.arrowTypedCheck, [input.path, "same:" + output.path, snapshot("ingest"), snapshot("sanitize"),
-                                                        snapshot("exact_dedup"), "annotate:" + annotated.path, "chunks:" + chunked.path], in: dir)
-        XCTAssertEqual(String(decoding: checked, as: UTF8.self), "checked 6 files\n")
+                                                        snapshot("exact_dedup"), "annotate:" + annotated.path, "chunks:" + chunked.path,
+                                                        "retyped:" + retyped.path], in: dir)
+        XCTAssertEqual(String(decoding: checked, as: UTF8.self), "checked 7 files\n")
 
         // JSONL input has no footer metadata to carry: the output has none.
         let jsonl = dir.appendingPathComponent("in.jsonl")
         try write(#"{"id": 1, "text": "A record long enough to be kept by the validate stage."}"# + "\n", to: jsonl)
         let fromJSONL = dir.appendingPathComponent("from_jsonl.parquet")
-        let fourth = try CLI.run(["--input", jsonl.path, "--output", fromJSONL.path, "--no-semantic-dedup", "--quiet"])
-        XCTAssertEqual(fourth.status, 0, fourth.stderr)
+        let fifth = try CLI.run(["--input", jsonl.path, "--output", fromJSONL.path, "--no-semantic-dedup", "--quiet"])
+        XCTAssertEqual(fifth.status, 0, fifth.stderr)
         try python("import sys, pyarrow.parquet as pq\nassert pq.read_metadata(sys.argv[1]).metadata is None\n", [fromJSONL.path], in: dir)
     }
 }
