@@ -104,9 +104,29 @@ public final class ReferenceCorpus: @unchecked Sendable {
 
     // MARK: what the dedup stages read
 
-    /// Exact dedup: (ReferenceRow id, dedup key) of each kept row whose key is in the partition.
-    func forEachKeptKey(partition: Int, of partitions: Int, _ body: (_ id: Int64, _ key: Int64) throws -> Void) throws {
-        try store.forEachDedupKey(partition: partition, of: partitions) { row, key in try body(ReferenceRow.id(row), key) }
+    /// Exact dedup: the kept rows' keys as a sorted lookup, persisted in the reference's store by the
+    /// first run that needs it (one scan of its rows), loaded by the next ones; a damaged one is said
+    /// and made again.
+    func keptKeys(progress: ProgressReporter) throws -> ReferenceKeyLookup {
+        enum Found { case lookup(ReferenceKeyLookup), missing, damaged }
+        let found: Found = try withIndexPart(name: ReferenceKeyLookup.name, part: 0) { part in
+            switch part {
+            case .missing: return .missing
+            case .damaged: return .damaged
+            case .valid(let bytes): return ReferenceKeyLookup(part: bytes).map(Found.lookup) ?? .damaged
+            }
+        }
+        switch found {
+        case .lookup(let lookup): return lookup
+        case .damaged: progress.warn("exact_dedup: --reference \(path): its persisted key lookup is damaged; it is made again")
+        case .missing: break
+        }
+        var pairs: [(key: Int64, id: Int64)] = []
+        pairs.reserveCapacity(keptCount)
+        try store.forEachDedupKey(partition: 0, of: 1) { row, key in pairs.append((key, ReferenceRow.id(row))) }
+        let lookup = ReferenceKeyLookup(scanned: pairs)
+        try replaceIndexParts(name: ReferenceKeyLookup.name, count: 1) { _ in lookup.part }
+        return lookup
     }
 
     /// The current text of the reference row that `id` stands for.
@@ -169,6 +189,29 @@ public final class ReferenceCorpus: @unchecked Sendable {
         case .damaged:
             throw EntropyGuardError(.ioError, "--reference \(path): the store \(store.path) is damaged: the embedding of row \(ReferenceRow.referenceRow(of: id)!) is not \(dimension) floats or fails its checksum")
         }
+    }
+
+    /// Semantic dedup: the stored `model` vectors of the texts hashed `textHashes` (reference rows `ids`)
+    /// into `out` (`dimension` floats each, in order), in one read of its store. Only when one fails is
+    /// each looked at again, to say which and why.
+    func readEmbeddings(model: String, textHashes: [[UInt8]], ids: [Int64], dimension: Int, into out: UnsafeMutablePointer<Float>) throws {
+        do {
+            return try store.readEmbeddings(model: model, textHashes: textHashes, dimension: dimension, into: out)
+        } catch is StoreDamage {}
+        for (index, hash) in textHashes.enumerated() {
+            try copyEmbedding(model: model, textHash: hash, id: ids[index], dimension: dimension,
+                              into: UnsafeMutableRawBufferPointer(start: out + index * dimension, count: dimension * 4))
+        }
+    }
+
+    /// Part `part` of the persisted set `name` (ReferenceSemanticIndex) as made for this identity.
+    func withIndexPart<T>(name: String, part: Int, _ body: (WorkingStore.ReferencePart) throws -> T) throws -> T {
+        try store.withReferencePart(name: name, identity: identity, part: part, body)
+    }
+
+    /// Replaces the persisted set `name` with `count` parts made for this identity (one transaction).
+    func replaceIndexParts(name: String, count: Int, make: (Int) throws -> [UInt8]) throws {
+        try store.replaceReferenceParts(name: name, identity: identity, count: count, make: make)
     }
 
     private func mismatch(_ wanted: String, has: [String]) -> EntropyGuardError {
