@@ -54,7 +54,7 @@ if [ ! -f "$work/refck/entropyguard.sqlite" ]; then
   echo "reference's own run ($r rows): wall $w s, CPU $(echo "$u + $s" | bc) s, peak RSS $((m / 1024)) MB"
 fi
 stages() {  # per-stage seconds of a --json summary, "name=s"
-  $py -c 'import json,sys; s=json.load(open(sys.argv[1])); print(" ".join(f"{x["name"]}={x["seconds"]:.2f}" for x in s["stages"] if x.get("seconds") is not None), f"total={s["seconds"]:.2f}")' "$1"
+  $py -c 'import json,sys; s=json.load(open(sys.argv[1])); print(" ".join("%s=%.2f" % (x["name"], x["seconds"]) for x in s["stages"] if x.get("seconds") is not None), "total=%.2f" % s["seconds"])' "$1"
 }
 run() {  # name, extra flags...: "wall cpu rssKB" of one run in a fresh checkpoint dir
   local name=$1; shift

@@ -327,4 +327,53 @@ final class ReferenceCLITests: XCTestCase {
         XCTAssertTrue(repaired.stderr.contains("rows) loaded in") && !repaired.stderr.contains("damaged"), repaired.stderr)
         XCTAssertEqual(repaired.audit, first.audit)
     }
+
+    /// The reference's kept rows' MinHash signatures, persisted in its store in row order by the first
+    /// run against it: the next runs read them back whole, and a damaged part is found before any is
+    /// used, said, and the set made again; the drops stay the same.
+    func testThePersistedSignaturesAreReusedAndMadeAgainWhenDamaged() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let flags = ["--text-column", "text", "--no-semantic-dedup", "--min-length", "20"]
+        let refck = dir.appendingPathComponent("refck")
+        let referenceRun = try CLI.run(flags + ["--input", files.reference.path, "--output", dir.appendingPathComponent("ref-out.jsonl").path,
+                                                "--checkpoint-dir", refck.path, "--quiet"])
+        XCTAssertEqual(referenceRun.status, 0, referenceRun.stderr)
+        var run = 0
+        func against() throws -> (stderr: String, audit: [Int: [String]]) {
+            run += 1
+            let result = try CLI.run(flags + ["--input", files.input.path, "--reference", refck.path,
+                                              "--checkpoint-dir", dir.appendingPathComponent("ck\(run)").path,
+                                              "--output", dir.appendingPathComponent("out\(run).jsonl").path,
+                                              "--audit-log", dir.appendingPathComponent("audit\(run).jsonl").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result.stderr, try audit(dir.appendingPathComponent("audit\(run).jsonl")))
+        }
+        func signatureParts() throws -> Int {
+            let database = try Database(path: refck.appendingPathComponent("entropyguard.sqlite").path)
+            return try database.scalar("SELECT count(*) FROM reference_parts WHERE name LIKE 'fuzzy;%'")?.int ?? -1
+        }
+        let first = try against()
+        XCTAssertGreaterThanOrEqual(first.audit.values.filter { $0[1] == "near_duplicate" && $0[2].hasPrefix("ref:") }.count, 8, "\(first.audit)")
+        XCTAssertEqual(try signatureParts(), 2, "a header and one part of 60 rows")
+        XCTAssertEqual(try against().audit, first.audit)
+
+        do {
+            let database = try Database(path: refck.appendingPathComponent("entropyguard.sqlite").path)
+            try database.execute("""
+                UPDATE reference_parts SET data = substr(data, 1, 299) || (CASE WHEN substr(data, 300, 1) = X'00' THEN X'01' ELSE X'00' END)
+                    || substr(data, 301)
+                WHERE name LIKE 'fuzzy;%' AND part = 1
+                """)
+            XCTAssertEqual(database.changes, 1)
+        }
+        let damaged = try against()
+        XCTAssertTrue(damaged.stderr.contains("fuzzy_dedup: --reference \(refck.path): its persisted signatures are damaged (part 1 is missing, fails its checksum or is not whole rows); they are made again"),
+                      damaged.stderr)
+        XCTAssertEqual(damaged.audit, first.audit)
+        XCTAssertEqual(try signatureParts(), 2)
+        let repaired = try against()
+        XCTAssertFalse(repaired.stderr.contains("damaged"), repaired.stderr)
+        XCTAssertEqual(repaired.audit, first.audit)
+    }
 }

@@ -38,6 +38,35 @@ extension WorkingStore {
         }
     }
 
+    /// Parts made a few at a time, each batch in a transaction of its own, for a set too large to hold
+    /// at once (the fuzzy stage's reference signatures): they go under a staging name no reader asks
+    /// for, and `publishStagedReferenceParts` renames them in one transaction, replacing the old set.
+    /// A run killed meanwhile leaves staged parts that are never read; the next build deletes them.
+    static func stagingName(_ name: String) -> String { "staging:" + name }
+
+    /// Deletes what an earlier build of `name` left staged.
+    func clearStagedReferenceParts(name: String) throws {
+        try database.transaction { try database.run("DELETE FROM reference_parts WHERE name = ?", [.text(Self.stagingName(name))]) }
+    }
+
+    /// Stages part `part` of `name` (checksummed for `name`, as it will be read once published).
+    func stageReferencePart(name: String, identity: String, part: Int, value: [UInt8]) throws {
+        var sealed: [UInt8] = []
+        value.withUnsafeBytes { ChecksummedBlob.seal($0, key: Self.partKey(name: name, identity: identity, part: part), into: &sealed) }
+        try database.transaction {
+            try database.run("INSERT INTO reference_parts (name, part, identity, data) VALUES (?, ?, ?, ?)",
+                             [.text(Self.stagingName(name)), .integer(Int64(part)), .text(identity), .blob(sealed)])
+        }
+    }
+
+    /// Makes the staged parts of `name` its set, replacing the old one, in one transaction.
+    func publishStagedReferenceParts(name: String) throws {
+        try database.transaction {
+            try database.run("DELETE FROM reference_parts WHERE name = ?", [.text(name)])
+            try database.run("UPDATE reference_parts SET name = ?1 WHERE name = ?2", [.text(name), .text(Self.stagingName(name))])
+        }
+    }
+
     /// Calls `body` with part `part` of the set `name` as made for `identity`, checked.
     func withReferencePart<T>(name: String, identity: String, part: Int, _ body: (ReferencePart) throws -> T) throws -> T {
         let read = try database.cachedStatement("SELECT identity, data FROM reference_parts WHERE name = ? AND part = ?")
