@@ -39,7 +39,12 @@ struct SemanticDedupStage: PipelineStage {
     /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
     var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
-    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference) }
+    /// With a reference, `reference-index=v1`: its IVF centroids come from its kept rows alone when it is
+    /// at least as large as the input (`ReferenceSemanticIndex`), so checkpoints made before are redone.
+    var settings: String {
+        "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference)
+            + (reference == nil ? "" : ";reference-index=v1")
+    }
 
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)
@@ -125,12 +130,10 @@ struct SemanticDedupStage: PipelineStage {
         var referenceFiled = false
         if let reference, alive > 0 {
             if selector.mode == .ivf && reference.keptCount >= alive {
-                let started = Date()
                 let index = try ReferenceSemanticIndex.fill(&selector, reference: reference, model: model, progress: context.progress)
                 rows = index.ids
                 hashes = TextHashes(bytes: index.hashes)
                 referenceFiled = true
-                context.progress.info("semantic_dedup: reference rows filed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
             } else {
                 try reference.forEachKeptBatch(batchSize: 16_384) { batchIDs, batchHashes in
                     rows += batchIDs
