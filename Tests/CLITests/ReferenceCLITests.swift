@@ -1,4 +1,4 @@
-import EntropyGuard
+@testable import EntropyGuard
 import Foundation
 import SplitMix
 import XCTest
@@ -268,5 +268,112 @@ final class ReferenceCLITests: XCTestCase {
         XCTAssertEqual(duplicateOf["original_text"] as? String, referenceText["text"] as? String)
         let text = try CLI.run(["explain", "--checkpoint-dir", ck.path, String(row)])
         XCTAssertTrue(text.stdoutText.contains("duplicate of reference row \(entry[2])"), text.stdoutText)
+    }
+
+    /// What a run against a reference persists in the reference's store (its semantic IVF index, its
+    /// exact-dedup key lookup) is built by the first run, loaded by the next, and when a byte of it is
+    /// flipped, found damaged, said, and made again, never used: each run's drops are the same.
+    func testThePersistedIndexIsBuiltOnceReusedAndMadeAgainWhenDamaged() throws {
+        let dir = try makeTemporaryDirectory()
+        let (reference, input) = Self.corpora(referenceRows: 400)
+        let referenceURL = dir.appendingPathComponent("ref.jsonl"), inputURL = dir.appendingPathComponent("new.jsonl")
+        try write(reference.joined(separator: "\n") + "\n", to: referenceURL)
+        try write(input.joined(separator: "\n") + "\n", to: inputURL)
+        // IVF (the reference is larger than the input, so its persisted index is used).
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup", "--model-name", try staticModel(),
+                     "--dedup-threshold", "0.98", "--search", "ivf"]
+        let refck = dir.appendingPathComponent("refck")
+        let referenceRun = try CLI.run(flags + ["--input", referenceURL.path, "--output", dir.appendingPathComponent("ref-out.jsonl").path,
+                                                "--checkpoint-dir", refck.path, "--quiet"])
+        XCTAssertEqual(referenceRun.status, 0, referenceRun.stderr)
+        var run = 0
+        func against() throws -> (stderr: String, audit: [Int: [String]]) {
+            run += 1
+            let result = try CLI.run(flags + ["--input", inputURL.path, "--reference", refck.path,
+                                              "--checkpoint-dir", dir.appendingPathComponent("ck\(run)").path,
+                                              "--output", dir.appendingPathComponent("out\(run).jsonl").path,
+                                              "--audit-log", dir.appendingPathComponent("audit\(run).jsonl").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result.stderr, try audit(dir.appendingPathComponent("audit\(run).jsonl")))
+        }
+        let first = try against()
+        XCTAssertTrue(first.stderr.contains("the reference's index (") && first.stderr.contains("rows) built and stored"), first.stderr)
+        XCTAssertGreaterThanOrEqual(first.audit.values.filter { $0[1] == "semantic_duplicate" && $0[2].hasPrefix("ref:") }.count, 8, "\(first.audit)")
+        XCTAssertGreaterThanOrEqual(first.audit.values.filter { $0[1] == "exact_duplicate" && $0[2].hasPrefix("ref:") }.count, 8, "\(first.audit)")
+        let second = try against()
+        XCTAssertTrue(second.stderr.contains("rows) loaded in"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("damaged"), second.stderr)
+        XCTAssertEqual(second.audit, first.audit)
+
+        // A flipped byte in a list of the semantic index and in the key lookup.
+        do {
+            let database = try Database(path: refck.appendingPathComponent("entropyguard.sqlite").path)
+            try database.execute("""
+                UPDATE reference_parts SET data = substr(data, 1, 99) || (CASE WHEN substr(data, 100, 1) = X'00' THEN X'01' ELSE X'00' END)
+                    || substr(data, 101)
+                WHERE part_id IN (SELECT min(part_id) FROM reference_parts WHERE name LIKE 'semantic;%' AND part >= 2
+                                  UNION SELECT part_id FROM reference_parts WHERE name LIKE 'exact;%')
+                """)
+            XCTAssertEqual(database.changes, 2)
+        }
+        let damaged = try against()
+        XCTAssertTrue(damaged.stderr.contains("semantic_dedup: the reference's persisted index is damaged (part ") &&
+                      damaged.stderr.contains("fails its checksum); it is made again") && damaged.stderr.contains("rows) built and stored"),
+                      damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains("exact_dedup: --reference \(refck.path): its persisted key lookup is damaged; it is made again"),
+                      damaged.stderr)
+        XCTAssertEqual(damaged.audit, first.audit)
+        let repaired = try against()
+        XCTAssertTrue(repaired.stderr.contains("rows) loaded in") && !repaired.stderr.contains("damaged"), repaired.stderr)
+        XCTAssertEqual(repaired.audit, first.audit)
+    }
+
+    /// The reference's kept rows' MinHash signatures, persisted in its store in row order by the first
+    /// run against it: the next runs read them back whole, and a damaged part is found before any is
+    /// used, said, and the set made again; the drops stay the same.
+    func testThePersistedSignaturesAreReusedAndMadeAgainWhenDamaged() throws {
+        let dir = try makeTemporaryDirectory()
+        let files = try writeCorpora(in: dir)
+        let flags = ["--text-column", "text", "--no-semantic-dedup", "--min-length", "20"]
+        let refck = dir.appendingPathComponent("refck")
+        let referenceRun = try CLI.run(flags + ["--input", files.reference.path, "--output", dir.appendingPathComponent("ref-out.jsonl").path,
+                                                "--checkpoint-dir", refck.path, "--quiet"])
+        XCTAssertEqual(referenceRun.status, 0, referenceRun.stderr)
+        var run = 0
+        func against() throws -> (stderr: String, audit: [Int: [String]]) {
+            run += 1
+            let result = try CLI.run(flags + ["--input", files.input.path, "--reference", refck.path,
+                                              "--checkpoint-dir", dir.appendingPathComponent("ck\(run)").path,
+                                              "--output", dir.appendingPathComponent("out\(run).jsonl").path,
+                                              "--audit-log", dir.appendingPathComponent("audit\(run).jsonl").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result.stderr, try audit(dir.appendingPathComponent("audit\(run).jsonl")))
+        }
+        func signatureParts() throws -> Int {
+            let database = try Database(path: refck.appendingPathComponent("entropyguard.sqlite").path)
+            return try database.scalar("SELECT count(*) FROM reference_parts WHERE name LIKE 'fuzzy;%'")?.int ?? -1
+        }
+        let first = try against()
+        XCTAssertGreaterThanOrEqual(first.audit.values.filter { $0[1] == "near_duplicate" && $0[2].hasPrefix("ref:") }.count, 8, "\(first.audit)")
+        XCTAssertEqual(try signatureParts(), 2, "a header and one part of 60 rows")
+        XCTAssertEqual(try against().audit, first.audit)
+
+        do {
+            let database = try Database(path: refck.appendingPathComponent("entropyguard.sqlite").path)
+            try database.execute("""
+                UPDATE reference_parts SET data = substr(data, 1, 299) || (CASE WHEN substr(data, 300, 1) = X'00' THEN X'01' ELSE X'00' END)
+                    || substr(data, 301)
+                WHERE name LIKE 'fuzzy;%' AND part = 1
+                """)
+            XCTAssertEqual(database.changes, 1)
+        }
+        let damaged = try against()
+        XCTAssertTrue(damaged.stderr.contains("fuzzy_dedup: --reference \(refck.path): its persisted signatures are damaged (part 1 is missing, fails its checksum or is not whole rows); they are made again"),
+                      damaged.stderr)
+        XCTAssertEqual(damaged.audit, first.audit)
+        XCTAssertEqual(try signatureParts(), 2)
+        let repaired = try against()
+        XCTAssertFalse(repaired.stderr.contains("damaged"), repaired.stderr)
+        XCTAssertEqual(repaired.audit, first.audit)
     }
 }

@@ -33,4 +33,63 @@ final class SearchAddKeptTests: XCTestCase {
             XCTAssertEqual(later, expected, "\(mode)")
         }
     }
+
+    /// `start(centroids:)` and `addKept(list:ids:compact:maxNorm:)` (a reference's persisted index:
+    /// its rows already filed and rounded to bfloat16) give the later rows the matches and near
+    /// misses that `addKept(ids:vectors:)` of the same rows under the same centroids gives.
+    func testFilingPrecomputedListsIsFilingTheVectors() {
+        let d = 32
+        let vectors = SearchTestVectors.clustered(rows: 5000, dimension: d, clusters: 40)
+        let split = 3000
+        let floor: Float = 0.9
+        func selector() -> SemanticSelector {
+            SemanticSelector(dimension: d, threshold: 0.95, mode: .ivf, expectedCount: 5000, nearMissFloor: floor)
+        }
+        var trained = selector()
+        trained.train(sample: Array(vectors[..<(split * d)]))
+        let centroids = try! XCTUnwrap(trained.centroids)
+        XCTAssertGreaterThan(centroids.count, 10)
+
+        // The reference's rows filed from their vectors.
+        var filed = trained
+        filed.addKept(ids: (0..<Int64(split)).map { $0 }, vectors: Array(vectors[..<(split * d)]))
+        // The same rows as a persisted index holds them: per list, ids and bfloat16 rows.
+        var lists = [[Int64]](repeating: [], count: centroids.count)
+        var compact = [[UInt16]](repeating: [], count: centroids.count)
+        var maxNorm: Float = 0
+        vectors.withUnsafeBufferPointer { v in
+            let nearest = centroids.nearest(v.baseAddress!, rows: split, probes: trained.probes)
+            for row in 0..<split {
+                let list = Int(nearest[row * trained.probes])
+                lists[list].append(Int64(row))
+                CompactVector.append(v.baseAddress! + row * d, count: d, to: &compact[list])
+                maxNorm = max(maxNorm, VectorMath.dot(v.baseAddress! + row * d, v.baseAddress! + row * d, d).squareRoot())
+            }
+        }
+        var persisted = selector()
+        persisted.start(centroids: centroids)
+        for list in lists.indices where !lists[list].isEmpty {
+            lists[list].withUnsafeBufferPointer { ids in
+                compact[list].withUnsafeBufferPointer { persisted.addKept(list: list, ids: ids, compact: $0.baseAddress!, maxNorm: maxNorm) }
+            }
+        }
+        XCTAssertEqual(persisted.keptCount, filed.keptCount)
+
+        var results: [[SemanticMatch]] = []
+        for var s in [filed, persisted] {
+            var later: [SemanticMatch] = []
+            var start = split
+            while start < 5000 {
+                let end = min(start + 700, 5000)
+                later += s.process(ids: (start..<end).map(Int64.init), vectors: Array(vectors[(start * d)..<(end * d)]),
+                                   keptVectors: SearchTestVectors.rowsOf(vectors, dimension: d))
+                later += s.takeNearMisses().map { SemanticMatch(row: -$0.row, duplicateOf: $0.duplicateOf, similarity: $0.similarity) }
+                start = end
+            }
+            results.append(later)
+        }
+        XCTAssertGreaterThan(results[0].filter { $0.row > 0 && $0.duplicateOf < split }.count, 10, "later rows matching filed ones")
+        XCTAssertTrue(results[0].contains { $0.row < 0 }, "near misses")
+        XCTAssertEqual(results[1], results[0])
+    }
 }

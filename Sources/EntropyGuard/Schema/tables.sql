@@ -173,3 +173,21 @@ CREATE TABLE IF NOT EXISTS minhash_text_lookup (
 DROP TABLE IF EXISTS minhash_signatures;
 DROP TABLE IF EXISTS minhash_lookup;
 DROP TABLE IF EXISTS minhash_pending;
+
+-- --reference: what runs that take this store as their reference reuse instead of recomputing it each
+-- time (ReferenceCorpus), made from its kept rows by the first such run. `name` says what a set of
+-- parts is (its kind, model and settings); `identity` is the store's identity when they were made (its
+-- input's hash and its last checkpoint's chained config hash), so parts made before the store's run
+-- was redone are never used: they are made again. All parts of a name are replaced in one transaction
+-- (a run killed meanwhile leaves the old set or the new one), each ends with a ChecksummedBlob
+-- checksum keyed by name, identity and part: a damaged part is found and the set made again. Kept
+-- apart from the caches above: a 1M-row reference's semantic index (IVF centroids, and its kept rows'
+-- bfloat16 vectors in list order) saves each run ~1M vector lookups and as many centroid rankings.
+CREATE TABLE IF NOT EXISTS reference_parts (
+    part_id  INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL,
+    part     INTEGER NOT NULL,      -- 0..<parts, in order
+    identity TEXT NOT NULL,
+    data     BLOB NOT NULL          -- the part, then an 8-byte checksum (ChecksummedBlob)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS reference_parts_by_name ON reference_parts (name, part);

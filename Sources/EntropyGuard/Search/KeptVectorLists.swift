@@ -40,6 +40,23 @@ struct KeptVectorLists {
         maxNorm = max(maxNorm, VectorMath.dot(vector, vector, dimension).squareRoot())
     }
 
+    /// Appends rows already in bfloat16 (a persisted reference index, `ReferenceSemanticIndex`) to
+    /// `list`: `compact` is `ids.count x dimension`, `maxNorm` the largest float32 norm of the rows they
+    /// were rounded from (the error bound needs the exact norms, which bfloat16 no longer gives).
+    mutating func append(list: Int, ids newIDs: UnsafeBufferPointer<Int64>, compact: UnsafePointer<UInt16>, maxNorm norm: Float) {
+        for (index, id) in newIDs.enumerated() {
+            if ids[list].count % pageRows == 0 {
+                var page: [UInt16] = []
+                page.reserveCapacity(pageRows * dimension)
+                pages[list].append(page)
+            }
+            pages[list][pages[list].count - 1].append(contentsOf: UnsafeBufferPointer(start: compact + index * dimension, count: dimension))
+            ids[list].append(id)
+        }
+        count += newIDs.count
+        maxNorm = max(maxNorm, norm)
+    }
+
     /// Decodes rows `first..<first + rows` of `list` (whole pages) to float32 into `buffer`.
     func decode(list: Int, first: Int, rows: Int, into buffer: inout [Float]) {
         precondition(first % pageRows == 0, "decode starts at a page")

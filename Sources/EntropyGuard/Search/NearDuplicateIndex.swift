@@ -78,6 +78,12 @@ struct NearDuplicateIndex {
         for i in 0..<rows { lists.append(list: Int(probed[i * probes]), id: ids[i], vector: vectors + i * dimension) }
     }
 
+    /// Files rows known to be kept under the lists a persisted index assigned them (their nearest
+    /// centroid, as `file` would find), from their bfloat16 copy: see `KeptVectorLists.append(list:ids:compact:maxNorm:)`.
+    mutating func file(list: Int, ids: UnsafeBufferPointer<Int64>, compact: UnsafePointer<UInt16>, maxNorm: Float) {
+        lists.append(list: list, ids: ids, compact: compact, maxNorm: maxNorm)
+    }
+
     /// Probed lists per row, nearest first (the first one is where the row is filed if kept).
     private func probedLists(_ vectors: UnsafePointer<Float>, rows: Int) -> [Int32] {
         guard let centroids else { return [Int32](repeating: 0, count: rows) }

@@ -90,6 +90,25 @@ public struct SemanticSelector {
         trained = true
     }
 
+    /// IVF with centroids trained before (a persisted reference index) instead of `train(sample:)`.
+    mutating func start(centroids: CentroidSet) {
+        precondition(mode == .ivf && keptCount == 0 && lastId == nil, "start(centroids:) replaces train(sample:) in ivf mode")
+        index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount,
+                                   nearMissFloor: nearMissFloor)
+        trained = true
+    }
+
+    /// `addKept` for rows a persisted index already filed: `ids` (ascending, above every id of the list
+    /// so far) go to `list` with their bfloat16 copy (`ids.count x dimension`); `maxNorm` is the largest
+    /// norm of their float32 vectors. Every row of the selector's lists then holds what `addKept` of
+    /// the same vectors would have made, so the decisions are the same. Later `process` ids must be
+    /// above all of them.
+    mutating func addKept(list: Int, ids: UnsafeBufferPointer<Int64>, compact: UnsafePointer<UInt16>, maxNorm: Float) {
+        precondition(trained && index.centroids != nil, "addKept(list:) needs centroids")
+        if let last = ids.last { lastId = max(lastId ?? last, last) }
+        index.file(list: list, ids: ids, compact: compact, maxNorm: maxNorm)
+    }
+
     /// The kept rows decided since the last call whose best score (to an earlier kept row they were
     /// compared with) reached `nearMissFloor`, in row order.
     public mutating func takeNearMisses() -> [SemanticMatch] {

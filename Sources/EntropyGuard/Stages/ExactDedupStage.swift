@@ -12,8 +12,9 @@
 /// sanitize on (the default) both are NFC by this stage and one is dropped; with `--no-sanitize` both
 /// survive (semantic dedup, which embeds them alike, may still pair them).
 ///
-/// With a reference (`--reference`), each partition's table starts with the reference's kept keys, so
-/// a row whose text a reference row has is its duplicate (ReferenceExactConfirmation).
+/// With a reference (`--reference`), a row's key is first looked up among the reference's kept keys
+/// (ReferenceKeyLookup, persisted in its store): a row whose text a reference row has is its duplicate
+/// (ReferenceExactConfirmation), as if the reference's keys owned their slots of the table.
 struct ExactDedupStage: PipelineStage {
     static let definition = StageDefinition(name: "exact_dedup", removesDuplicates: true) { setup in
         setup.options.exactDedup ? ExactDedupStage(reference: setup.reference) : nil
@@ -30,7 +31,8 @@ struct ExactDedupStage: PipelineStage {
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
         let alive = try store.aliveCount()
-        let keys = alive + (reference?.keptCount ?? 0)
+        let referenceKeys = try alive > 0 ? reference?.keptKeys(progress: context.progress) : nil
+        let keys = alive
         let partitions = max(1, (keys + partitionCapacity - 1) / partitionCapacity)
         let chunked = try store.hasChunks()
 
@@ -41,15 +43,14 @@ struct ExactDedupStage: PipelineStage {
         for partition in 0..<partitions {
             var firstRow = FirstRowTable(capacity: min(keys, partitionCapacity))
             var pairs: [CandidatePair] = []
-            // The reference came first: its keys own their slots (its kept rows have distinct texts).
-            try reference?.forEachKeptKey(partition: partition, of: partitions) { id, key in
-                _ = firstRow.firstRow(forKey: key, insertingIfNew: id)
-            }
-            // Input order: "first occurrence" is by row, with chunks where their parent was.
+            // Input order: "first occurrence" is by row, with chunks where their parent was. The
+            // reference came first: its keys own their slots (its kept rows have distinct texts).
             try store.forEachDedupKey(partition: partition, of: partitions) { row, key in
                 scanned += 1
                 if scanned % 100_000 == 0 { context.progress.update(done: scanned) }
-                if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
+                if let first = referenceKeys?.id(forKey: key) {
+                    pairs.append(CandidatePair(row: row, first: first))
+                } else if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
                     pairs.append(CandidatePair(row: row, first: first))
                 }
             }

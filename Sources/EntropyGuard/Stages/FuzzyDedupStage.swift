@@ -70,7 +70,7 @@ struct FuzzyDedupStage: PipelineStage {
         defer { selection.drain() }
         if rows.count > 0, let reference {
             try reference.forEachKeptSignatureBatch(cacheKey: hasher.cacheKey, permutations: permutations,
-                                                    batchSize: context.options.batchSize) { ids, signatures in
+                                                    progress: context.progress) { ids, signatures in
                 _ = try selection.wait()
                 selection.submit(signatures, rowIDs: ids)
             }

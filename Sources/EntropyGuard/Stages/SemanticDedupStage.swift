@@ -39,22 +39,18 @@ struct SemanticDedupStage: PipelineStage {
     /// The model as resolved now (``EmbeddingModelChoice/identity(_:)``).
     var modelIdentity: String { EmbeddingModelChoice.identity(modelName) }
 
-    var settings: String { "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference) }
+    /// With a reference, `reference-index=v1`: its IVF centroids come from its kept rows alone when it is
+    /// at least as large as the input (`ReferenceSemanticIndex`), so checkpoints made before are redone.
+    var settings: String {
+        "model=\(modelIdentity);threshold=\(threshold);search=\(searchMode.rawValue);v1" + ReferenceCorpus.settings(reference)
+            + (reference == nil ? "" : ";reference-index=v1")
+    }
 
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
         let embedding = try embedMissing(context, embedder: embedder, model: model)
-        // The reference's kept rows come first: positions 0..<referenceCount of the selection.
-        var ids: [Int64] = [], referenceHashes = TextHashes()
-        if let reference, !embedding.rows.isEmpty {
-            try reference.forEachKeptBatch(batchSize: 16_384) { batchIDs, batchHashes in
-                ids += batchIDs
-                for hash in batchHashes { referenceHashes.append(hash) }
-            }
-        }
-        let matches = try select(context, rows: ids + embedding.rows, hashes: referenceHashes + embedding.hashes, referenceCount: ids.count,
-                                 dimension: embedder.dimension, model: model)
+        let matches = try select(context, embedding: embedding, dimension: embedder.dimension, model: model)
         var notes = ["embedded": embedding.embedded, "embeddings_reused": embedding.rows.count - embedding.embedded,
                      "semantic_duplicates": matches]
         if embedding.damaged > 0 {
@@ -120,32 +116,54 @@ struct SemanticDedupStage: PipelineStage {
     /// from the store a batch at a time; the selector keeps a compact copy of the kept ones and reads
     /// back the exact vectors of the few candidates it must check (`KeptVectorSource`).
     /// With a reference, positions below `referenceCount` are its kept rows (vectors from its store).
-    private func select(_ context: StageContext, rows: [Int64], hashes: TextHashes, referenceCount: Int, dimension: Int,
-                        model: String) throws -> Int {
+    /// When the search is IVF and the reference at least as large as the input, they come filed from
+    /// the reference's persisted index (`ReferenceSemanticIndex`, built by the first run against it);
+    /// otherwise they are filed here (`addKept`), with centroids trained on the reference and the input.
+    private func select(_ context: StageContext, embedding: EmbeddedRows, dimension: Int, model: String) throws -> Int {
         let store = context.store
+        let alive = embedding.rows.count
+        var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode,
+                                        expectedCount: alive + (alive > 0 ? reference?.keptCount ?? 0 : 0),
+                                        nearMissFloor: Float(threshold - NearMissWindow.width))
+        // The reference's kept rows come first: positions 0..<referenceCount of the selection.
+        var rows: [Int64] = [], hashes = TextHashes()
+        var referenceFiled = false
+        if let reference, alive > 0 {
+            if selector.mode == .ivf && reference.keptCount >= alive {
+                let index = try ReferenceSemanticIndex.fill(&selector, reference: reference, model: model, progress: context.progress)
+                rows = index.ids
+                hashes = TextHashes(bytes: index.hashes)
+                referenceFiled = true
+            } else {
+                try reference.forEachKeptBatch(batchSize: 16_384) { batchIDs, batchHashes in
+                    rows += batchIDs
+                    for hash in batchHashes { hashes.append(hash) }
+                }
+            }
+        }
+        let referenceCount = rows.count
+        rows += embedding.rows
+        hashes = hashes + embedding.hashes
+
+        // Reads the vectors at these positions (ascending, as the selector and the batches give them):
+        // the reference's from its store, the input's from the run's, each part in one read.
         func loadVectors(_ positions: [Int]) throws -> [Float] {
             try [Float](unsafeUninitializedCapacity: positions.count * dimension) { out, count in
                 count = 0
-                guard let reference, positions.contains(where: { $0 < referenceCount }) else {
-                    try store.readEmbeddings(model: model, textHashes: positions.map { hashes[$0] }, dimension: dimension, into: out.baseAddress!)
-                    count = positions.count * dimension
-                    return
+                let split = positions.firstIndex { $0 >= referenceCount } ?? positions.count
+                precondition(positions[split...].allSatisfy { $0 >= referenceCount }, "positions ascending")
+                if split > 0, let reference {
+                    try reference.readEmbeddings(model: model, textHashes: positions[..<split].map { hashes[$0] },
+                                                 ids: positions[..<split].map { rows[$0] }, dimension: dimension, into: out.baseAddress!)
                 }
-                for (index, position) in positions.enumerated() {
-                    let slot = out.baseAddress! + index * dimension
-                    if position < referenceCount {
-                        try reference.copyEmbedding(model: model, textHash: hashes[position], id: rows[position], dimension: dimension,
-                                                    into: UnsafeMutableRawBufferPointer(start: slot, count: dimension * 4))
-                    } else {
-                        try store.readEmbeddings(model: model, textHashes: [hashes[position]], dimension: dimension, into: slot)
-                    }
+                if split < positions.count {
+                    try store.readEmbeddings(model: model, textHashes: positions[split...].map { hashes[$0] }, dimension: dimension,
+                                             into: out.baseAddress! + split * dimension)
                 }
                 count = positions.count * dimension
             }
         }
 
-        var selector = SemanticSelector(dimension: dimension, threshold: Float(threshold), mode: searchMode, expectedCount: rows.count,
-                                        nearMissFloor: Float(threshold - NearMissWindow.width))
         if selector.needsTraining {
             let sample = SemanticSelector.trainingSampleRows(total: rows.count)
             selector.train(sample: try loadVectors(sample))
@@ -153,7 +171,7 @@ struct SemanticDedupStage: PipelineStage {
         var found = 0
         let batch = 32_768   // IVF multiplies whole batches against the lists (NearDuplicateIndex.chunkRows)
         context.progress.begin(stage: context.stage.name, total: rows.count)
-        var start = 0
+        var start = referenceFiled ? referenceCount : 0
         while start < rows.count {
             try Interrupt.check()
             // A batch is the reference's rows or the input's, never both.
@@ -192,6 +210,14 @@ struct SemanticDedupStage: PipelineStage {
 /// XXH3-128 text hashes, 16 bytes each, back to back.
 private struct TextHashes {
     private var bytes: [UInt8] = []
+
+    init() {}
+
+    /// From hashes back to back.
+    init(bytes: [UInt8]) {
+        precondition(bytes.count % 16 == 0, "XXH3-128 hashes are 16 bytes")
+        self.bytes = bytes
+    }
 
     mutating func append(_ hash: [UInt8]) {
         precondition(hash.count == 16, "an XXH3-128 hash is 16 bytes")
