@@ -45,11 +45,13 @@ struct ExactDedupStage: PipelineStage {
             try reference?.forEachKeptKey(partition: partition, of: partitions) { id, key in
                 _ = firstRow.firstRow(forKey: key, insertingIfNew: id)
             }
-            // Input order: "first occurrence" is by row, with chunks where their parent was.
-            try store.forEachDedupKey(partition: partition, of: partitions) { row, key in
+            // Input order: "first occurrence" is by row, with chunks where their parent was. An append
+            // reads the old rows this stage read (its verdicts on them stand) and decides the new ones.
+            let appendFrom = context.appendFrom ?? 0
+            try store.forEachDedupKey(partition: partition, of: partitions, aliveBefore: context.appendFrom.map { _ in context.stage }) { row, key in
                 scanned += 1
                 if scanned % 100_000 == 0 { context.progress.update(done: scanned) }
-                if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
+                if let first = firstRow.firstRow(forKey: key, insertingIfNew: row), row >= appendFrom {
                     pairs.append(CandidatePair(row: row, first: first))
                 }
             }
