@@ -202,7 +202,7 @@ public final class Pipeline {
                                       settings: stage.stage.settings))
             if (definition.checkpointsImmediately && stage.isEnabled) || index == lastIndex {
                 // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
-                try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id,
+                try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id, appendFrom: appendFrom,
                                  endingAppend: appendFrom != nil && index == planned.count - 1)
                 // [snapshots] Held back while the next stage keeps every core busy: see
                 // SnapshotExporter.exportCommitted.

@@ -7,9 +7,11 @@ extension WorkingStore {
 
     /// Moves every alive row to `stage`'s generation: they survived it and every stage before it.
     /// Runs in the transaction that commits the stage's checkpoint.
-    func advanceSurvivors(to stage: StageID) throws {
-        try database.run("UPDATE rows SET generation = ?1 WHERE dropped_by IS NULL AND generation < ?1",
-                         [.integer(Int64(stage.generation))])
+    /// `fromRow`: only rows from this one on (an append's new rows; the old ones are past it already),
+    /// a range of the table instead of all of it.
+    func advanceSurvivors(to stage: StageID, fromRow: Int64 = 0) throws {
+        try database.run("UPDATE rows SET generation = ?1 WHERE dropped_by IS NULL AND generation < ?1 AND row_id >= ?2",
+                         [.integer(Int64(stage.generation)), .integer(fromRow)])
     }
 
     /// Rows not dropped so far: the input of the next stage.
@@ -82,7 +84,8 @@ extension WorkingStore {
     /// empty once trimmed (empty_after_strip) or shorter than `minLength` code points
     /// (below_min_length, with the length in the details). One UPDATE on the narrow rows table:
     /// text_length is the trimmed text's code points, kept current by the stages that change text.
-    func dropInvalidTexts(by stage: StageID, minLength: Int) throws {
+    /// `fromRow`: only rows from this one on (an append's new rows).
+    func dropInvalidTexts(by stage: StageID, minLength: Int, fromRow: Int64 = 0) throws {
         try database.run("""
             UPDATE rows SET dropped_by = ?1, generation = ?3,
                 drop_reason = CASE WHEN text_state <> 'ok' THEN 'empty_or_null'
@@ -92,9 +95,9 @@ extension WorkingStore {
                                                WHEN 'null' THEN 'text is null'
                                                WHEN 'not_string' THEN 'text is not a string'
                                                ELSE CASE WHEN text_length > 0 THEN text_length || ' < ' || ?2 || ' characters' END END
-            WHERE dropped_by IS NULL
+            WHERE dropped_by IS NULL AND row_id >= ?4
               AND (text_state <> 'ok' OR text_length = 0 OR text_length < ?2)
-            """, [.integer(Int64(stage.generation)), .integer(Int64(minLength)), .integer(Int64(stage.generation - 1))])
+            """, [.integer(Int64(stage.generation)), .integer(Int64(minLength)), .integer(Int64(stage.generation - 1)), .integer(fromRow)])
     }
 
     /// Drops per reason for one stage, from the store.

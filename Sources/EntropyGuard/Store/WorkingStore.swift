@@ -221,10 +221,12 @@ public final class WorkingStore {
 
     /// Commits completed stages in one transaction: moves every alive row to `stage`'s generation
     /// (nil: they are there already), saves the checkpoints and clears the stage in progress.
-    /// `endingAppend`: the last stage of an append commits, so the append is over (`InputAppend`).
-    func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?, endingAppend: Bool = false) throws {
+    /// `appendFrom`: in an append, its first new row (only new rows are behind); `endingAppend`: the
+    /// last stage of the append commits, so the append is over (`InputAppend`).
+    func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?, appendFrom: Int64? = nil,
+                endingAppend: Bool = false) throws {
         try database.transaction {
-            if let stage { try advanceSurvivors(to: stage) }
+            if let stage { try advanceSurvivors(to: stage, fromRow: appendFrom ?? 0) }
             for checkpoint in checkpoints { try saveCheckpoint(checkpoint) }
             try clearStageInProgress()
             if endingAppend { try removeMeta(prefix: InputAppend.metaPrefix) }
