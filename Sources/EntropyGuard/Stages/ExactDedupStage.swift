@@ -29,7 +29,8 @@ struct ExactDedupStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
-        let alive = try store.aliveCount()
+        // An append reads the old rows alive before this stage too (a later stage may have dropped them).
+        let alive = try context.appendFrom == nil ? store.aliveCount() : store.textRowCount(aliveBefore: context.stage)
         let keys = alive + (reference?.keptCount ?? 0)
         let partitions = max(1, (keys + partitionCapacity - 1) / partitionCapacity)
         let chunked = try store.hasChunks()
