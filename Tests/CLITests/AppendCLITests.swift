@@ -247,29 +247,36 @@ final class AppendCLITests: XCTestCase {
     // MARK: SIGKILL during an append
 
     /// SIGKILL during the append's ingest, and during its fuzzy dedup (after later checkpoints of the
-    /// grown input were committed): the next run finishes the append with a full run's files.
+    /// grown input were committed): the next run finishes the append with a full run's files. Killed
+    /// during its ingest then run with another --min-length: the append is dropped, everything reruns.
     func testSIGKILLDuringAnAppendThenTheSameCommandGivesAFullRunsFiles() throws {
         let lines = makeDataset(rows: 40_000, seed: 7).split(separator: "\n").map(String.init)
         let old = Array(lines[..<30_000]), new = Array(lines[30_000...])
-        let points: [(String, (Database) throws -> Bool)] = [
-            ("ingest", { db in
-                let first = try db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'")?.string.flatMap { Int($0) }
-                let next = try db.scalar("SELECT value FROM meta WHERE key = 'ingest.next_row'")?.string.flatMap { Int($0) } ?? 0
-                return first != nil && next >= 33_000
-            }),
+        let duringIngest: (Database) throws -> Bool = { db in
+            let first = try db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'")?.string.flatMap { Int($0) }
+            let next = try db.scalar("SELECT value FROM meta WHERE key = 'ingest.next_row'")?.string.flatMap { Int($0) } ?? 0
+            return first != nil && next >= 33_000
+        }
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--batch-size", "500"]
+        let otherFlags = ["--text-column", "text", "--min-length", "30", "--no-semantic-dedup", "--batch-size", "500"]
+        let points: [(String, (Database) throws -> Bool, [String])] = [
+            ("ingest", duringIngest, flags),
             ("fuzzy", { db in
                 try db.scalar("SELECT count(*) FROM checkpoints")?.int ?? 0 >= 5
                     && db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'") != nil
-            }),
+            }, flags),
+            ("other-settings", duringIngest, otherFlags),
         ]
-        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--batch-size", "500"]
         let dir = try makeTemporaryDirectory()
         let input = dir.appendingPathComponent("data.jsonl")
         try write((old + new).joined(separator: "\n") + "\n", to: input)
-        let full = dir.appendingPathComponent("ck-full")
-        try run(input, checkpoints: full, flags)
-        let expected = try outputs(full)
-        for (name, condition) in points {
+        var expected: [[String]: [String: Data]] = [:]
+        for (index, resumeFlags) in [flags, otherFlags].enumerated() {
+            let full = dir.appendingPathComponent("ck-full\(index)")
+            try run(input, checkpoints: full, resumeFlags)
+            expected[resumeFlags] = try outputs(full)
+        }
+        for (name, condition, resumeFlags) in points {
             let ck = dir.appendingPathComponent("ck-\(name)")
             try write(old.joined(separator: "\n") + "\n", to: input)
             try run(input, checkpoints: ck, flags)
@@ -288,9 +295,9 @@ final class AppendCLITests: XCTestCase {
             _ = out.fileHandleForReading.readDataToEndOfFile()
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             XCTAssertTrue(reached, "\(name): the run ended before the kill point: \(stderr)")
-            let summary = try run(input, checkpoints: ck, flags)
-            XCTAssertEqual(appended(summary)?["old_rows"], old.count, name)
-            XCTAssertEqual(try outputs(ck), expected, name)
+            let summary = try run(input, checkpoints: ck, resumeFlags)
+            XCTAssertEqual(appended(summary)?["old_rows"], resumeFlags == flags ? old.count : nil, name)
+            XCTAssertEqual(try outputs(ck), expected[resumeFlags], name)
         }
     }
 }
