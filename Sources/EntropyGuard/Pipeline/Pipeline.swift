@@ -99,6 +99,8 @@ public final class Pipeline {
         let planned = try plan(info: info)
         let expected = ConfigHash.chain(planned.map { ($0.id, $0.stage.settings) })
         let source = stages.source
+        let appending = try startOrContinueAppend(store: store, input: input, inputHash: inputHash, expected: expected)
+        var appendFrom = appending?.firstRow
 
         // Resume: the newest valid checkpoint, by the rule `checkpoints list` shows.
         var resumePoint = 0
@@ -127,7 +129,7 @@ public final class Pipeline {
             let newest = try store.checkpoints().last?.generation ?? 0
             if try resumePoint < newest
                 || (store.stageInProgress() != nil && continuedStage(planned, after: resumePoint, expected: expected, store: store) == nil) {
-                try store.rewind(to: resumePoint)
+                try store.rewind(to: resumePoint, fromRow: appendFrom ?? 0)
             }
         } else {
             // No usable checkpoint. A partial ingest of the same input with the same settings continues;
@@ -137,6 +139,7 @@ public final class Pipeline {
                 try store.reset()
                 try store.setMeta("ingest.input_hash", inputHash)
                 try store.setMeta("ingest.config_hash", expected[source]!)
+                try store.setMeta("ingest.input_length", String(input.byteCount))
             }
         }
         try store.setMeta("input_path", input.displayPath)
@@ -157,6 +160,7 @@ public final class Pipeline {
         let resumedCheckpoints = resumePoint > 0 ? try store.checkpoints() : []
         // Rows alive before the next stage, carried from stage to stage instead of counted each time.
         var alive: Int? = resumedCheckpoints.first { $0.generation == resumePoint }?.rowCount
+        if alive == nil, appendFrom != nil, let previous = stages.id(generation: resumePoint) { alive = try store.aliveCountFromDrops(after: previous) }
         // --stop-after: the stages after it neither run nor count; its checkpoint is committed.
         let lastIndex = options.stopAfter.map { $0.generation - 1 } ?? planned.count - 1
         for (index, stage) in planned.enumerated() where index <= lastIndex {
@@ -173,22 +177,33 @@ public final class Pipeline {
                 continue
             }
             let definition = stage.definition
-            let rowsIn = definition.readsInput ? 0 : try alive ?? store.aliveCount()
             let stageStarted = Date()
+            var context = StageContext(stage: stage.id, configHash: expected[stage.id]!, store: store, options: options,
+                                       progress: progress, input: input, ingestInfo: info, appendFrom: appendFrom)
+            if appendFrom != nil, !(try stage.stage.canAppend(context)) {
+                // This stage and the ones after run over all rows, as in a full run (InputAppend).
+                progress.info("\(stage.id.name) cannot decide the new rows alone here; it reruns over all rows")
+                try store.endAppend(redoingFrom: stage.id)
+                appendFrom = nil
+                context.appendFrom = nil
+                alive = nil
+            }
+            let rowsIn = definition.readsInput ? 0 : try alive ?? store.aliveCount()
             try store.markStageStarted(stage.id)
-            let context = StageContext(stage: stage.id, configHash: expected[stage.id]!, store: store, options: options,
-                                       progress: progress, input: input, ingestInfo: info)
             let report = try stage.stage.run(context)
             // A pass-through stage drops nothing; only stages that read the input or add rows need a recount.
-            let dropped = stage.isEnabled ? try store.dropCounts(stage: stage.id) : [:]
-            let rowsOut = definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
+            // In an append the old rows sit at later generations: counts come from the drops.
+            let dropped = stage.isEnabled || appendFrom != nil ? try store.dropCounts(stage: stage.id) : [:]
+            let rowsOut = appendFrom != nil ? try store.aliveCountFromDrops(after: stage.id)
+                : definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
             alive = rowsOut
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped,
                                       settings: stage.stage.settings))
             if (definition.checkpointsImmediately && stage.isEnabled) || index == lastIndex {
                 // The input stage writes its rows at its generation already (0 when rejected): no UPDATE needed.
-                try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id)
+                try store.commit(pending, advancingSurvivorsTo: definition.readsInput ? nil : stage.id, appendFrom: appendFrom,
+                                 endingAppend: appendFrom != nil && index == planned.count - 1)
                 // [snapshots] Held back while the next stage keeps every core busy: see
                 // SnapshotExporter.exportCommitted.
                 let next = index + 1 < planned.count ? planned[index + 1] : nil
@@ -204,6 +219,8 @@ public final class Pipeline {
         }
 
         let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
+        let appended = appending.map { RunSummary.Appended(oldRows: Int($0.firstRow), newRows: rowsIn - Int($0.firstRow)) }
+        if let appended { progress.info("Input grew: \(appended.oldRows) old rows kept, \(appended.newRows) new rows processed") }
         if rowsIn == 0 {
             // Empty, blank lines only, or a CSV header only: not an error (an empty shard is normal),
             // but not silent either, since it is as often a wrong file or an unflushed export.
@@ -217,7 +234,7 @@ public final class Pipeline {
             try snapshots?.finish()
             return RunSummary(input: options.inputPath, output: nil, checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom,
                               rowsIn: rowsIn, rowsOut: try alive ?? store.aliveCount(after: stop), stages: summaries,
-                              seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
+                              seconds: Date().timeIntervalSince(started), dryRun: options.dryRun, appended: appended)
         }
         let last = stages.ids.last!
         let outputStarted = Date()
@@ -238,7 +255,28 @@ public final class Pipeline {
                                           rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
         return RunSummary(input: options.inputPath, output: options.dryRun ? nil : (options.outputPath == "-" ? "<stdout>" : options.outputPath),
                           checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom, rowsIn: rowsIn, rowsOut: written,
-                          stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun)
+                          stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun, appended: appended)
+    }
+
+    /// The append this run starts or continues (`InputAppend`), nil when it does not append. An append
+    /// in progress that this run cannot continue (other settings or options) is dropped with the store.
+    private func startOrContinueAppend(store: WorkingStore, input: InputSource, inputHash: String,
+                                       expected: [StageID: String]) throws -> WorkingStore.AppendInProgress? {
+        let last = stages.ids.last!
+        if let pending = try store.appendInProgress() {
+            let sameInput = try store.meta("ingest.input_hash") == inputHash
+            let continues = sameInput && pending.configHash == expected[last] && options.resumeFrom == nil && options.stopAfter == nil
+                && options.referencePath == nil && options.globalDropsPath == nil && (options.autoResume || options.resume)
+            if continues { return pending }
+            progress.info("An unfinished append is dropped (the input, the settings or the options changed since): starting over")
+            try store.reset()
+            return nil
+        }
+        guard let (append, oldLength) = try InputAppend.detect(store: store, input: input, options: options, lastStage: last,
+                                                              lastConfigHash: expected[last]!) else { return nil }
+        try store.beginAppend(append, inputHash: inputHash, inputLength: input.byteCount)
+        progress.info("Input grew from \(oldLength) to \(input.byteCount) bytes, starting with the input the store holds: keeping the decisions for its \(append.firstRow) rows, processing the new ones")
+        return append
     }
 
     /// The stage whose committed batches this run continues rather than rewinds: the first enabled

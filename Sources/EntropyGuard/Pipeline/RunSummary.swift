@@ -24,6 +24,15 @@ public struct RunSummary: Codable, Sendable {
     public var stages: [Stage]
     public var seconds: Double
     public var dryRun: Bool
+    /// Set when the input grew and the run appended (`InputAppend`).
+    public var appended: Appended? = nil
+
+    public struct Appended: Codable, Sendable {
+        /// Rows of the input the store held, whose decisions were kept.
+        public var oldRows: Int
+        /// Rows read and decided by this run.
+        public var newRows: Int
+    }
 
     /// The human-readable form.
     public var text: String {
@@ -42,6 +51,7 @@ public struct RunSummary: Codable, Sendable {
             if !notes.isEmpty { line += "  (" + notes.joined(separator: ", ") + ")" }
             lines.append(line)
         }
+        if let appended { lines.append("  input grew: \(appended.oldRows) old rows kept, \(appended.newRows) new rows processed") }
         if let output { lines.append("  output: \(output)") }
         return lines.joined(separator: "\n")
     }

@@ -45,12 +45,16 @@ public struct SemanticSelector {
         self.threshold = threshold
         self.seed = seed
         self.nearMissFloor = nearMissFloor
-        let resolved: SemanticSearchMode = mode == .auto
-            ? (expectedCount < SemanticSelector.autoExactLimit ? .exact : .ivf) : mode
+        let resolved = Self.resolvedMode(mode, expectedCount: expectedCount)
         self.mode = resolved
         listCount = max(1, Int(Double(max(expectedCount, 1)).squareRoot().rounded()))
         index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: nil, probes: 1, nearMissFloor: nearMissFloor)
         trained = resolved == .exact
+    }
+
+    /// The mode `auto` stands for with `expectedCount` rows (`exact` or `ivf` as given).
+    public static func resolvedMode(_ mode: SemanticSearchMode, expectedCount: Int) -> SemanticSearchMode {
+        mode == .auto ? (expectedCount < autoExactLimit ? .exact : .ivf) : mode
     }
 
     /// True for `ivf` until `train(sample:)` has been called.

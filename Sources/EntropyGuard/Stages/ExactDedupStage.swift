@@ -30,7 +30,8 @@ struct ExactDedupStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         let store = context.store
-        let alive = try store.aliveCount()
+        // An append reads the old rows alive before this stage too (a later stage may have dropped them).
+        let alive = try context.appendFrom == nil ? store.aliveCount() : store.textRowCount(aliveBefore: context.stage)
         let referenceKeys = try alive > 0 ? reference?.keptKeys(progress: context.progress) : nil
         let keys = alive
         let partitions = max(1, (keys + partitionCapacity - 1) / partitionCapacity)
@@ -45,12 +46,15 @@ struct ExactDedupStage: PipelineStage {
             var pairs: [CandidatePair] = []
             // Input order: "first occurrence" is by row, with chunks where their parent was. The
             // reference came first: its keys own their slots (its kept rows have distinct texts).
-            try store.forEachDedupKey(partition: partition, of: partitions) { row, key in
+            // An append reads the old rows this stage read (its verdicts on them stand) and decides
+            // the new ones.
+            let appendFrom = context.appendFrom ?? 0
+            try store.forEachDedupKey(partition: partition, of: partitions, aliveBefore: context.appendFrom.map { _ in context.stage }) { row, key in
                 scanned += 1
                 if scanned % 100_000 == 0 { context.progress.update(done: scanned) }
                 if let first = referenceKeys?.id(forKey: key) {
-                    pairs.append(CandidatePair(row: row, first: first))
-                } else if let first = firstRow.firstRow(forKey: key, insertingIfNew: row) {
+                    if row >= appendFrom { pairs.append(CandidatePair(row: row, first: first)) }
+                } else if let first = firstRow.firstRow(forKey: key, insertingIfNew: row), row >= appendFrom {
                     pairs.append(CandidatePair(row: row, first: first))
                 }
             }

@@ -60,9 +60,16 @@ struct FuzzyDedupStage: PipelineStage {
         // Filled once, when a batch is not found whole (see schema/tables.sql).
         var lookupByTextReady = false
 
-        // The alive rows in input order (chunks where their parent was), in a file: 8 bytes a row.
+        // The alive rows in input order (chunks where their parent was), in a file: 8 bytes a row. An
+        // append reads again the old rows this stage read (they come first), in the batches it read
+        // them in, so their signatures are found whole in the store; it writes the new rows' verdicts only.
+        let appendFrom = context.appendFrom ?? 0
+        var oldRows = 0
         let rows = try RowIDFile(directory: store.directory)
-        try store.forEachDedupKey(partition: 0, of: 1) { row, _ in try rows.append(row) }
+        try store.forEachDedupKey(partition: 0, of: 1, aliveBefore: context.appendFrom.map { _ in context.stage }) { row, _ in
+            try rows.append(row)
+            if row < appendFrom { oldRows += 1 }
+        }
         try rows.flush()
         if rows.count > 0 { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh)") }
 
@@ -82,7 +89,7 @@ struct FuzzyDedupStage: PipelineStage {
         var start = 0
         while start < rows.count {
             try Interrupt.check()
-            let end = min(start + context.options.batchSize, rows.count)
+            let end = min(start + context.options.batchSize, rows.count, start < oldRows ? oldRows : .max)
             let batch = try rows.rows(start..<end)[...]
             let texts = try Self.texts(of: batch, store: store)
             let hashes = texts.map { XXH3.hash128($0).bytes }
@@ -133,9 +140,9 @@ struct FuzzyDedupStage: PipelineStage {
             found += try store.transaction {
                 // The signatures computed, as one row (the whole batch unless some came from the store).
                 if !missing.isEmpty { try store.storeSignatureBatch(setting: setting, textHashes: missing.map { hashes[$0] }, signatures: fresh) }
-                let drops = try selection.wait()
+                let drops = try selection.wait().filter { $0.row >= appendFrom }
                 try store.dropNearDuplicates(drops, by: context.stage, reason: "near_duplicate")
-                try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
+                try store.recordNearMisses(selection.takeNearMisses().filter { $0.row >= appendFrom }, by: context.stage)
                 return drops.count
             }
             selection.submit(values, rowIDs: Array(batch))
@@ -144,10 +151,10 @@ struct FuzzyDedupStage: PipelineStage {
             start = end
             context.progress.update(done: end)
         }
-        let last = try selection.finish()
+        let last = try selection.finish().filter { $0.row >= appendFrom }
         try store.transaction {
             try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
-            try store.recordNearMisses(selection.takeNearMisses(), by: context.stage)
+            try store.recordNearMisses(selection.takeNearMisses().filter { $0.row >= appendFrom }, by: context.stage)
         }
         found += last.count
         context.progress.end()

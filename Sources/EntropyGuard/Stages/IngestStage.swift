@@ -36,7 +36,8 @@ struct IngestStage: PipelineStage {
         let line = Int(try store.meta("ingest.line") ?? "1") ?? 1
         var nextRow = Int64(try store.meta("ingest.next_row") ?? "0") ?? 0
         let resumedRows = nextRow
-        if nextRow > 0 {
+        // An append starts at its first new row (the pipeline said so); past it, it was interrupted.
+        if nextRow > (context.appendFrom ?? 0) {
             context.progress.info("Resuming ingest at line \(line) (\(nextRow) rows already in the store)")
         }
 

@@ -16,10 +16,12 @@ struct RowTextBatches {
         stage = context.stage
         configHash = context.configHash
         let bornAtMost = stage.generation - 1
+        // An append's old rows are done already (InputAppend).
+        let firstRow = context.appendFrom ?? 0
         guard let progress = try store.batchProgress(of: stage) else {
             resumedRows = 0
-            batches = store.aliveTextBatches(before: stage, batchSize: context.options.batchSize)
-            context.progress.begin(stage: stage.name, total: try store.aliveCount())
+            batches = store.aliveTextBatches(before: stage, batchSize: context.options.batchSize, after: firstRow - 1)
+            context.progress.begin(stage: stage.name, total: firstRow > 0 ? nil : try store.aliveCount())
             return
         }
         // The pipeline rewinds (and so clears) progress made with other settings; finding some here is our bug.
@@ -28,7 +30,7 @@ struct RowTextBatches {
         }
         let rows = try store.batchRows(of: stage, bornAtMost: bornAtMost, below: progress.nextRow)
         resumedRows = rows.done
-        batches = store.aliveTextBatches(before: stage, batchSize: context.options.batchSize, after: progress.nextRow - 1)
+        batches = store.aliveTextBatches(before: stage, batchSize: context.options.batchSize, after: max(progress.nextRow, firstRow) - 1)
         context.progress.info("Resuming \(stage.name) at row \(progress.nextRow) (\(rows.done) of \(rows.total) rows already done)")
         context.progress.begin(stage: stage.name, total: rows.total - rows.done)
     }

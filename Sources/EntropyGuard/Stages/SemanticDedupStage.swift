@@ -46,6 +46,14 @@ struct SemanticDedupStage: PipelineStage {
             + (reference == nil ? "" : ";reference-index=v1")
     }
 
+    /// An append decides the new rows alone only with the exact search: IVF's centroids and lists
+    /// depend on all the rows, so its verdicts on the old rows can change (InputAppend).
+    func canAppend(_ context: StageContext) throws -> Bool {
+        guard reference == nil else { return false }
+        let count = try context.store.textRowCount(aliveBefore: context.stage)
+        return SemanticSelector.resolvedMode(searchMode, expectedCount: count) == .exact
+    }
+
     func run(_ context: StageContext) throws -> StageReport {
         let embedder = try EmbeddingModelChoice.load(modelName)
         let model = modelIdentity
@@ -82,7 +90,8 @@ struct SemanticDedupStage: PipelineStage {
         var result = EmbeddedRows()
         var missingRows: [Int64] = []
         var missingSeen = Set<[UInt8]>()
-        try store.forEachAliveText { row, text in
+        // An append reads again the old rows this stage read (InputAppend).
+        try store.forEachAliveText(aliveBefore: context.appendFrom.map { _ in context.stage }) { row, text in
             let hash = XXH3.hash128(text).bytes
             result.rows.append(row)
             result.hashes.append(hash)
@@ -188,17 +197,20 @@ struct SemanticDedupStage: PipelineStage {
             let matches = try selector.process(ids: positions.map(Int64.init), vectors: try loadVectors(positions)) { kept in
                 try loadVectors(kept.map { Int($0) })
             }
-            let nearMisses = selector.takeNearMisses().map {
+            // An append writes the new rows' verdicts only: the old rows' stand.
+            let appendFrom = context.appendFrom ?? 0
+            let nearMisses = selector.takeNearMisses().filter { rows[Int($0.row)] >= appendFrom }.map {
                 WorkingStore.NearMiss(row: rows[Int($0.row)], nearestRow: rows[Int($0.duplicateOf)], similarity: Double($0.similarity))
             }
+            let newMatches = matches.filter { rows[Int($0.row)] >= appendFrom }
             try store.transaction {
                 try store.recordNearMisses(nearMisses, by: context.stage)
-                for match in matches {
+                for match in newMatches {
                     try store.drop(row: rows[Int(match.row)], by: context.stage, reason: "semantic_duplicate",
                                            duplicateOf: rows[Int(match.duplicateOf)], similarity: Double(match.similarity))
                 }
             }
-            found += matches.count
+            found += newMatches.count
             start = end
             context.progress.update(done: end)
         }

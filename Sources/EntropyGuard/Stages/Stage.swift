@@ -7,6 +7,14 @@ public protocol PipelineStage {
     /// Canonical text of the settings that change this stage's result: part of the chained config hash.
     var settings: String { get }
     func run(_ context: StageContext) throws -> StageReport
+    /// In an append (`context.appendFrom`): whether the stage can decide the new rows alone, with the
+    /// verdicts a full run over the grown input would give every row. False ends the append: it and
+    /// the stages after run over all rows.
+    func canAppend(_ context: StageContext) throws -> Bool
+}
+
+extension PipelineStage {
+    public func canAppend(_ context: StageContext) throws -> Bool { true }
 }
 
 /// What a stage gets to work with.
@@ -20,9 +28,13 @@ public struct StageContext {
     public let progress: ProgressReporter
     public let input: InputSource
     public let ingestInfo: IngestInfo
+    /// In an append (`InputAppend`): the first new row. The stage decides rows from it on (and the
+    /// chunks of those); the rows before keep their verdicts, and a dedup stage reads them as it did.
+    public var appendFrom: Int64?
 
     public init(stage: StageID, configHash: String, store: WorkingStore, options: PipelineOptions, progress: ProgressReporter,
-                input: InputSource, ingestInfo: IngestInfo) {
+                input: InputSource, ingestInfo: IngestInfo, appendFrom: Int64? = nil) {
+        self.appendFrom = appendFrom
         self.stage = stage
         self.configHash = configHash
         self.store = store

@@ -13,7 +13,8 @@ struct ValidateStage: PipelineStage {
 
     func run(_ context: StageContext) throws -> StageReport {
         try Interrupt.check()
-        try context.store.dropInvalidTexts(by: context.stage, minLength: minLength)
+        // An append's old rows passed it already.
+        try context.store.dropInvalidTexts(by: context.stage, minLength: minLength, fromRow: context.appendFrom ?? 0)
         return StageReport()
     }
 }

@@ -7,9 +7,11 @@ extension WorkingStore {
 
     /// Moves every alive row to `stage`'s generation: they survived it and every stage before it.
     /// Runs in the transaction that commits the stage's checkpoint.
-    func advanceSurvivors(to stage: StageID) throws {
-        try database.run("UPDATE rows SET generation = ?1 WHERE dropped_by IS NULL AND generation < ?1",
-                         [.integer(Int64(stage.generation))])
+    /// `fromRow`: only rows from this one on (an append's new rows; the old ones are past it already),
+    /// a range of the table instead of all of it.
+    func advanceSurvivors(to stage: StageID, fromRow: Int64 = 0) throws {
+        try database.run("UPDATE rows SET generation = ?1 WHERE dropped_by IS NULL AND generation < ?1 AND row_id >= ?2",
+                         [.integer(Int64(stage.generation)), .integer(fromRow)])
     }
 
     /// Rows not dropped so far: the input of the next stage.
@@ -82,7 +84,8 @@ extension WorkingStore {
     /// empty once trimmed (empty_after_strip) or shorter than `minLength` code points
     /// (below_min_length, with the length in the details). One UPDATE on the narrow rows table:
     /// text_length is the trimmed text's code points, kept current by the stages that change text.
-    func dropInvalidTexts(by stage: StageID, minLength: Int) throws {
+    /// `fromRow`: only rows from this one on (an append's new rows).
+    func dropInvalidTexts(by stage: StageID, minLength: Int, fromRow: Int64 = 0) throws {
         try database.run("""
             UPDATE rows SET dropped_by = ?1, generation = ?3,
                 drop_reason = CASE WHEN text_state <> 'ok' THEN 'empty_or_null'
@@ -92,9 +95,9 @@ extension WorkingStore {
                                                WHEN 'null' THEN 'text is null'
                                                WHEN 'not_string' THEN 'text is not a string'
                                                ELSE CASE WHEN text_length > 0 THEN text_length || ' < ' || ?2 || ' characters' END END
-            WHERE dropped_by IS NULL
+            WHERE dropped_by IS NULL AND row_id >= ?4
               AND (text_state <> 'ok' OR text_length = 0 OR text_length < ?2)
-            """, [.integer(Int64(stage.generation)), .integer(Int64(minLength)), .integer(Int64(stage.generation - 1))])
+            """, [.integer(Int64(stage.generation)), .integer(Int64(minLength)), .integer(Int64(stage.generation - 1)), .integer(fromRow)])
     }
 
     /// Drops per reason for one stage, from the store.
@@ -120,10 +123,14 @@ extension WorkingStore {
     /// Calls `body` with (row, dedup key) of every alive row that has a text, in input order. With
     /// `partitions` > 1, only the keys of one partition (by the key's value modulo `partitions`):
     /// SQLite filters them, so the other partitions' rows never reach Swift.
-    func forEachDedupKey(partition: Int, of partitions: Int, _ body: (_ row: Int64, _ key: Int64) throws -> Void) throws {
+    /// `aliveBefore`: the rows alive before that stage instead (the rows dropped by it or a later one
+    /// too): what the stage read when it ran, which an append reads again (`InputAppend`).
+    func forEachDedupKey(partition: Int, of partitions: Int, aliveBefore stage: StageID? = nil,
+                         _ body: (_ row: Int64, _ key: Int64) throws -> Void) throws {
         let partitionFilter = partitions > 1 ? "AND ((dedup_key % ?2) + ?2) % ?2 = ?1" : ""
+        let aliveFilter = stage == nil ? "dropped_by IS NULL" : "(dropped_by IS NULL OR dropped_by >= ?3)"
         let scan = try database.cachedStatement("""
-            SELECT row_id, dedup_key FROM rows WHERE dropped_by IS NULL AND text_state = 'ok' \(partitionFilter)
+            SELECT row_id, dedup_key FROM rows WHERE \(aliveFilter) AND text_state = 'ok' \(partitionFilter)
             ORDER BY \(try rowOrder())
             """)
         defer { scan.reset() }
@@ -131,6 +138,7 @@ extension WorkingStore {
             try scan.bind(partition, at: 1)
             try scan.bind(partitions, at: 2)
         }
+        if let stage { try scan.bind(stage.generation, at: 3) }
         while try scan.step() { try body(scan.int64(0), scan.int64(1)) }
     }
 
@@ -164,12 +172,15 @@ extension WorkingStore {
     }
 
     /// Calls `body` with (row, current text) of every alive row that has a text, in input order.
-    func forEachAliveText(_ body: (_ row: Int64, _ text: String) throws -> Void) throws {
+    /// `aliveBefore`: as for `forEachDedupKey`.
+    func forEachAliveText(aliveBefore stage: StageID? = nil, _ body: (_ row: Int64, _ text: String) throws -> Void) throws {
+        let aliveFilter = stage == nil ? "r.dropped_by IS NULL" : "(r.dropped_by IS NULL OR r.dropped_by >= ?1)"
         let select = try database.cachedStatement("""
             SELECT r.row_id, coalesce(c.text, c.text_original) FROM rows r JOIN row_content c USING (row_id)
-            WHERE r.dropped_by IS NULL AND r.text_state = 'ok' ORDER BY \(try rowOrder(alias: "r"))
+            WHERE \(aliveFilter) AND r.text_state = 'ok' ORDER BY \(try rowOrder(alias: "r"))
             """)
         defer { select.reset() }
+        if let stage { try select.bind(stage.generation, at: 1) }
         while try select.step() { try body(select.int64(0), select.string(1) ?? "") }
     }
 

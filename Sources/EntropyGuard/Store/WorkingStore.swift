@@ -221,11 +221,15 @@ public final class WorkingStore {
 
     /// Commits completed stages in one transaction: moves every alive row to `stage`'s generation
     /// (nil: they are there already), saves the checkpoints and clears the stage in progress.
-    func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?) throws {
+    /// `appendFrom`: in an append, its first new row (only new rows are behind); `endingAppend`: the
+    /// last stage of the append commits, so the append is over (`InputAppend`).
+    func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?, appendFrom: Int64? = nil,
+                endingAppend: Bool = false) throws {
         try database.transaction {
-            if let stage { try advanceSurvivors(to: stage) }
+            if let stage { try advanceSurvivors(to: stage, fromRow: appendFrom ?? 0) }
             for checkpoint in checkpoints { try saveCheckpoint(checkpoint) }
             try clearStageInProgress()
+            if endingAppend { try removeMeta(prefix: InputAppend.metaPrefix) }
         }
     }
 
@@ -274,28 +278,34 @@ public final class WorkingStore {
 
     /// Makes the store look as it did right after generation `generation` completed: later stages'
     /// survivors move back, their drops are forgotten, rows they created are deleted, their checkpoints go.
-    public func rewind(to generation: Int) throws {
-        try database.transaction {
-            try database.run("UPDATE rows SET generation = ? WHERE generation > ?", [.integer(Int64(generation)), .integer(Int64(generation))])
+    /// `fromRow`: only rows from this one on are rewound (an append in progress rewinds its new rows;
+    /// the old rows keep every stage's decisions, see `InputAppend`).
+    public func rewind(to generation: Int, fromRow: Int64 = 0) throws {
+        try database.transaction { try rewindRows(to: generation, fromRow: fromRow) }
+    }
+
+    /// `rewind`'s statements, inside the caller's transaction.
+    func rewindRows(to generation: Int, fromRow: Int64) throws {
+        let g = SQLValue.integer(Int64(generation)), from = SQLValue.integer(fromRow)
+        try database.run("UPDATE rows SET generation = ?1 WHERE generation > ?1 AND row_id >= ?2", [g, from])
+        try database.run("""
+            UPDATE rows SET dropped_by = NULL, drop_reason = NULL, drop_details = NULL, duplicate_of = NULL, similarity = NULL
+            WHERE dropped_by > ?1 AND row_id >= ?2
+            """, [g, from])
+        try database.run("DELETE FROM row_content WHERE row_id IN (SELECT row_id FROM rows WHERE born > ?1 AND row_id >= ?2)", [g, from])
+        try database.run("DELETE FROM rows WHERE born > ?1 AND row_id >= ?2", [g, from])
+        if let rewriter = stages.textRewriter, generation < rewriter.generation {
+            // Texts go back to the original: so do the values derived from them.
             try database.run("""
-                UPDATE rows SET dropped_by = NULL, drop_reason = NULL, drop_details = NULL, duplicate_of = NULL, similarity = NULL
-                WHERE dropped_by > ?
-                """, [.integer(Int64(generation))])
-            try database.run("DELETE FROM row_content WHERE row_id IN (SELECT row_id FROM rows WHERE born > ?)", [.integer(Int64(generation))])
-            try database.run("DELETE FROM rows WHERE born > ?", [.integer(Int64(generation))])
-            if let rewriter = stages.textRewriter, generation < rewriter.generation {
-                // Texts go back to the original: so do the values derived from them.
-                try database.run("""
-                    UPDATE rows SET dedup_key = eg_dedup_key(c.text_original), text_length = eg_text_length(c.text_original)
-                    FROM row_content c WHERE c.row_id = rows.row_id AND c.text IS NOT NULL
-                    """)
-                try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL")
-            }
-            try database.run("DELETE FROM checkpoints WHERE generation > ?", [.integer(Int64(generation))])
-            try database.run("DELETE FROM checkpoint_settings WHERE generation > ?", [.integer(Int64(generation))])
-            try database.run("DELETE FROM near_misses WHERE generation > ?", [.integer(Int64(generation))])
-            try clearStageInProgress()
+                UPDATE rows SET dedup_key = eg_dedup_key(c.text_original), text_length = eg_text_length(c.text_original)
+                FROM row_content c WHERE c.row_id = rows.row_id AND c.text IS NOT NULL AND c.row_id >= ?1
+                """, [from])
+            try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL AND row_id >= ?1", [from])
         }
+        try database.run("DELETE FROM checkpoints WHERE generation > ?", [g])
+        try database.run("DELETE FROM checkpoint_settings WHERE generation > ?", [g])
+        try database.run("DELETE FROM near_misses WHERE generation > ?1 AND row_id >= ?2", [g, from])
+        try clearStageInProgress()
     }
 
     /// Empties the store (rows, checkpoints, ingest progress). Embeddings stay: they are a cache keyed by

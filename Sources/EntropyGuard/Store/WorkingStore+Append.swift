@@ -1,0 +1,62 @@
+/// The store's side of an append (`InputAppend`): the marker that an append is in progress (meta
+/// `append.*`), and the counts a stage of it reports.
+extension WorkingStore {
+    /// An append in progress: the first new row, and the chained config hash of the last stage the old
+    /// rows' decisions were made with.
+    struct AppendInProgress: Equatable {
+        var firstRow: Int64
+        var configHash: String
+    }
+
+    func appendInProgress() throws -> AppendInProgress? {
+        guard let first = try meta(InputAppend.metaPrefix + "first_row").flatMap(Int64.init),
+              let hash = try meta(InputAppend.metaPrefix + "config_hash") else { return nil }
+        return AppendInProgress(firstRow: first, configHash: hash)
+    }
+
+    /// Starts an append, in one transaction: the store now holds (the start of) the grown input, whose
+    /// rows from `append.firstRow` on are read and processed by this run and the runs that resume it.
+    /// The checkpoints of the old input go: each stage writes its own for the grown input when it has
+    /// processed the new rows (their row counts and drops are those of the whole grown input).
+    func beginAppend(_ append: AppendInProgress, inputHash: String, inputLength: Int64) throws {
+        try transaction {
+            try setMeta("ingest.input_hash", inputHash)
+            try setMeta("ingest.input_length", String(inputLength))
+            try setMeta(InputAppend.metaPrefix + "first_row", String(append.firstRow))
+            try setMeta(InputAppend.metaPrefix + "config_hash", append.configHash)
+            try database.run("DELETE FROM checkpoints")
+            try database.run("DELETE FROM checkpoint_settings")
+            try clearStageInProgress()
+        }
+    }
+
+    /// Ends an append before `stage`, which cannot decide the new rows alone: every row (old ones too)
+    /// goes back to the generation before it, in the same transaction, so it and the stages after run
+    /// over all rows as in a full run.
+    func endAppend(redoingFrom stage: StageID) throws {
+        try transaction {
+            try rewindRows(to: stage.generation - 1, fromRow: 0)
+            try removeMeta(prefix: InputAppend.metaPrefix)
+        }
+    }
+
+    /// Rows alive after `stage` from the counts `StoreConsistency` checks (rows born by it less the
+    /// rows dropped by it or earlier), whatever generation the old rows of an append are at.
+    func aliveCountFromDrops(after stage: StageID) throws -> Int {
+        let g = SQLValue.integer(Int64(stage.generation))
+        let born = stages.mayHaveAddedRows(through: stage)
+            ? "(SELECT count(*) FROM rows)"
+            : "(SELECT count(*) FROM rows) - (SELECT count(*) FROM rows INDEXED BY rows_chunks WHERE parent_row IS NOT NULL)"
+        return try database.scalar("""
+            SELECT \(born) - (SELECT count(*) FROM rows INDEXED BY rows_dropped WHERE dropped_by IS NOT NULL AND dropped_by <= ?1)
+            """, [g])?.int ?? 0
+    }
+
+    /// Rows with a text alive before `stage` (those it or a later stage dropped too): what it read when
+    /// it ran over the whole input.
+    func textRowCount(aliveBefore stage: StageID) throws -> Int {
+        try database.scalar("""
+            SELECT count(*) FROM rows WHERE (dropped_by IS NULL OR dropped_by >= ?1) AND text_state = 'ok' AND born < ?1
+            """, [.integer(Int64(stage.generation))])?.int ?? 0
+    }
+}

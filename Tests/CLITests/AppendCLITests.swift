@@ -1,0 +1,303 @@
+@testable import EntropyGuard
+import Foundation
+import XCTest
+
+/// Append through the binary: a run on an input, then on the same input grown at its end (same
+/// checkpoint dir), writes the same bytes (output, audit log, snapshots, checkpoint metadata but its
+/// timestamps and paths) as a fresh run over the grown input, while keeping the old rows' verdicts and
+/// processing only the new rows. Any other change reruns everything.
+final class AppendCLITests: XCTestCase {
+    /// Old and new JSONL lines: the old ones hold 60 texts and a near copy of the first (dropped by
+    /// fuzzy dedup); the new ones copies of old rows (exact, near), copies of earlier new rows, new
+    /// texts, and an exact copy of the old near copy: a full run drops it in exact dedup (the old row was
+    /// alive there), so an append must read old rows dropped by later stages too.
+    static func corpora() -> (old: [String], new: [String]) {
+        var (old, new) = ReferenceCLITests.corpora()
+        let first = old[0].replacingOccurrences(of: #""id": "r0""#, with: #""id": "r0b""#)
+        let near = first.replacingOccurrences(of: #"", "#, with: #"", "#)
+            .replacingOccurrences(of: #"text": ""#, with: #"text": "zebra "#)
+        old.append(near)
+        // A near copy of a new text (new[3]: the corpora's fourth kind is new texts).
+        var words = (try! JSONSerialization.jsonObject(with: Data(new[3].utf8)) as! [String: String])["text"]!.split(separator: " ")
+        words[39] = "zebra"
+        new.append(#"{"id": "n-near", "text": "\#(words.joined(separator: " "))"}"#)
+        new.append(near.replacingOccurrences(of: "r0b", with: "n-copy"))
+        return (old, new)
+    }
+
+    static func csv(_ lines: [String]) -> [String] {
+        lines.map { line in
+            let object = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
+            return "\(object["id"]!),\"\(object["text"]!)\""
+        }
+    }
+
+    func staticModel() throws -> String {
+        let installed = StaticModelCLITests.installed
+        guard FileManager.default.fileExists(atPath: installed.appendingPathComponent("config.json").path) else {
+            XCTFail("all-MiniLM-L6-v2-static is not installed; run scripts/fetch-model (make test does)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return installed.path
+    }
+
+    /// Runs `flags` on `input` with checkpoint dir `checkpoints`, output `out.<ext>` and audit `audit.jsonl` in it.
+    @discardableResult
+    func run(_ input: URL, checkpoints: URL, _ flags: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let ext = input.pathExtension
+        let result = try CLI.run(["--input", input.path, "--output", checkpoints.appendingPathComponent("out.\(ext)").path,
+                                  "--audit-log", checkpoints.appendingPathComponent("audit.jsonl").path,
+                                  "--checkpoint-dir", checkpoints.path, "--json", "--quiet"] + flags)
+        XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr, file: file, line: line)
+    }
+
+    /// The files a run leaves that must be the same as a full run's: output, audit, snapshots, and the
+    /// checkpoint metadata without its timestamps and input paths.
+    func outputs(_ checkpoints: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
+        where name.hasPrefix("out.") || name == "audit.jsonl" || name.hasSuffix(".parquet") {
+            files[name] = try Data(contentsOf: checkpoints.appendingPathComponent(name))
+        }
+        let metadata = try read(checkpoints.appendingPathComponent("checkpoint_metadata.json")).split(separator: "\n")
+            .filter { !$0.contains("\"timestamp\"") && !$0.contains("\"input_path\"") }.joined(separator: "\n")
+        files["checkpoint_metadata.json"] = Data(metadata.utf8)
+        return files
+    }
+
+    /// The audit log's entries by row: (reason, duplicate_of).
+    func audit(_ checkpoints: URL) throws -> [Int: (reason: String, duplicateOf: Int?)] {
+        var entries: [Int: (String, Int?)] = [:]
+        for line in try read(checkpoints.appendingPathComponent("audit.jsonl")).split(separator: "\n") {
+            let entry = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            entries[entry["row_index"] as! Int] = (entry["reason"] as! String, entry["duplicate_of"] as? Int)
+        }
+        return entries
+    }
+
+    func statuses(_ summary: [String: Any]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: (summary["stages"] as! [[String: Any]]).map { ($0["name"] as! String, $0["status"] as! String) })
+    }
+
+    func appended(_ summary: [String: Any]) -> [String: Int]? { summary["appended"] as? [String: Int] }
+
+    /// Runs on `old`, then on `old + new` in the same file and checkpoint dir, and over `old + new`
+    /// fresh: the same files. Returns the append run's summary and checkpoint dir.
+    @discardableResult
+    func checkAppend(old: [String], new: [String], header: String? = nil, ext: String = "jsonl", flags: [String],
+                     file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], checkpoints: URL) {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.\(ext)")
+        let head = header.map { $0 + "\n" } ?? ""
+        try write(head + old.joined(separator: "\n") + "\n", to: input)
+        let appending = dir.appendingPathComponent("ck-append")
+        let first = try run(input, checkpoints: appending, flags, file: file, line: line)
+        XCTAssertNil(appended(first), file: file, line: line)
+        try write(head + (old + new).joined(separator: "\n") + "\n", to: input)
+        let summary = try run(input, checkpoints: appending, flags, file: file, line: line)
+        XCTAssertEqual(appended(summary), ["old_rows": old.count, "new_rows": new.count], file: file, line: line)
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags, file: file, line: line)
+        let (expected, got) = (try outputs(full), try outputs(appending))
+        XCTAssertEqual(Set(got.keys), Set(expected.keys), file: file, line: line)
+        for (name, data) in expected {
+            XCTAssertEqual(got[name], data, "\(name) differs from a full run's", file: file, line: line)
+        }
+        XCTAssertGreaterThan(got.keys.filter { $0.hasSuffix(".parquet") }.count, 0, "snapshots compared", file: file, line: line)
+        // A rerun of the grown input resumes from the last checkpoint and writes the same.
+        let again = try run(input, checkpoints: appending, flags, file: file, line: line)
+        XCTAssertEqual(Set(statuses(again).values.filter { $0 != "off" }), ["resumed", "ran"], file: file, line: line)
+        XCTAssertEqual(statuses(again)["semantic_dedup"].map { $0 == "resumed" || $0 == "off" }, true, file: file, line: line)
+        XCTAssertNil(appended(again), file: file, line: line)
+        XCTAssertEqual(try outputs(appending), expected, file: file, line: line)
+        return (summary, appending)
+    }
+
+    /// Checks the new rows (from `old` on) have drops for `reason` that duplicate an old row and a new row.
+    func assertNewDrops(_ checkpoints: URL, old: Int, reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let drops = try audit(checkpoints).filter { $0.key >= old && $0.value.reason == reason }
+        XCTAssertTrue(drops.contains { ($0.value.duplicateOf ?? old) < old }, "\(reason): a new row duplicating an old row", file: file, line: line)
+        XCTAssertTrue(drops.contains { ($0.value.duplicateOf ?? -1) >= old }, "\(reason): a new row duplicating a new row", file: file, line: line)
+    }
+
+    func testAppendedJSONLGivesTheFilesOfAFullRunWithEveryDedupStage() throws {
+        let (old, new) = Self.corpora()
+        let model = try staticModel()
+        let (_, ck) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--model-name", model,
+                                                                 "--dedup-threshold", "0.98"])
+        try assertNewDrops(ck, old: old.count, reason: "exact_duplicate")
+        try assertNewDrops(ck, old: old.count, reason: "near_duplicate")
+        // The copy of the old near copy (dropped by fuzzy dedup) is an exact duplicate of it, as in a full run.
+        XCTAssertEqual(try audit(ck)[old.count + new.count - 1]?.reason, "exact_duplicate")
+        XCTAssertEqual(try audit(ck)[old.count + new.count - 1]?.duplicateOf, old.count - 1)
+    }
+
+    /// Semantic dedup on its own after exact dedup (fuzzy would take the near copies first), with the
+    /// exact search that a full run over so few rows uses too.
+    func testAppendedJSONLSemanticDropsAreAFullRunsWithTheExactSearch() throws {
+        let (old, new) = Self.corpora()
+        let model = try staticModel()
+        let (summary, ck) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup",
+                                                                       "--model-name", model, "--dedup-threshold", "0.98"])
+        try assertNewDrops(ck, old: old.count, reason: "semantic_duplicate")
+        let semantic = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "semantic_dedup" }!
+        let notes = semantic["notes"] as! [String: Int]
+        XCTAssertLessThan(notes["embedded"] ?? 0, new.count, "only new texts were embedded")
+        XCTAssertGreaterThan(notes["embeddings_reused"] ?? 0, old.count / 2, "the old rows' vectors came from the store")
+    }
+
+    /// With the IVF search (its centroids depend on all the rows) semantic dedup reruns over all rows:
+    /// the files are still a full run's.
+    func testAppendWithIVFSearchRerunsSemanticDedupOverAllRows() throws {
+        let (old, new) = Self.corpora()
+        let model = try staticModel()
+        let (summary, _) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup",
+                                                                      "--model-name", model, "--dedup-threshold", "0.98", "--search", "ivf"])
+        let semantic = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "semantic_dedup" }!
+        XCTAssertEqual(semantic["rows_in"] as? Int, (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "exact_dedup" }!["rows_out"] as? Int)
+    }
+
+    func testAppendedCSVGivesTheFilesOfAFullRun() throws {
+        let (old, new) = Self.corpora()
+        let model = try staticModel()
+        let (_, ck) = try checkAppend(old: Self.csv(old), new: Self.csv(new), header: "id,text", ext: "csv",
+                                      flags: ["--text-column", "text", "--min-length", "20", "--model-name", model, "--dedup-threshold", "0.98"])
+        try assertNewDrops(ck, old: old.count, reason: "exact_duplicate")
+        try assertNewDrops(ck, old: old.count, reason: "near_duplicate")
+    }
+
+    /// Chunking on: the old rows made no chunks, a new row does (chunk rows are numbered after the
+    /// input rows, as in a full run).
+    func testAnAppendWhoseNewRowsAreChunkedGivesTheFilesOfAFullRun() throws {
+        let (old, new) = Self.corpora()
+        let long = (try! JSONSerialization.jsonObject(with: Data(new[3].utf8)) as! [String: String])["text"]!
+        let chunked = #"{"id": "n-long", "text": "\#(long) \#(long) \#(long)"}"#
+        let (_, ck) = try checkAppend(old: old, new: new + [chunked], flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup",
+                                                                            "--chunk-size", "400", "--chunk-overlap", "0"])
+        XCTAssertEqual(try audit(ck)[old.count + new.count]?.reason, "split_into_chunks")
+    }
+
+    // MARK: other changes rerun everything
+
+    /// Old rows were chunked: new input rows cannot take the row numbers a full run gives them.
+    func testAGrownInputWhoseOldRowsWereChunkedRerunsEverything() throws {
+        let (old, new) = Self.corpora()
+        let long = (try! JSONSerialization.jsonObject(with: Data(old[3].utf8)) as! [String: String])["text"]!
+        let chunked = #"{"id": "r-long", "text": "\#(long) \#(long) \#(long)"}"#
+        try checkFullRerun(before: (old + [chunked]).joined(separator: "\n") + "\n", after: (old + [chunked] + new).joined(separator: "\n") + "\n",
+                           flags: ["--chunk-size", "400", "--chunk-overlap", "0"])
+    }
+
+    /// Runs on `before`, then on `after` (same file and checkpoint dir): no append, every stage ran,
+    /// and the files are a fresh run's.
+    func checkFullRerun(before: String, after: String, flags extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"] + extra
+        try write(before, to: input)
+        let ck = dir.appendingPathComponent("ck")
+        try run(input, checkpoints: ck, flags, file: file, line: line)
+        try write(after, to: input)
+        let summary = try run(input, checkpoints: ck, flags, file: file, line: line)
+        XCTAssertNil(appended(summary), file: file, line: line)
+        XCTAssertEqual(Set(statuses(summary).values.filter { $0 != "off" }), ["ran"], file: file, line: line)
+        let ingest = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "ingest" }!
+        XCTAssertEqual((ingest["notes"] as! [String: Int])["rows_resumed"], 0, file: file, line: line)
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags, file: file, line: line)
+        XCTAssertEqual(try outputs(ck), try outputs(full), file: file, line: line)
+    }
+
+    func testAModifiedInputRerunsEverything() throws {
+        let (old, new) = Self.corpora()
+        var changed = old
+        changed[3] = changed[3].replacingOccurrences(of: "\"text\": \"", with: "\"text\": \"changed ")
+        try checkFullRerun(before: old.joined(separator: "\n") + "\n", after: (changed + new).joined(separator: "\n") + "\n")
+    }
+
+    /// The old input did not end with a newline: its last record may have grown, so it is not an append.
+    func testAnInputGrownInsideItsLastRecordRerunsEverything() throws {
+        let (old, new) = Self.corpora()
+        try checkFullRerun(before: old.joined(separator: "\n"), after: (old + new).joined(separator: "\n") + "\n")
+    }
+
+    func testAShorterInputRerunsEverything() throws {
+        let (old, _) = Self.corpora()
+        try checkFullRerun(before: old.joined(separator: "\n") + "\n", after: old.dropLast(5).joined(separator: "\n") + "\n")
+    }
+
+    /// A grown input with other settings is not an append: everything reruns.
+    func testAGrownInputWithOtherSettingsRerunsEverything() throws {
+        let dir = try makeTemporaryDirectory()
+        let (old, new) = Self.corpora()
+        let input = dir.appendingPathComponent("data.jsonl")
+        try write(old.joined(separator: "\n") + "\n", to: input)
+        let ck = dir.appendingPathComponent("ck")
+        try run(input, checkpoints: ck, ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"])
+        try write((old + new).joined(separator: "\n") + "\n", to: input)
+        let flags = ["--text-column", "text", "--min-length", "30", "--no-semantic-dedup"]
+        let summary = try run(input, checkpoints: ck, flags)
+        XCTAssertNil(appended(summary))
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+    }
+
+    // MARK: SIGKILL during an append
+
+    /// SIGKILL during the append's ingest, and during its fuzzy dedup (after later checkpoints of the
+    /// grown input were committed): the next run finishes the append with a full run's files. Killed
+    /// during its ingest then run with another --min-length: the append is dropped, everything reruns.
+    func testSIGKILLDuringAnAppendThenTheSameCommandGivesAFullRunsFiles() throws {
+        let lines = makeDataset(rows: 40_000, seed: 7).split(separator: "\n").map(String.init)
+        let old = Array(lines[..<30_000]), new = Array(lines[30_000...])
+        let duringIngest: (Database) throws -> Bool = { db in
+            let first = try db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'")?.string.flatMap { Int($0) }
+            let next = try db.scalar("SELECT value FROM meta WHERE key = 'ingest.next_row'")?.string.flatMap { Int($0) } ?? 0
+            return first != nil && next >= 33_000
+        }
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--batch-size", "500"]
+        let otherFlags = ["--text-column", "text", "--min-length", "30", "--no-semantic-dedup", "--batch-size", "500"]
+        let points: [(String, (Database) throws -> Bool, [String])] = [
+            ("ingest", duringIngest, flags),
+            ("fuzzy", { db in
+                try db.scalar("SELECT count(*) FROM checkpoints")?.int ?? 0 >= 5
+                    && db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'") != nil
+            }, flags),
+            ("other-settings", duringIngest, otherFlags),
+        ]
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        try write((old + new).joined(separator: "\n") + "\n", to: input)
+        var expected: [[String]: [String: Data]] = [:]
+        for (index, resumeFlags) in [flags, otherFlags].enumerated() {
+            let full = dir.appendingPathComponent("ck-full\(index)")
+            try run(input, checkpoints: full, resumeFlags)
+            expected[resumeFlags] = try outputs(full)
+        }
+        for (name, condition, resumeFlags) in points {
+            let ck = dir.appendingPathComponent("ck-\(name)")
+            try write(old.joined(separator: "\n") + "\n", to: input)
+            try run(input, checkpoints: ck, flags)
+            try write((old + new).joined(separator: "\n") + "\n", to: input)
+            let args = ["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                        "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path, "--json", "--quiet"] + flags
+            let (process, out, err) = try CLI.start(args)
+            let path = ck.appendingPathComponent("entropyguard.sqlite").path
+            var reached = false
+            let deadline = Date().addingTimeInterval(120)
+            while !reached && Date() < deadline && process.isRunning {
+                if let db = try? Database(path: path), (try? condition(db)) == true { reached = true } else { usleep(2_000) }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertTrue(reached, "\(name): the run ended before the kill point: \(stderr)")
+            let summary = try run(input, checkpoints: ck, resumeFlags)
+            XCTAssertEqual(appended(summary)?["old_rows"], resumeFlags == flags ? old.count : nil, name)
+            XCTAssertEqual(try outputs(ck), expected[resumeFlags], name)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Append (issue 15): a run over an input that grew by 1% at its end, in the checkpoint dir of a run
+# over the input before it grew, against a fresh full run over the grown input; side by side in one
+# run, interleaved, RUNS times (3). The 99% prefix is the first 99% of the lines of
+# benchmarks/data/rows_N.jsonl (made with head), the grown input the whole file. The prefix run is
+# made once per configuration and its checkpoint dir copied before each append (the append changes it).
+# Prints every run's wall and CPU (user+sys) seconds, then medians and the append's ratio to the full
+# run. The target: append <= 5% of a full run.
+# Configurations: the defaults but semantic dedup (the default MiniLM embeds ~230 rows/s: it cannot
+# embed 1M rows here), and the same with --snapshots none.
+#   benchmarks/append.sh [ROWS=1000000]
+#   BIN=/path/to/entropyguard benchmarks/append.sh   (time another build; skips building)
+#   EXTRA="--model-name all-MiniLM-L6-v2-static" benchmarks/append.sh   (flags added to every run)
+# Needs: /usr/bin/time; builds the release binary unless BIN is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+runs=${RUNS:-3}
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product entropyguard >&2
+  BIN=$PWD/.build/release/entropyguard
+fi
+data=benchmarks/data; out=benchmarks/out/append
+mkdir -p "$data" "$out"
+grown="$data/rows_$n.jsonl"
+[ -f "$grown" ] || python3 benchmarks/generate_rows.py "$n" "$grown"
+old=$((n * 99 / 100))
+head -n "$old" "$grown" > "$out/prefix.jsonl"
+
+names=("defaults --no-semantic-dedup" "--no-semantic-dedup --snapshots none")
+declare -a flags=("--no-semantic-dedup" "--no-semantic-dedup --snapshots none")
+declare -A wall cpu
+# run NAME FLAGS INPUT CHECKPOINTS: one timed run; its wall and CPU seconds in $e and $c.
+run() {
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$3" --output "$out/out.jsonl" --text-column text \
+    --checkpoint-dir "$4" --quiet ${EXTRA:-} $2
+  read -r e u s < "$out/time"
+  c=$(echo "$u + $s" | bc)
+}
+echo "== $n rows ($(du -mL "$grown" | cut -f1) MB), $old of them before the append; $runs runs of each, interleaved; ${EXTRA:-}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in "${!names[@]}"; do
+  rm -rf "$out/ck-prefix" "$out/input.jsonl"
+  cp "$out/prefix.jsonl" "$out/input.jsonl"
+  run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck-prefix"
+  printf '  %-40s prefix run  wall %6.2f s  cpu %6.2f s\n' "${names[$i]}" "$e" "$c"
+  cp "$grown" "$out/input.jsonl"
+  for r in $(seq "$runs"); do
+    rm -rf "$out/ck"; cp -a "$out/ck-prefix" "$out/ck"
+    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
+    wall[$i,append]+="$e "; cpu[$i,append]+="$c "
+    printf '  run %d  %-40s append     wall %6.2f s  cpu %6.2f s\n' "$r" "${names[$i]}" "$e" "$c"
+    cp "$out/out.jsonl" "$out/append.jsonl"
+    rm -rf "$out/ck"
+    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
+    wall[$i,full]+="$e "; cpu[$i,full]+="$c "
+    printf '  run %d  %-40s full       wall %6.2f s  cpu %6.2f s\n' "$r" "${names[$i]}" "$e" "$c"
+    cmp -s "$out/out.jsonl" "$out/append.jsonl" || { echo "the append's output differs from the full run's" >&2; exit 1; }
+  done
+done
+rm -rf "$out/ck" "$out/ck-prefix"
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo
+echo "| configuration | full wall | append wall | ratio | full CPU | append CPU | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for i in "${!names[@]}"; do
+  fw=$(echo "${wall[$i,full]}" | median); fc=$(echo "${cpu[$i,full]}" | median)
+  aw=$(echo "${wall[$i,append]}" | median); ac=$(echo "${cpu[$i,append]}" | median)
+  awk -v name="${names[$i]}" -v fw="$fw" -v fc="$fc" -v aw="$aw" -v ac="$ac" \
+    'BEGIN { printf "| `%s` | %.2f s | %.2f s | %.1f%% | %.2f s | %.2f s | %.1f%% |\n", name, fw, aw, 100 * aw / fw, fc, ac, 100 * ac / fc }'
+done
