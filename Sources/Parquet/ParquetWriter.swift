@@ -290,8 +290,10 @@ public final class ParquetWriter {
     /// without (and so is the file).
     private func rowGroupIsFull() throws -> Bool {
         var lowerBound = 0, uncertainty = 0
-        for writer in columnWriters {
-            let (low, uncertain) = writer.bufferedBytes
+        // By index: `for writer in columnWriters` copied each writer (a retain and release of each of
+        // its buffers) on every row.
+        for index in columnWriters.indices {
+            let (low, uncertain) = columnWriters[index].bufferedBytes
             lowerBound += low
             uncertainty += uncertain
         }
