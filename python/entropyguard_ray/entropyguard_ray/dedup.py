@@ -64,7 +64,7 @@ def exact_reduce(pieces):
 
 # Fuzzy dedup: LSH band buckets -> candidate pairs verified on the whole signature -> connected
 # components -> the stage's keep-first rule without chaining, in global order, per component.
-# (component_labels, keep_first_rule; job._decide runs them).
+# (components.py, keep_first_rule; job._decide runs them).
 
 def fuzzy_map(gid, bands, signatures, partitions):
     """Per partition: (band index, band key, gid) of each row's bands that hash there, and the
@@ -110,26 +110,6 @@ def fuzzy_reduce(pieces, minimum_equal):
     equal = (a == b).sum(axis=1)
     keep = equal >= minimum_equal
     return np.column_stack([pairs[keep], equal[keep]]).astype(np.int64)
-
-
-def component_labels(edges):
-    """Connected components of the edges (union-find over the rows they touch): for each edge, the
-    smallest gid of its component."""
-    parent = {}
-
-    def find(x):
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for a, b in edges[:, :2].astype(np.int64).tolist():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([find(a) for a in edges[:, 0].astype(np.int64).tolist()], dtype=np.int64)
 
 
 def keep_first_rule(edges):

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import ray
 
-from . import dedup
+from . import components, dedup
 from .shards import _atomic_write
 
 STAGES = ("exact_dedup", "fuzzy_dedup", "semantic_dedup")
@@ -58,19 +58,19 @@ def _run_binary(args):
 
 
 @ray.remote(num_cpus=1, max_retries=3)
-def prepare_shard(shard_path, shard_dir, options):
+def prepare_shard(input_args, shard_dir, options):
     """Ingest .. validate in the shard's own store, then the export. Skipped when export.json exists."""
     export = os.path.join(shard_dir, "export")
     if not os.path.exists(os.path.join(export, "export.json")):
         os.makedirs(shard_dir, exist_ok=True)
-        _run_binary(["run", "--input", shard_path, "--checkpoint-dir", os.path.join(shard_dir, "store"),
+        _run_binary(["run"] + input_args + ["--checkpoint-dir", os.path.join(shard_dir, "store"),
                      "--stop-after", "validate", "--export-rows", export, "--snapshots", "none", "--quiet"] + options)
     with open(os.path.join(export, "export.json")) as f:
         return json.load(f)
 
 
 @ray.remote(num_cpus=1, max_retries=3)
-def apply_shard(shard_path, shard_dir, output_path, offset, input_rows, options, counts, *drop_pieces):
+def apply_shard(input_args, shard_dir, output_path, offset, input_rows, options, counts, *drop_pieces):
     """Writes the shard's drops (counts[i] pieces for STAGES[i], in order) and runs the dedup stages
     as --global-drops: output + audit. Skipped when applied.json holds the same drops and options."""
     local_lines, global_lines = [], []
@@ -87,7 +87,7 @@ def apply_shard(shard_path, shard_dir, output_path, offset, input_rows, options,
         global_lines.append(f"{gid}\t{dup}\n")
     drops_path = os.path.join(shard_dir, "drops.tsv")
     text = "".join(local_lines)
-    digest = hashlib.sha256((text + json.dumps(options) + output_path).encode()).hexdigest()
+    digest = hashlib.sha256((text + json.dumps(input_args + options) + output_path).encode()).hexdigest()
     marker = os.path.join(shard_dir, "applied.json")
     if os.path.exists(marker) and os.path.exists(output_path):
         with open(marker) as f:
@@ -95,7 +95,7 @@ def apply_shard(shard_path, shard_dir, output_path, offset, input_rows, options,
                 return digest
     _atomic_write(drops_path, text)
     _atomic_write(os.path.join(shard_dir, "global.tsv"), "".join(global_lines))
-    _run_binary(["run", "--input", shard_path, "--checkpoint-dir", os.path.join(shard_dir, "store"), "--global-drops", drops_path,
+    _run_binary(["run"] + input_args + ["--checkpoint-dir", os.path.join(shard_dir, "store"), "--global-drops", drops_path,
                  "--output", output_path, "--audit-log", os.path.join(shard_dir, "audit.jsonl"), "--snapshots", "none", "--quiet"]
                 + options)
     _atomic_write(marker, json.dumps({"digest": digest}))
@@ -169,26 +169,60 @@ def semantic_reduce(threshold, *pieces):
 
 
 @ray.remote(num_cpus=1)
-def keep_first(offsets, divisor, edges):
+def scatter_edges(partitions, edges):
+    return _returns(components.scatter(edges, partitions))
+
+
+@ray.remote(num_cpus=1)
+def components_init(partitions, *pieces):
+    partition, messages, labelled = components.init(pieces, partitions)
+    return (partition,) + tuple(messages) + (len(partition.edges), labelled)
+
+
+@ray.remote(num_cpus=1)
+def components_step(partitions, partition, *messages):
+    partition, messages, fell = components.step(partition, messages, partitions)
+    return (partition,) + tuple(messages) + (fell,)
+
+
+@ray.remote(num_cpus=1)
+def components_edges(partitions, partition):
+    return _returns(components.by_component(partition, partitions))
+
+
+@ray.remote(num_cpus=1)
+def keep_first(offsets, divisor, *pieces):
+    edges = np.concatenate([p[0] for p in pieces])
     drops = dedup.keep_first_rule(edges)
     drops["similarity"] /= divisor   # fuzzy: equal entries / permutations, as the Swift stage divides
     return _returns(dedup.split_drops_by_shard(drops, offsets))
 
 
-def _decide(edge_lists, partitions, offsets, divisor):
-    """Verified edges -> connected components (union-find here: the edges are the near-duplicate pairs
-    only, not all keys) -> the keep-first rule per component in Ray tasks, components hash-partitioned.
-    Returns per shard the refs of its drops, and the number of distinct edges."""
-    edges = np.concatenate(edge_lists) if edge_lists else np.zeros((0, 3))
-    edges = np.unique(edges, axis=0) if len(edges) else np.zeros((0, 3))
-    S = len(offsets)
-    if len(edges) == 0:
-        return [[ray.put(dedup.empty_drops())] for _ in range(S)], 0
-    labels = dedup.component_labels(edges)
-    pieces = dedup.split_by(labels % partitions, partitions, edges)
-    results = [keep_first.options(num_returns=S).remote(offsets, divisor, piece[0]) for piece in pieces]
-    results = [[r] for r in results] if S == 1 else results
-    return [[refs[s] for refs in results] for s in range(S)], len(edges)
+def _call(task, returns, *args):
+    """The task's return refs as a list (Ray gives a lone ref for num_returns=1)."""
+    refs = task.options(num_returns=returns).remote(*args)
+    return [refs] if returns == 1 else refs
+
+
+def _decide(edge_refs, partitions, offsets, divisor):
+    """Verified edges (refs, one per reducer) -> connected components by min-label propagation over
+    hash partitions (components.py; the driver sees only counts) -> the keep-first rule per component,
+    each component whole in one task. Returns per shard the refs of its drops, the number of distinct
+    edges and the propagation rounds."""
+    P, S = partitions, len(offsets)
+    scattered = [_call(scatter_edges, P, P, ref) for ref in edge_refs]
+    parts = [_call(components_init, P + 3, P, *[s[p] for s in scattered]) for p in range(P)]
+    edges = int(sum(ray.get([part[P + 1] for part in parts])))
+    changed = int(sum(ray.get([part[P + 2] for part in parts])))
+    rounds = 0
+    while changed:
+        outgoing = [part[1:P + 1] for part in parts]
+        parts = [_call(components_step, P + 2, P, parts[p][0], *[o[p] for o in outgoing]) for p in range(P)]
+        changed = int(sum(ray.get([part[P + 1] for part in parts])))
+        rounds += 1
+    by_label = [_call(components_edges, P, P, part[0]) for part in parts]
+    results = [_call(keep_first, S, offsets, divisor, *[b[p] for b in by_label]) for p in range(P)]
+    return [[refs[s] for refs in results] for s in range(S)], edges, rounds
 
 
 def _returns(per_shard):
@@ -213,7 +247,7 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
     P = partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
     started = time.time()
 
-    exports = ray.get([prepare_shard.remote(s.path, d, options) for s, d in zip(shards, shard_dirs)])
+    exports = ray.get([prepare_shard.remote(s.input_args(), d, options) for s, d in zip(shards, shard_dirs)])
     stats["prepare_seconds"] = time.time() - started
     counts = [e["input_rows"] for e in exports]
     offsets = np.cumsum([0] + counts[:-1]).astype(np.int64)
@@ -241,8 +275,8 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         t = time.time()
         maps = [multi(fuzzy_map, P + 1).remote(d, int(o), P, *exact_drops[i]) for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
         parts, stats["fuzzy_shuffle_bytes"] = _shuffle(maps, P)
-        edges = ray.get([fuzzy_reduce.remote(exports[0]["minimum_equal"], *part) for part in parts])
-        fuzzy_drops, stats["fuzzy_edges"] = _decide(edges, P, offsets, float(exports[0]["permutations"]))
+        edges = [fuzzy_reduce.remote(exports[0]["minimum_equal"], *part) for part in parts]
+        fuzzy_drops, stats["fuzzy_edges"], stats["fuzzy_rounds"] = _decide(edges, P, offsets, float(exports[0]["permutations"]))
         stats["fuzzy_seconds"] = time.time() - t
     else:
         fuzzy_drops = [[ray.put(dedup.empty_drops())] for _ in range(S)]
@@ -262,8 +296,8 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         maps = [multi(semantic_map, P + 1).remote(d, int(o), centroids_ref, semantic_assignments, semantic_margin, P, *earlier[i])
                 for i, (d, o) in enumerate(zip(shard_dirs, offsets))]
         parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)
-        edges = ray.get([semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts])
-        semantic_drops, stats["semantic_edges"] = _decide(edges, P, offsets, 1.0)
+        edges = [semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts]
+        semantic_drops, stats["semantic_edges"], stats["semantic_rounds"] = _decide(edges, P, offsets, 1.0)
         stats["semantic_centroids"] = len(centroids)
         stats["semantic_seconds"] = time.time() - t
     else:
@@ -276,7 +310,7 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
     applies = []
     for s, (shard, d) in enumerate(zip(shards, shard_dirs)):
         refs = [stage[s] for stage in per_stage]
-        applies.append(apply_shard.remote(shard.path, d, outputs[s], int(offsets[s]), counts[s], options,
+        applies.append(apply_shard.remote(shard.input_args(), d, outputs[s], int(offsets[s]), counts[s], options,
                                           [len(r) for r in refs], *[r for stage_refs in refs for r in stage_refs]))
     ray.get(applies)
     stats["apply_seconds"] = time.time() - t
