@@ -58,6 +58,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The dedup stages drop the rows this file lists (row id, stage, reason, duplicate_of, similarity; tab-separated) instead of searching: decisions made across shards by entropyguard-ray.", valueName: "path"))
     var globalDrops: String?
 
+    @Option(name: .long, help: ArgumentHelp("Parquet input of one file: read only its row groups START..<END (a cluster job's shard of a large file; rows are numbered from START's first row).", valueName: "start:end"))
+    var rowGroups: String?
+
     @Option(name: .long, help: ArgumentHelp("Drop texts shorter than this many characters (code points), after sanitizing. Default \(PipelineOptions.Defaults.minLength)."))
     var minLength: Int?
 

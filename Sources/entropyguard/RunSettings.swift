@@ -11,6 +11,7 @@ enum RunSettings {
     static let generalKeys: Set<String> = [
         "input", "output", "checkpoint-dir", "reference", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
         "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report", "stop-after", "export-rows", "global-drops",
+        "row-groups",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
     /// checks the two lists against each other).
@@ -46,6 +47,13 @@ enum RunSettings {
         o.stopAfter = try (command.stopAfter ?? reader.choice("stop-after", StageChoice.self))?.id
         o.exportRowsDirectory = try command.exportRows ?? reader.string("export-rows")
         o.globalDropsPath = try command.globalDrops ?? reader.string("global-drops")
+        if let text = try command.rowGroups ?? reader.string("row-groups") {
+            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard bounds.count == 2, let start = bounds[0], let end = bounds[1], start >= 0, end > start else {
+                throw EntropyGuardError(.usage, "--row-groups must be START:END with 0 <= START < END (got '\(text)')")
+            }
+            o.parquetRowGroups = start..<end
+        }
         o.minLength = try command.minLength ?? reader.int("min-length") ?? o.minLength
         o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? reader.stringList("required-columns")) ?? []

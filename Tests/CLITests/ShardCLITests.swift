@@ -117,5 +117,12 @@ final class ShardCLITests: XCTestCase {
         result = try CLI.run(common + ["--stop-after", "validate"])
         XCTAssertEqual(result.status, 64)
         XCTAssertTrue(result.stderr.contains("--stop-after needs --checkpoint-dir"), result.stderr)
+        // Row group ranges (a Parquet file's shard; python/entropyguard_ray/tests/test_shards.py reads them).
+        result = try CLI.run(common + ["--row-groups", "2:1"])
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.contains("--row-groups must be START:END with 0 <= START < END (got '2:1')"), result.stderr)
+        result = try CLI.run(common + ["--row-groups", "0:1"])
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.contains("--row-groups: \(input.path) is not one Parquet file"), result.stderr)
     }
 }

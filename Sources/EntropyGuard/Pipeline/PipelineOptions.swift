@@ -42,6 +42,8 @@ public struct PipelineOptions: Sendable {
     public var exportRowsDirectory: String?
     /// The dedup stages apply this file's drops instead of searching (`GlobalDropsStage`).
     public var globalDropsPath: String?
+    /// Parquet input of one file: only these row groups are the input (`InputSource.parquetRowGroups`).
+    public var parquetRowGroups: Range<Int>?
 
     // Ingest
     public var skipBadLines = false

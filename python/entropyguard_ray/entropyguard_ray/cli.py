@@ -11,7 +11,7 @@ import ray
 from . import job, shards
 
 # Options the job sets itself for each shard's binary run.
-RESERVED = {"--input", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
+RESERVED = {"--input", "--row-groups", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
             "--snapshots", "--annotate", "--dry-run", "--json"}
 
 
@@ -28,7 +28,7 @@ def parse(argv):
     parser.add_argument("--binary", help="the entropyguard binary to ship to the workers (default: ENTROPYGUARD_BIN, then PATH)")
     parser.add_argument("--models-dir", help="models folder to ship to the workers (default: each node's ~/.cache/entropyguard/models)")
     parser.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl")
-    parser.add_argument("--shard-bytes", type=int, default=256 << 20, help="JSONL files larger than this are cut into row ranges")
+    parser.add_argument("--shard-bytes", type=int, default=256 << 20, help="JSONL, CSV and Parquet files larger than this are cut into row ranges")
     parser.add_argument("--partitions", type=int, help="hash partitions of each shuffle (default: the cluster's CPUs)")
     parser.add_argument("--semantic-centroids", type=int, help="k-means centroids (default: rows x assignments / 2,000)")
     parser.add_argument("--semantic-assignments", type=int, default=3, help="centroids a row may be assigned to")
