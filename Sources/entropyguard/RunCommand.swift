@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run the stages up to this one, commit its checkpoint and write no output (a cluster job's shard step).", valueName: "stage"))
     var stopAfter: StageChoice?
 
-    @Option(name: .long, help: ArgumentHelp("With --stop-after: write the alive rows' dedup keys (rows.parquet), MinHash signatures and LSH band keys, and embeddings (.npy) to this directory.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("With --stop-after: write the alive rows' dedup keys, MinHash signatures and LSH band keys, and embeddings to this directory (rows.parquet).", valueName: "dir"))
     var exportRows: String?
 
     @Option(name: .long, help: ArgumentHelp("The dedup stages drop the rows this file lists (row id, stage, reason, duplicate_of, similarity; tab-separated) instead of searching: decisions made across shards by entropyguard-ray.", valueName: "path"))

@@ -5,7 +5,7 @@ from every map), per-shard output, a merged audit log.
 Work dir layout (a shared filesystem on a real cluster; it is also the job's checkpoint):
   shards.json                 the shard plan (shards.py)
   shard-NNNNN/store/          the shard's working store (entropyguard --checkpoint-dir)
-  shard-NNNNN/export/         keys, signatures, embeddings; export.json marks it complete
+  shard-NNNNN/export/         rows.parquet: keys, signatures, embeddings; export.json marks it complete
   shard-NNNNN/drops.tsv       the shard's global drops (local row ids), for --global-drops
   shard-NNNNN/global.tsv      the same drops with global ids (for the merged audit)
   shard-NNNNN/audit.jsonl     the shard's audit log (local row ids)
@@ -108,8 +108,23 @@ def _export(shard_dir):
     return os.path.join(shard_dir, "export")
 
 
-def _gids(shard_dir, offset):
-    return pq.read_table(os.path.join(_export(shard_dir), "rows.parquet"), columns=["row_id"])["row_id"].to_numpy() + offset
+def _read(shard_dir, offset, *columns):
+    """The export's gids and the given columns of rows.parquet (RowExport): int64 columns as arrays,
+    fixed-size ones (signature uint32, bands uint64, embedding float32, little-endian) as matrices."""
+    table = pq.read_table(os.path.join(_export(shard_dir), "rows.parquet"), columns=["row_id"] + list(columns))
+    return [table["row_id"].to_numpy() + offset] + [_matrix(table[name].combine_chunks(), MATRIX_TYPES.get(name)) for name in columns]
+
+
+MATRIX_TYPES = {"signature": "<u4", "bands": "<u8", "embedding": "<f4"}
+
+
+def _matrix(column, dtype):
+    """A FIXED_LEN_BYTE_ARRAY column as a (rows, width) matrix over pyarrow's buffer (no copy); other columns as numpy."""
+    if dtype is None:
+        return column.to_numpy()
+    width = column.type.byte_width // np.dtype(dtype).itemsize
+    values = np.frombuffer(column.buffers()[1], dtype=dtype)
+    return values[column.offset * width:(column.offset + len(column)) * width].reshape(len(column), width)
 
 
 def _alive(gid, *drop_pieces):
@@ -119,37 +134,33 @@ def _alive(gid, *drop_pieces):
 
 @ray.remote(num_cpus=1)
 def exact_map(shard_dir, offset, partitions):
-    table = pq.read_table(os.path.join(_export(shard_dir), "rows.parquet"))
-    gid = table["row_id"].to_numpy() + offset
-    pieces = dedup.exact_map(gid, table["key_hi"].to_numpy(), table["key_lo"].to_numpy(), partitions)
+    gid, key_hi, key_lo = _read(shard_dir, offset, "key_hi", "key_lo")
+    pieces = dedup.exact_map(gid, key_hi, key_lo, partitions)
     return tuple(pieces) + (dedup.nbytes(pieces),)
 
 
 @ray.remote(num_cpus=1)
 def fuzzy_map(shard_dir, offset, partitions, *exact_drops):
-    gid = _gids(shard_dir, offset)
+    gid, signatures, bands = _read(shard_dir, offset, "signature", "bands")
     alive = _alive(gid, *exact_drops)
-    bands = np.load(os.path.join(_export(shard_dir), "bands.npy"), mmap_mode="r")[alive]
-    signatures = np.load(os.path.join(_export(shard_dir), "signatures.npy"), mmap_mode="r")[alive]
-    pieces = dedup.fuzzy_map(gid[alive], np.asarray(bands), np.asarray(signatures), partitions)
+    pieces = dedup.fuzzy_map(gid[alive], bands[alive], signatures[alive], partitions)
     return tuple(pieces) + (dedup.nbytes(pieces),)
 
 
 @ray.remote(num_cpus=1)
 def semantic_sample(shard_dir, offset, fraction, seed, *drops):
-    gid = _gids(shard_dir, offset)
+    gid, embeddings = _read(shard_dir, offset, "embedding")
     alive = np.flatnonzero(_alive(gid, *drops))
     rng = np.random.default_rng([seed, offset])
     chosen = alive[rng.random(len(alive)) < fraction]
-    return np.asarray(np.load(os.path.join(_export(shard_dir), "embeddings.npy"), mmap_mode="r")[chosen])
+    return embeddings[chosen]
 
 
 @ray.remote(num_cpus=1)
 def semantic_map(shard_dir, offset, centroids, assignments, margin, partitions, *drops):
-    gid = _gids(shard_dir, offset)
+    gid, embeddings = _read(shard_dir, offset, "embedding")
     alive = _alive(gid, *drops)
-    embeddings = np.asarray(np.load(os.path.join(_export(shard_dir), "embeddings.npy"), mmap_mode="r")[alive])
-    pieces = dedup.semantic_map(gid[alive], embeddings, centroids, assignments, margin, partitions)
+    pieces = dedup.semantic_map(gid[alive], embeddings[alive], centroids, assignments, margin, partitions)
     return tuple(pieces) + (dedup.nbytes(pieces),)
 
 
