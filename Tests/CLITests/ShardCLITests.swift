@@ -62,6 +62,42 @@ final class ShardCLITests: XCTestCase {
         XCTAssertEqual(try read(dir.appendingPathComponent("none.jsonl")).split(separator: "\n").count, rows)
     }
 
+    /// A shard of a chunked cluster job numbers its chunks' parents as the whole run does
+    /// (`--row-offset`), and has the `_chunk` field even when it made no chunks (`--chunk-field`).
+    func testRowOffsetAndChunkFieldShapeAShardsOutputAsTheWholeRuns() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("in.jsonl")
+        try write(Self.dataset(rows: 80), to: input)
+        let common = ["--input", input.path, "--no-semantic-dedup", "--snapshots", "none", "--quiet"]
+        func records(_ name: String, _ extra: [String]) throws -> [[String: Any]] {
+            let path = dir.appendingPathComponent(name).path
+            let result = try CLI.run(common + extra + ["--output", path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try read(URL(fileURLWithPath: path)).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+        let plain = try records("plain.jsonl", ["--chunk-size", "80"])
+        let shifted = try records("shifted.jsonl", ["--chunk-size", "80", "--row-offset", "1000"])
+        XCTAssertEqual(plain.count, shifted.count)
+        var chunks = 0
+        for (a, b) in zip(plain, shifted) {
+            XCTAssertEqual(a["id"] as? Int, b["id"] as? Int)
+            XCTAssertEqual(a["text"] as? String, b["text"] as? String)
+            guard let chunk = a["_chunk"] as? [String: Int] else { XCTAssertTrue(b["_chunk"] is NSNull); continue }
+            XCTAssertEqual(b["_chunk"] as? [String: Int], ["parent": chunk["parent"]! + 1000, "index": chunk["index"]!])
+            chunks += 1
+        }
+        XCTAssertGreaterThan(chunks, 50)
+
+        let unchunked = try records("unchunked.jsonl", ["--chunk-field"])
+        XCTAssertGreaterThan(unchunked.count, 40)
+        XCTAssertTrue(unchunked.allSatisfy { $0["_chunk"] is NSNull })
+        XCTAssertTrue(try records("no-field.jsonl", []).allSatisfy { $0["_chunk"] == nil })
+
+        let parquet = try CLI.run(common + ["--chunk-size", "80", "--row-offset", "5", "--output", dir.appendingPathComponent("o.parquet").path])
+        XCTAssertEqual(parquet.status, 64)
+        XCTAssertTrue(parquet.stderr.contains("--row-offset and --chunk-field apply to JSONL and CSV output, not Parquet"), parquet.stderr)
+    }
+
     /// 30-word texts with exact copies (also in upper case), copies with one word changed (fuzzy
     /// duplicates at word 5-grams) and short texts (validate).
     static func dataset(rows: Int) -> String {

@@ -88,6 +88,7 @@ struct RowExport {
 
         var fields = ["\"rows\": \(rows.count)",
                       "\"input_rows\": \(try store.meta("ingest.next_row") ?? "0")",
+                      "\"next_row\": \(try store.nextRowID())",
                       "\"chunked\": \(try store.hasChunks())"]
         if let hasher, let lsh {
             fields += ["\"permutations\": \(hasher.permutations)", "\"bands\": \(lsh.bands)", "\"band_rows\": \(lsh.rows)",

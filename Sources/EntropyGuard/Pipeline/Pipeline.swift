@@ -227,7 +227,8 @@ public final class Pipeline {
         // The output must have as many rows as the last checkpoint (resumed or just made) says: a
         // damaged store can read short without any SQLite error (StoreConsistency).
         let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath,
-                                       annotateField: options.annotate ? options.annotateField : nil)
+                                       annotateField: options.annotate ? options.annotateField : nil,
+                                       rowOffset: options.outputRowOffset, chunkField: options.outputChunkField)
             .write(after: last, progress: progress, dryRun: options.dryRun, expectedRows: alive)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {

@@ -11,7 +11,7 @@ import ray
 from . import job, shards
 
 # Options the job sets itself for each shard's binary run.
-RESERVED = {"--input", "--row-groups", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
+RESERVED = {"--input", "--row-groups", "--row-offset", "--chunk-field", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
             "--snapshots", "--annotate", "--dry-run", "--json"}
 
 
@@ -38,8 +38,6 @@ def parse(argv):
     for item in passthrough:
         if item.split("=")[0] in RESERVED:
             parser.error(f"{item.split('=')[0]} is set by entropyguard-ray itself")
-    if any(item.split("=")[0] == "--chunk-size" for item in passthrough):
-        parser.error("--chunk-size is not supported on a cluster yet (chunk rows have no global row id)")
     return args, passthrough
 
 

@@ -1,10 +1,10 @@
 """Connected components of the verified pairs, hash-partitioned: no process holds all pairs.
 
-Partition p owns the rows whose gid hashes to p (dedup.partition_of), each owned row's neighbours, and
-the edges whose earlier row it owns. Labels start as the smallest gid among a row and its neighbours;
+Partition p owns the rows whose ord (dedup.py) hashes to p (dedup.partition_of), each owned row's neighbours, and
+the edges whose earlier row it owns. Labels start as the smallest ord among a row and its neighbours;
 each round, the rows whose label fell send it to their neighbours' partitions, which keep the minimum
 (min-label propagation). A round is one Ray task per partition; the driver only adds up how many labels
-fell. When none did, every row's label is the smallest gid of its component. The rounds are about the
+fell. When none did, every row's label is the smallest ord of its component. The rounds are about the
 components' diameter: near-duplicate clusters are dense (copies of one text are all pairwise similar),
 so a few rounds (3 on the test data, see job stats "*_rounds"). Then each owned edge goes, with its
 earlier row's label, to the label's partition: every component lands whole in one partition, where the
@@ -20,18 +20,17 @@ from .dedup import partition_of, split_by
 
 @dataclass
 class Partition:
-    edges: np.ndarray      # (n, 3): earlier gid, later gid, weight; the earlier row is owned here
+    edges: np.ndarray      # (n, 5): earlier ord, later ord, weight, their gids; the earlier row is owned here
     src: np.ndarray        # adjacency: owned row ...
     dst: np.ndarray        # ... and a neighbour (both directions of every edge touching an owned row)
     src_index: np.ndarray  # index of src in rows
     rows: np.ndarray       # owned rows, ascending
-    labels: np.ndarray     # their labels (smallest gid seen so far in the component)
+    labels: np.ndarray     # their labels (smallest ord seen so far in the component)
 
 
 def scatter(edges, partitions):
     """One reducer's verified edges to the partitions owning their rows: the edge itself to the earlier
     row's partition, the pair (later, earlier) to the later row's partition, so both rows know each other."""
-    edges = np.asarray(edges).reshape(-1, 3)
     a = edges[:, 0].astype(np.int64)
     b = edges[:, 1].astype(np.int64)
     owned = split_by(partition_of(a, partitions), partitions, edges)
@@ -49,8 +48,8 @@ def _messages(partition, which, partitions):
 def init(pieces, partitions):
     """A partition from its pieces of every reducer's scatter: returns it, its first messages and the
     number of labels set (all its rows)."""
-    edges = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros((0, 3))
-    edges = np.unique(edges, axis=0) if len(edges) else edges.reshape(0, 3)
+    edges = np.concatenate([p[0] for p in pieces])
+    edges = np.unique(edges, axis=0) if len(edges) else edges
     ends = edges[:, :2].astype(np.int64)
     src = np.concatenate([ends[:, 0]] + [p[1] for p in pieces])
     dst = np.concatenate([ends[:, 1]] + [p[2] for p in pieces])

@@ -67,7 +67,12 @@ def random_graph(rng, rows, edges, cliques, chain):
     start = rows
     pairs |= {(start + i, start + i + 1) for i in range(chain)}   # a path: as many rounds as rows
     weights = {p: rng.randint(60, 128) for p in pairs}
-    return np.array([(a, b, weights[(a, b)]) for a, b in sorted(pairs)], dtype=np.int64).reshape(-1, 3)
+    # Columns: earlier ord, later ord, weight, their gids (numbers that do not follow the ords, as chunk rows').
+    return np.array([(a, b, weights[(a, b)], gid_of(a), gid_of(b)) for a, b in sorted(pairs)], dtype=np.int64).reshape(-1, 5)
+
+
+def gid_of(ord):
+    return 1000 + (ord * 7919) % 10007
 
 
 class ComponentsTests(unittest.TestCase):
@@ -89,25 +94,25 @@ class ComponentsTests(unittest.TestCase):
                     for p, g in enumerate(grouped):
                         owners = {labels[int(a)] for a in g[:, 0]}
                         self.assertTrue(all(int(dedup.partition_of(np.array([o]), partitions)[0]) == p for o in owners))
-                    whole = dedup.keep_first_rule(edges)
-                    pieces = np.concatenate([dedup.keep_first_rule(g) for g in grouped])
-                    pieces.sort(order="gid")
-                    self.assertEqual(pieces.tolist(), whole.tolist())
+                    whole = dedup.keep_first_rule(edges)   # by ord, over all pairs at once
+                    pieces = np.concatenate([dedup.keep_first_drops(g) for g in grouped])   # by gid, per partition
+                    expected = sorted((gid_of(g), gid_of(d), w) for g, d, w in whole.tolist())
+                    self.assertEqual(sorted(pieces.tolist()), expected)
                     if len(edges):
                         self.assertGreater(len(whole), 0)
 
     def test_a_path_takes_as_many_rounds_as_its_length(self):
-        edges = np.array([(i, i + 1, 100) for i in range(10)], dtype=np.int64)
+        edges = np.array([(i, i + 1, 100, i, i + 1) for i in range(10)], dtype=np.int64)
         labels, _, rounds = distributed([edges], 3)
         self.assertEqual(set(labels.values()), {0})
         # Labels start one hop out; row 10 hears of row 0 after 9 more rounds, and one round finds no change.
         self.assertEqual(rounds, 10)
         # A clique of copies: one round (every label is final after the first hop).
-        clique = np.array([(a, b, 128) for a in range(6) for b in range(a + 1, 6)], dtype=np.int64)
+        clique = np.array([(a, b, 128, a, b) for a in range(6) for b in range(a + 1, 6)], dtype=np.int64)
         self.assertEqual(distributed([clique], 2)[2], 1)
 
     def test_no_edges(self):
-        labels, grouped, _ = distributed([np.zeros((0, 3), np.int64)], 2)
+        labels, grouped, _ = distributed([dedup.empty_edges(np.int64)], 2)
         self.assertEqual(labels, {})
         self.assertEqual([len(g) for g in grouped], [0, 0])
 

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
 from entropyguard_ray import job  # noqa: E402
+from entropyguard_ray.layout import ShardRows  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BINARY = os.environ.get("ENTROPYGUARD_BIN", os.path.join(ROOT, ".build", "debug", "entropyguard"))
@@ -54,10 +55,13 @@ class ExportTests(unittest.TestCase):
         self.assertEqual(schema.field("bands").type, pa.binary(8 * info["bands"]))
         self.assertEqual(schema.field("embedding").type, pa.binary(4 * info["dimension"]))
 
-        gid, key_hi, key_lo, signature, bands, embedding = job._read(self.tmp, 1000, "key_hi", "key_lo", "signature", "bands", "embedding")
+        self.assertEqual((info["input_rows"], info["next_row"]), (300, 300))
+        rows = ShardRows(order_base=50, offset=1000, input_rows=300, chunk_base=5000, chunk_rows=0)
+        ords, gid, key_hi, key_lo, signature, bands, embedding = job._read(self.tmp, rows, "key_hi", "key_lo", "signature", "bands", "embedding")
         alive = [i for i, t in enumerate(texts) if t != "tiny"]
         self.assertEqual(info["rows"], len(alive))
         self.assertEqual(gid.tolist(), [1000 + i for i in alive])
+        self.assertEqual(ords.tolist(), list(range(50, 50 + len(alive))))
         self.assertEqual(signature.shape, (len(alive), info["permutations"]))
         self.assertEqual(bands.shape, (len(alive), info["bands"]))
         self.assertEqual((signature.dtype, bands.dtype, embedding.dtype), (np.dtype("<u4"), np.dtype("<u8"), np.dtype("<f4")))
