@@ -189,24 +189,26 @@ def semantic_reduce(threshold, *pieces):
 
 @ray.remote(num_cpus=1)
 def scatter_edges(partitions, edges):
-    return _returns(components.scatter(edges, partitions))
+    pieces = components.scatter(edges, partitions)
+    return tuple(pieces) + (dedup.nbytes(pieces),)
 
 
 @ray.remote(num_cpus=1)
 def components_init(partitions, *pieces):
     partition, messages, labelled = components.init(pieces, partitions)
-    return (partition,) + tuple(messages) + (len(partition.edges), labelled)
+    return (partition,) + tuple(messages) + (len(partition.edges), labelled, dedup.nbytes(messages))
 
 
 @ray.remote(num_cpus=1)
 def components_step(partitions, partition, *messages):
     partition, messages, fell = components.step(partition, messages, partitions)
-    return (partition,) + tuple(messages) + (fell,)
+    return (partition,) + tuple(messages) + (fell, dedup.nbytes(messages))
 
 
 @ray.remote(num_cpus=1)
 def components_edges(partitions, partition):
-    return _returns(components.by_component(partition, partitions))
+    pieces = components.by_component(partition, partitions)
+    return tuple(pieces) + (dedup.nbytes(pieces),)
 
 
 @ray.remote(num_cpus=1)
@@ -226,22 +228,25 @@ def _call(task, returns, *args):
 def _decide(edge_refs, partitions, layout, divisor):
     """Verified edges (refs, one per reducer) -> connected components by min-label propagation over
     hash partitions (components.py; the driver sees only counts) -> the keep-first rule per component,
-    each component whole in one task. Returns per shard the refs of its drops, the number of distinct
-    edges and the propagation rounds."""
+    each component whole in one task. Returns per shard the refs of its drops, and stats: the number of
+    distinct edges, the propagation rounds and the bytes all the components' steps shuffled."""
     P, S = partitions, len(layout[0])
-    scattered = [_call(scatter_edges, P, P, ref) for ref in edge_refs]
-    parts = [_call(components_init, P + 3, P, *[s[p] for s in scattered]) for p in range(P)]
+    scattered = [_call(scatter_edges, P + 1, P, ref) for ref in edge_refs]
+    parts = [_call(components_init, P + 4, P, *[s[p] for s in scattered]) for p in range(P)]
     edges = int(sum(ray.get([part[P + 1] for part in parts])))
     changed = int(sum(ray.get([part[P + 2] for part in parts])))
+    shuffled = sum(ray.get([s[P] for s in scattered] + [part[P + 3] for part in parts]))
     rounds = 0
     while changed:
         outgoing = [part[1:P + 1] for part in parts]
-        parts = [_call(components_step, P + 2, P, parts[p][0], *[o[p] for o in outgoing]) for p in range(P)]
+        parts = [_call(components_step, P + 3, P, parts[p][0], *[o[p] for o in outgoing]) for p in range(P)]
         changed = int(sum(ray.get([part[P + 1] for part in parts])))
+        shuffled += sum(ray.get([part[P + 2] for part in parts]))
         rounds += 1
-    by_label = [_call(components_edges, P, P, part[0]) for part in parts]
+    by_label = [_call(components_edges, P + 1, P, part[0]) for part in parts]
     results = [_call(keep_first, S, layout, divisor, *[b[p] for b in by_label]) for p in range(P)]
-    return [[refs[s] for refs in results] for s in range(S)], edges, rounds
+    shuffled += sum(ray.get([b[P] for b in by_label]))
+    return [[refs[s] for refs in results] for s in range(S)], {"edges": edges, "rounds": rounds, "components_bytes": int(shuffled)}
 
 
 def _returns(per_shard):
@@ -295,7 +300,8 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         maps = [multi(fuzzy_map, P + 1).remote(d, r, P, *exact_drops[i]) for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]
         parts, stats["fuzzy_shuffle_bytes"] = _shuffle(maps, P)
         edges = [fuzzy_reduce.remote(exports[0]["minimum_equal"], *part) for part in parts]
-        fuzzy_drops, stats["fuzzy_edges"], stats["fuzzy_rounds"] = _decide(edges, P, layout, float(exports[0]["permutations"]))
+        fuzzy_drops, decided = _decide(edges, P, layout, float(exports[0]["permutations"]))
+        stats.update({f"fuzzy_{key}": value for key, value in decided.items()})
         stats["fuzzy_seconds"] = time.time() - t
     else:
         fuzzy_drops = [[ray.put(dedup.empty_drops())] for _ in range(S)]
@@ -316,7 +322,8 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
                 for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]
         parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)
         edges = [semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts]
-        semantic_drops, stats["semantic_edges"], stats["semantic_rounds"] = _decide(edges, P, layout, 1.0)
+        semantic_drops, decided = _decide(edges, P, layout, 1.0)
+        stats.update({f"semantic_{key}": value for key, value in decided.items()})
         stats["semantic_centroids"] = len(centroids)
         stats["semantic_seconds"] = time.time() - t
     else:

@@ -4,10 +4,12 @@ Exact and fuzzy decisions, and their audit lines, must be identical; semantic de
 at least 99% of the rows that reach the stage. A job killed mid-way (a shard's binary killed),
 then rerun, gives the same result without redoing the shards it had finished. With --chunk-size,
 the chunk rows (numbered after all input rows in the single run) get the same decisions, audit
-lines and output records (_chunk's parent included).
+lines and output records (_chunk's parent included). One Parquet file cut into row group ranges
+(shards the binary reads in place) gives the single run's result over that file.
 
 Run by scripts/run-tests (make test) with the project venv, which has ray (scripts/setup-venv).
 ENTROPYGUARD_BIN: the binary (default: the debug build)."""
+import glob
 import json
 import os
 import random
@@ -95,15 +97,16 @@ class RayClusterTests(unittest.TestCase):
                 f.write("\n".join(records[s * size:(s + 1) * size]) + "\n")
         with open(os.path.join(cls.tmp, "all.jsonl"), "w") as f:
             f.write("\n".join(records) + "\n")
+        cls.records = records
         cls.single = cls.single_run("single", [])
         cls.single_chunked = cls.single_run("single-chunked", CHUNKING)
 
     @classmethod
-    def single_run(cls, name, extra):
+    def single_run(cls, name, extra, input_path=None):
         """(kept records, audit) of the binary over the concatenated input."""
         single = os.path.join(cls.tmp, name)
         os.makedirs(single)
-        subprocess.run([BINARY, "--input", os.path.join(cls.tmp, "all.jsonl"), "--output", os.path.join(single, "out.jsonl"),
+        subprocess.run([BINARY, "--input", input_path or os.path.join(cls.tmp, "all.jsonl"), "--output", os.path.join(single, "out.jsonl"),
                         "--audit-log", os.path.join(single, "audit.jsonl"), "--quiet"] + OPTIONS + extra, check=True)
         return lines([os.path.join(single, "out.jsonl")]), audit(os.path.join(single, "audit.jsonl"))
 
@@ -111,8 +114,8 @@ class RayClusterTests(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def job(self, name, wait=True, extra=()):
-        command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", os.path.join(self.inputs, "*.jsonl"),
+    def job(self, name, wait=True, extra=(), inputs=None):
+        command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", inputs or os.path.join(self.inputs, "*.jsonl"),
                    "--output", os.path.join(self.tmp, name, "out"), "--work-dir", os.path.join(self.tmp, name, "work"),
                    "--num-cpus", "2", "--binary", BINARY, "--stats", os.path.join(self.tmp, name, "stats.json")] + JOB_OPTIONS + OPTIONS + list(extra)
         env = dict(os.environ, PYTHONPATH=PACKAGE, RAY_AUTH_MODE="disabled")
@@ -131,7 +134,7 @@ class RayClusterTests(unittest.TestCase):
     def check_result(self, name, single_run=None, stages=("validate", "exact_dedup", "fuzzy_dedup")):
         single_out, single_audit = single_run or self.single
         out = os.path.join(self.tmp, name, "out")
-        shard_files = [os.path.join(out, f"shard-{s:05d}.jsonl") for s in range(SHARDS)]
+        shard_files = sorted(glob.glob(os.path.join(out, "shard-*.jsonl")))
         cluster_audit = audit(os.path.join(out, "audit.jsonl"))
         single = {(a["row_index"]): a for a in single_audit}
         cluster = {(a["row_index"]): a for a in cluster_audit}
@@ -161,6 +164,20 @@ class RayClusterTests(unittest.TestCase):
                 self.assertEqual(line, by_key[record_key(line)])
         self.assertEqual([record_key(line) for line in kept], sorted(record_key(line) for line in kept))
         return kept, cluster_audit
+
+    def test_parquet_row_group_shards_match_single_machine(self):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        rows = [json.loads(r) for r in self.records]
+        path = os.path.join(self.tmp, "all.parquet")
+        pq.write_table(pa.table({"id": [r["id"] for r in rows], "text": [r["text"] for r in rows]}), path, row_group_size=100)
+        single = self.single_run("single-parquet", [], input_path=path)
+        self.job("parquet", inputs=path, extra=["--shard-bytes", str(os.path.getsize(path) // 3)])
+        with open(os.path.join(self.tmp, "parquet", "work", "shards.json")) as f:
+            ranges = [s["row_groups"] for s in json.load(f)["shards"]]
+        self.assertGreaterEqual(len(ranges), 3)
+        self.assertEqual((ranges[0][0], ranges[-1][1]), (0, 15))
+        self.check_result("parquet", single)
 
     def test_chunked_job_matches_single_machine(self):
         single_out, single_audit = self.single_chunked
