@@ -89,6 +89,7 @@ struct RowExport {
         var fields = ["\"rows\": \(rows.count)",
                       "\"input_rows\": \(try store.meta("ingest.next_row") ?? "0")",
                       "\"next_row\": \(try store.nextRowID())",
+                      "\"text_column\": " + Self.jsonString(try store.meta("text_column") ?? ""),
                       "\"chunked\": \(try store.hasChunks())"]
         if let hasher, let lsh {
             fields += ["\"permutations\": \(hasher.permutations)", "\"bands\": \(lsh.bands)", "\"band_rows\": \(lsh.rows)",
@@ -101,6 +102,12 @@ struct RowExport {
         let json = try BufferedFileOutput(path: marker)
         try json.write("{" + fields.joined(separator: ", ") + "}\n")
         try json.commit()
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        JSONScan.encodeString(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The values' bytes, little-endian (the export's byte order on any machine).

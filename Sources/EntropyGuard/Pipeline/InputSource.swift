@@ -27,6 +27,7 @@ public struct InputSource {
     /// Stdin is copied into the working directory under this name: the store refers to records by offset.
     static let stdinSpoolName = "stdin.input"
 
+    /// `open(path:spoolDirectory:)`, narrowed to `rowGroups` of a one-file Parquet input when given.
     public static func open(path: String, spoolDirectory: String, rowGroups: Range<Int>?) throws -> InputSource {
         var input = try open(path: path, spoolDirectory: spoolDirectory)
         guard let rowGroups else { return input }

@@ -249,6 +249,13 @@ def _decide(edge_refs, partitions, layout, divisor):
     return [[refs[s] for refs in results] for s in range(S)], {"edges": edges, "rounds": rounds, "components_bytes": int(shuffled)}
 
 
+def check_text_columns(exports):
+    """Each shard's binary detects the text column from its own first records: they must agree."""
+    columns = sorted({e["text_column"] for e in exports})
+    if len(columns) > 1:
+        raise SystemExit(f"entropyguard-ray: the shards found different text columns ({', '.join(columns)}); pass --text-column")
+
+
 def _returns(per_shard):
     """One return object per shard (Ray's num_returns=1 takes the value itself)."""
     return tuple(per_shard) if len(per_shard) > 1 else per_shard[0]
@@ -273,6 +280,7 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
 
     exports = ray.get([prepare_shard.remote(s.input_args(), d, options) for s, d in zip(shards, shard_dirs)])
     stats["prepare_seconds"] = time.time() - started
+    check_text_columns(exports)
     shard_rows, layout = layout_of(exports)
     rows = int(sum(e["rows"] for e in exports))
     chunked = any(r.chunk_rows > 0 for r in shard_rows)

@@ -55,7 +55,7 @@ class ExportTests(unittest.TestCase):
         self.assertEqual(schema.field("bands").type, pa.binary(8 * info["bands"]))
         self.assertEqual(schema.field("embedding").type, pa.binary(4 * info["dimension"]))
 
-        self.assertEqual((info["input_rows"], info["next_row"]), (300, 300))
+        self.assertEqual((info["input_rows"], info["next_row"], info["text_column"]), (300, 300, "text"))
         rows = ShardRows(order_base=50, offset=1000, input_rows=300, chunk_base=5000, chunk_rows=0)
         ords, gid, key_hi, key_lo, signature, bands, embedding = job._read(self.tmp, rows, "key_hi", "key_lo", "signature", "bands", "embedding")
         alive = [i for i, t in enumerate(texts) if t != "tiny"]
@@ -82,6 +82,12 @@ class ExportTests(unittest.TestCase):
             elif other >= 0 and alive[other] % 10 != 7:
                 self.assertNotEqual((key_hi[position[i]], key_lo[position[i]]), (key_hi[other], key_lo[other]))
                 self.assertFalse(np.array_equal(signature[position[i]], signature[other]))
+
+    def test_shards_must_agree_on_the_text_column(self):
+        job.check_text_columns([{"text_column": "text"}, {"text_column": "text"}])
+        with self.assertRaises(SystemExit) as raised:
+            job.check_text_columns([{"text_column": "text"}, {"text_column": "body"}, {"text_column": "text"}])
+        self.assertIn("different text columns (body, text); pass --text-column", str(raised.exception))
 
 
 if __name__ == "__main__":
