@@ -20,7 +20,7 @@ def parse(argv):
         prog="entropyguard-ray",
         description="Run the EntropyGuard pipeline on a Ray cluster (or a local one). Other options are entropyguard run's; "
                     "they are passed to every shard's run.")
-    parser.add_argument("--input", action="append", required=True, help="input file or glob (repeatable); sorted, each file a shard")
+    parser.add_argument("--input", action="append", required=True, help="input file or glob (repeatable); sorted, each file a shard (large ones cut into row ranges, see --shard-bytes)")
     parser.add_argument("--output", required=True, help="output directory: shard-NNNNN.<format> per shard, audit.jsonl")
     parser.add_argument("--work-dir", required=True, help="the job's working stores and exports (shared by all nodes)")
     parser.add_argument("--address", help="Ray cluster address (auto: the running cluster); omitted: a local ray.init()")
