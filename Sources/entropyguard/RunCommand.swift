@@ -52,11 +52,20 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run the stages up to this one, commit its checkpoint and write no output (a cluster job's shard step).", valueName: "stage"))
     var stopAfter: StageChoice?
 
-    @Option(name: .long, help: ArgumentHelp("With --stop-after: write the alive rows' dedup keys (rows.parquet), MinHash signatures and LSH band keys, and embeddings (.npy) to this directory.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("With --stop-after: write the alive rows' dedup keys, MinHash signatures and LSH band keys, and embeddings to this directory (rows.parquet).", valueName: "dir"))
     var exportRows: String?
 
     @Option(name: .long, help: ArgumentHelp("The dedup stages drop the rows this file lists (row id, stage, reason, duplicate_of, similarity; tab-separated) instead of searching: decisions made across shards by entropyguard-ray.", valueName: "path"))
     var globalDrops: String?
+
+    @Option(name: .long, help: ArgumentHelp("Parquet input of one file: read only its row groups START..<END (a cluster job's shard of a large file; rows are numbered from START's first row).", valueName: "start:end"))
+    var rowGroups: String?
+
+    @Option(name: .long, help: ArgumentHelp("Number the input's rows from N in a JSONL output's _chunk.parent (a cluster job's shard: the records before it).", valueName: "N"))
+    var rowOffset: Int64?
+
+    @Flag(name: .long, help: "Give every JSONL/CSV output record the _chunk field even when this run made no chunks (a cluster job's shard: another shard did).")
+    var chunkField = false
 
     @Option(name: .long, help: ArgumentHelp("Drop texts shorter than this many characters (code points), after sanitizing. Default \(PipelineOptions.Defaults.minLength)."))
     var minLength: Int?

@@ -11,6 +11,7 @@ enum RunSettings {
     static let generalKeys: Set<String> = [
         "input", "output", "checkpoint-dir", "reference", "resume", "no-auto-resume", "resume-from", "required-columns", "batch-size",
         "audit-log", "annotate", "annotate-field", "snapshots", "quiet", "json", "dry-run", "report", "stop-after", "export-rows", "global-drops",
+        "row-groups", "row-offset", "chunk-field",
     ]
     /// Every key the settings file may hold: the long flag names of `run` except --config (a test
     /// checks the two lists against each other).
@@ -46,6 +47,15 @@ enum RunSettings {
         o.stopAfter = try (command.stopAfter ?? reader.choice("stop-after", StageChoice.self))?.id
         o.exportRowsDirectory = try command.exportRows ?? reader.string("export-rows")
         o.globalDropsPath = try command.globalDrops ?? reader.string("global-drops")
+        if let text = try command.rowGroups ?? reader.string("row-groups") {
+            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard bounds.count == 2, let start = bounds[0], let end = bounds[1], start >= 0, end > start else {
+                throw EntropyGuardError(.usage, "--row-groups must be START:END with 0 <= START < END (got '\(text)')")
+            }
+            o.parquetRowGroups = start..<end
+        }
+        o.outputRowOffset = try command.rowOffset ?? reader.int("row-offset").map(Int64.init) ?? 0
+        o.outputChunkField = try command.chunkField || (reader.bool("chunk-field") ?? false)
         o.minLength = try command.minLength ?? reader.int("min-length") ?? o.minLength
         o.requiredColumns = try (command.requiredColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? reader.stringList("required-columns")) ?? []
@@ -103,6 +113,10 @@ enum RunSettings {
         if o.exportRowsDirectory != nil && o.stopAfter == nil { throw usage("--export-rows needs --stop-after") }
         if o.stopAfter != nil && o.checkpointDirectory == nil { throw usage("--stop-after needs --checkpoint-dir (the store is what it leaves)") }
         if o.stopAfter != nil && o.globalDropsPath != nil { throw usage("--global-drops applies to the dedup stages: not with --stop-after") }
+        if o.outputRowOffset < 0 { throw usage("--row-offset must be 0 or more (got \(o.outputRowOffset))") }
+        if (o.outputRowOffset != 0 || o.outputChunkField) && o.outputPath.lowercased().hasSuffix(".parquet") {
+            throw usage("--row-offset and --chunk-field apply to JSONL and CSV output, not Parquet")
+        }
         if o.textColumn?.isEmpty == true { throw usage("--text-column must not be empty") }
         if o.annotateField.isEmpty { throw usage("--annotate-field must not be empty") }
         if o.annotateField == "_chunk" { throw usage("--annotate-field _chunk: the output's chunk field has that name") }

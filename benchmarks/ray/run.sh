@@ -54,5 +54,9 @@ print("| --- | --- | --- | --- |")
 for stage in ("exact", "fuzzy", "semantic"):
     b = stat(2, f"{stage}_shuffle_bytes")
     print(f"| {stage} | {b:,.0f} | {b / deduped:,.1f} B | {b / deduped:,.0f} MB |")
-print(f"fuzzy edges {stat(2, 'fuzzy_edges'):,.0f}, semantic edges {stat(2, 'semantic_edges'):,.0f}, centroids {stat(2, 'semantic_centroids'):,.0f}")
+    if stage != "exact":   # the connected components of its verified pairs (components.py), all rounds
+        b = stat(2, f"{stage}_components_bytes")
+        print(f"| {stage} components | {b:,.0f} | {b / deduped:,.1f} B | {b / deduped:,.0f} MB |")
+print(f"fuzzy edges {stat(2, 'fuzzy_edges'):,.0f} ({stat(2, 'fuzzy_rounds'):.0f} rounds), semantic edges {stat(2, 'semantic_edges'):,.0f} "
+      f"({stat(2, 'semantic_rounds'):.0f} rounds), centroids {stat(2, 'semantic_centroids'):,.0f}")
 PY

@@ -18,21 +18,26 @@ final class ParquetIngestParser {
     private var groupRows = 0
     private var rowInGroup = 0
     private var nextRow: Int64
+    /// `--row-groups`' end (one file), else Int.max.
+    private let groupLimit: Int
 
     /// Starts at `startRow` (rows before it were committed by an earlier run): the row groups before it
-    /// are skipped by their footer row counts, without being decoded.
-    init(files: [String], textColumn: String, startRow: Int64) throws {
+    /// are skipped by their footer row counts, without being decoded. With `rowGroups` (one file), only
+    /// those groups are read, rows numbered from the first one's.
+    init(files: [String], textColumn: String, startRow: Int64, rowGroups: Range<Int>? = nil) throws {
         self.files = files
         self.textColumn = textColumn
         nextRow = startRow
+        groupLimit = rowGroups?.upperBound ?? Int.max
+        groupIndex = rowGroups?.lowerBound ?? 0
         var skip = startRow
         while fileIndex < files.count {
             let reader = try open(fileIndex)
-            while groupIndex < reader.rowGroupCount && Int64(reader.rowCount(ofRowGroup: groupIndex)) <= skip {
+            while groupIndex < groupEnd(reader) && Int64(reader.rowCount(ofRowGroup: groupIndex)) <= skip {
                 skip -= Int64(reader.rowCount(ofRowGroup: groupIndex))
                 groupIndex += 1
             }
-            if groupIndex < reader.rowGroupCount {
+            if groupIndex < groupEnd(reader) {
                 try load(group: groupIndex)
                 rowInGroup = Int(skip)
                 return
@@ -42,6 +47,8 @@ final class ParquetIngestParser {
         }
         reader = nil   // every row was read: nextBatch returns an empty, finished batch
     }
+
+    private func groupEnd(_ reader: ParquetFileReader) -> Int { min(reader.rowGroupCount, groupLimit) }
 
     private func open(_ index: Int) throws -> ParquetFileReader {
         let reader = try ParquetFileReader(path: files[index])
@@ -64,7 +71,7 @@ final class ParquetIngestParser {
     /// Moves to the next row group with rows; false at the end of the input.
     private func advance() throws -> Bool {
         while true {
-            if let reader, groupIndex + 1 < reader.rowGroupCount {
+            if let reader, groupIndex + 1 < groupEnd(reader) {
                 groupIndex += 1
             } else {
                 fileIndex += 1

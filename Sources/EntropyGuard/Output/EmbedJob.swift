@@ -118,9 +118,8 @@ public struct EmbedJob {
     }
 
     /// NumPy format 1.0 header padded with spaces to `size` bytes (a multiple of 64), ending in \n.
-    /// `descr`: the element type (`<f4` float32, `<u4` uint32, `<u8` uint64, little-endian).
-    static func npyHeader(rows: Int, dimension: Int, size: Int, descr: String = "<f4") -> [UInt8] {
-        var dictionary = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(dimension)), }"
+    static func npyHeader(rows: Int, dimension: Int, size: Int) -> [UInt8] {
+        var dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dimension)), }"
         let prefix = 10
         dictionary += String(repeating: " ", count: size - prefix - dictionary.utf8.count - 1) + "\n"
         let length = UInt16(dictionary.utf8.count)

@@ -8,6 +8,10 @@ struct RecordOutput {
     let format: OutputFormat
     let path: String
     var annotateField: String? = nil
+    /// Added to `_chunk.parent` (`--row-offset`: a cluster shard's records before it).
+    var rowOffset: Int64 = 0
+    /// `_chunk` on every record even without chunks here (`--chunk-field`: another shard has them).
+    var chunkField = false
 
     /// Writes rows alive after `stage` in input order; returns the number written. `expectedRows` is
     /// the row count of the checkpoint the output is made from: the scan below walks `rows` (and joins
@@ -23,7 +27,7 @@ struct RecordOutput {
                 .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows)
         }
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
-        let chunked = try store.hasChunks()
+        let chunked = try chunkField || store.hasChunks()
         // JSON keys to CSV columns, by bytes (keys that differ only in Unicode normalization are two columns).
         var csvColumnOfKey: [UTF8Key: Int] = [:]
         var csvColumnCount = 0
@@ -94,7 +98,7 @@ struct RecordOutput {
             try flushRuns(inBackground: false)
             let newText = row.newText
             let record = try fetcher.bytes(offset: offset, length: length)
-            let chunk = row.chunk
+            let chunk = row.chunk.map { (parent: $0.parent + rowOffset, index: $0.index) }
             var line: [UInt8]
             switch (info.format, format) {
             case (.jsonl, .csv), (.parquet, .csv):

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,11 +17,39 @@ public struct InputSource {
     /// Parquet input: its files in the order they are read (sorted byte for byte), `filePath` first;
     /// empty for JSONL and CSV.
     public var parquetFiles: [String] = []
+    /// Parquet input of one file: only these row groups are read (`--row-groups`, a cluster job's
+    /// shard of a large file). Records keep their row group's index in the file, so the output reads
+    /// them back as usual; the identity is the file's hash and the range.
+    public var parquetRowGroups: Range<Int>?
     public var isStandardInput: Bool { displayPath == "-" }
     public var isParquet: Bool { !parquetFiles.isEmpty }
 
     /// Stdin is copied into the working directory under this name: the store refers to records by offset.
     static let stdinSpoolName = "stdin.input"
+
+    /// `open(path:spoolDirectory:)`, narrowed to `rowGroups` of a one-file Parquet input when given.
+    public static func open(path: String, spoolDirectory: String, rowGroups: Range<Int>?) throws -> InputSource {
+        var input = try open(path: path, spoolDirectory: spoolDirectory)
+        guard let rowGroups else { return input }
+        guard input.parquetFiles.count == 1 else {
+            throw EntropyGuardError(.usage, "--row-groups: \(input.displayPath) is not one Parquet file")
+        }
+        let groups: Int
+        do { groups = try ParquetFileReader(path: input.filePath).rowGroupCount } catch {
+            throw EntropyGuardError(.dataError, "\(input.displayPath): \(error)")
+        }
+        guard rowGroups.upperBound <= groups else {
+            throw EntropyGuardError(.usage, "--row-groups \(rowGroups.lowerBound):\(rowGroups.upperBound): \(input.displayPath) has \(groups) row groups")
+        }
+        // The whole file is hashed (as without a range), then the range: each shard's store knows its
+        // rows. (Hashing only the range's column chunks would save re-reading a large file per shard.)
+        let hasher = XXH3Stream128()
+        let identity = Array("\(input.hash.hex);row-groups=\(rowGroups.lowerBound):\(rowGroups.upperBound)".utf8)
+        identity.withUnsafeBytes { hasher.update($0) }
+        input = InputSource(displayPath: input.displayPath, filePath: input.filePath, hash: hasher.digest(), byteCount: input.byteCount,
+                            parquetFiles: input.parquetFiles, parquetRowGroups: rowGroups)
+        return input
+    }
 
     public static func open(path: String, spoolDirectory: String) throws -> InputSource {
         if path == "-" {

@@ -35,7 +35,8 @@ public final class Pipeline {
         if let from = options.resumeFrom, !stages.contains(from) {
             throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
         }
-        let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory)
+        let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory,
+                                         rowGroups: options.parquetRowGroups)
         let reference = try options.referencePath.map {
             try ReferenceCorpus.open(path: $0, options: options, workDirectory: workDirectory, progress: progress)
         }
@@ -243,7 +244,8 @@ public final class Pipeline {
         // The output must have as many rows as the last checkpoint (resumed or just made) says: a
         // damaged store can read short without any SQLite error (StoreConsistency).
         let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath,
-                                       annotateField: options.annotate ? options.annotateField : nil)
+                                       annotateField: options.annotate ? options.annotateField : nil,
+                                       rowOffset: options.outputRowOffset, chunkField: options.outputChunkField)
             .write(after: last, progress: progress, dryRun: options.dryRun, expectedRows: alive)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {
@@ -379,6 +381,10 @@ public final class Pipeline {
         let path = input.recordPath
         let names = dataset.schema.fieldNames
         var info = IngestInfo(format: .parquet, textColumn: "", csvHeader: nil, parquetFieldNames: names, parquetRowCount: dataset.rowCount)
+        if let groups = input.parquetRowGroups {   // progress counts the range's rows
+            let reader = try ParquetFileReader(path: input.parquetFiles[0])
+            info.parquetRowCount = Int64(groups.reduce(0) { $0 + reader.rowCount(ofRowGroup: $1) })
+        }
         if !options.requiredColumns.isEmpty {
             let missing = options.requiredColumns.filter { !names.contains(sameUTF8As: $0) }
             if !missing.isEmpty {

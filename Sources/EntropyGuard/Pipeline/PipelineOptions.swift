@@ -42,6 +42,12 @@ public struct PipelineOptions: Sendable {
     public var exportRowsDirectory: String?
     /// The dedup stages apply this file's drops instead of searching (`GlobalDropsStage`).
     public var globalDropsPath: String?
+    /// Parquet input of one file: only these row groups are the input (`InputSource.parquetRowGroups`).
+    public var parquetRowGroups: Range<Int>?
+    /// Added to the row numbers a JSONL output shows (`_chunk.parent`): a cluster shard's first record's.
+    public var outputRowOffset: Int64 = 0
+    /// The output has the `_chunk` field even when this store made no chunks (another shard did).
+    public var outputChunkField = false
 
     // Ingest
     public var skipBadLines = false

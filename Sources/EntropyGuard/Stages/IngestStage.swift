@@ -47,7 +47,8 @@ struct IngestStage: PipelineStage {
         // Parquet: the position is the row number alone (the parser finds its row group).
         var parquetRows: Int64?
         if context.input.isParquet {
-            let parser = try ParquetIngestParser(files: context.input.parquetFiles, textColumn: info.textColumn, startRow: nextRow)
+            let parser = try ParquetIngestParser(files: context.input.parquetFiles, textColumn: info.textColumn, startRow: nextRow,
+                                             rowGroups: context.input.parquetRowGroups)
             parse = { try parser.nextBatch(maxRows: $0) }
             parquetRows = info.parquetRowCount
         } else {

@@ -11,7 +11,7 @@ import ray
 from . import job, shards
 
 # Options the job sets itself for each shard's binary run.
-RESERVED = {"--input", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
+RESERVED = {"--input", "--row-groups", "--row-offset", "--chunk-field", "--output", "--checkpoint-dir", "--audit-log", "--stop-after", "--export-rows", "--global-drops",
             "--snapshots", "--annotate", "--dry-run", "--json"}
 
 
@@ -20,7 +20,7 @@ def parse(argv):
         prog="entropyguard-ray",
         description="Run the EntropyGuard pipeline on a Ray cluster (or a local one). Other options are entropyguard run's; "
                     "they are passed to every shard's run.")
-    parser.add_argument("--input", action="append", required=True, help="input file or glob (repeatable); sorted, each file a shard")
+    parser.add_argument("--input", action="append", required=True, help="input file or glob (repeatable); sorted, each file a shard (large ones cut into row ranges, see --shard-bytes)")
     parser.add_argument("--output", required=True, help="output directory: shard-NNNNN.<format> per shard, audit.jsonl")
     parser.add_argument("--work-dir", required=True, help="the job's working stores and exports (shared by all nodes)")
     parser.add_argument("--address", help="Ray cluster address (auto: the running cluster); omitted: a local ray.init()")
@@ -28,7 +28,7 @@ def parse(argv):
     parser.add_argument("--binary", help="the entropyguard binary to ship to the workers (default: ENTROPYGUARD_BIN, then PATH)")
     parser.add_argument("--models-dir", help="models folder to ship to the workers (default: each node's ~/.cache/entropyguard/models)")
     parser.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl")
-    parser.add_argument("--shard-bytes", type=int, default=256 << 20, help="JSONL files larger than this are cut into row ranges")
+    parser.add_argument("--shard-bytes", type=int, default=256 << 20, help="JSONL, CSV and Parquet files larger than this are cut into row ranges")
     parser.add_argument("--partitions", type=int, help="hash partitions of each shuffle (default: the cluster's CPUs)")
     parser.add_argument("--semantic-centroids", type=int, help="k-means centroids (default: rows x assignments / 2,000)")
     parser.add_argument("--semantic-assignments", type=int, default=3, help="centroids a row may be assigned to")
@@ -38,8 +38,6 @@ def parse(argv):
     for item in passthrough:
         if item.split("=")[0] in RESERVED:
             parser.error(f"{item.split('=')[0]} is set by entropyguard-ray itself")
-    if any(item.split("=")[0] == "--chunk-size" for item in passthrough):
-        parser.error("--chunk-size is not supported on a cluster yet (chunk rows have no global row id)")
     return args, passthrough
 
 

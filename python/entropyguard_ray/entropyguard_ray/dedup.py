@@ -1,9 +1,13 @@
 """The global dedup decisions as plain functions over numpy arrays (the Ray tasks in job.py call them).
 
-Rows are named by their global row id (gid): the shard's offset (records in earlier shards) plus the
-store's row id, which is the single-machine run's row id over the concatenated input, and ascends in
-global order. Every map function returns one piece per hash partition; every reduce function sees one
-partition from every shard, never all keys. Drops are (gid, duplicate_of gid, similarity or NaN)."""
+A row has two numbers (job._read makes them): its place `ord` in the global order (the rows reaching
+the dedup stages, shard after shard, each shard's in its store's order: input order, chunks where
+their parent was), which decides who is first; and its `gid`, the single-machine run's row id over
+the concatenated input, which the drops name. Without chunks the two ascend together; chunk rows are
+numbered after all input rows, so their gids do not follow the global order. Every map function
+returns one piece per hash partition; every reduce function sees one partition from every shard,
+never all keys. Drops are (gid, duplicate_of gid, similarity or NaN). Verified pairs ("edges") are
+rows (earlier ord, later ord, weight, earlier gid, later gid)."""
 import numpy as np
 
 DROP_DTYPE = [("gid", "<i8"), ("dup", "<i8"), ("similarity", "<f8")]
@@ -31,10 +35,16 @@ def split_by(partition, partitions, *columns):
     return [tuple(c[order[bounds[p]:bounds[p + 1]]] for c in columns) for p in range(partitions)]
 
 
-def split_drops_by_shard(drops, offsets):
-    """Drops cut by the shard that owns each row (offsets: first gid of each shard, ascending)."""
-    shard = np.searchsorted(offsets, drops["gid"], side="right") - 1
-    return [piece[0] for piece in split_by(shard, len(offsets), drops)]
+def shard_of(gid, layout):
+    """The shard owning each gid. layout = (offsets, chunk_bases, total): each shard's first input
+    row's gid and first chunk row's gid (ascending), and the input rows in all (chunks come after)."""
+    offsets, chunk_bases, total = layout
+    return np.where(gid < total, np.searchsorted(offsets, gid, side="right"), np.searchsorted(chunk_bases, gid, side="right")) - 1
+
+
+def split_drops_by_shard(drops, layout):
+    """Drops cut by the shard that owns each row."""
+    return [piece[0] for piece in split_by(shard_of(drops["gid"], layout), len(layout[0]), drops)]
 
 
 def nbytes(pieces):
@@ -43,17 +53,18 @@ def nbytes(pieces):
 
 # Exact dedup: group by the 128-bit key of the normalized text, keep the first in global order.
 
-def exact_map(gid, key_hi, key_lo, partitions):
-    return split_by(partition_of(key_lo, partitions), partitions, gid, key_hi, key_lo)
+def exact_map(ord, gid, key_hi, key_lo, partitions):
+    return split_by(partition_of(key_lo, partitions), partitions, ord, gid, key_hi, key_lo)
 
 
 def exact_reduce(pieces):
-    gid = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
-    if len(gid) == 0:
+    ord = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
+    if len(ord) == 0:
         return empty_drops()
-    hi = np.concatenate([p[1] for p in pieces])
-    lo = np.concatenate([p[2] for p in pieces])
-    order = np.lexsort((gid, lo, hi))
+    gid = np.concatenate([p[1] for p in pieces])
+    hi = np.concatenate([p[2] for p in pieces])
+    lo = np.concatenate([p[3] for p in pieces])
+    order = np.lexsort((ord, lo, hi))
     hi, lo, gid = hi[order], lo[order], gid[order]
     starts = np.ones(len(gid), dtype=bool)
     starts[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
@@ -64,11 +75,11 @@ def exact_reduce(pieces):
 
 # Fuzzy dedup: LSH band buckets -> candidate pairs verified on the whole signature -> connected
 # components -> the stage's keep-first rule without chaining, in global order, per component.
-# (component_labels, keep_first_rule; job._decide runs them).
+# (components.py, keep_first_rule; job._decide runs them).
 
-def fuzzy_map(gid, bands, signatures, partitions):
-    """Per partition: (band index, band key, gid) of each row's bands that hash there, and the
-    signatures of the rows that have a band there (once per row and partition)."""
+def fuzzy_map(ord, gid, bands, signatures, partitions):
+    """Per partition: (band index, band key, ord) of each row's bands that hash there, and the ord, gid
+    and signature of the rows that have a band there (once per row and partition)."""
     rows, band_count = bands.shape
     band_index = np.tile(np.arange(band_count, dtype=np.int16), rows)
     band_key = bands.reshape(-1)
@@ -77,19 +88,20 @@ def fuzzy_map(gid, bands, signatures, partitions):
     pieces = []
     for p_band, p_key, p_row in split_by(part, partitions, band_index, band_key, row):
         members = np.unique(p_row)
-        pieces.append((p_band, p_key, gid[p_row], gid[members], signatures[members]))
+        pieces.append((p_band, p_key, ord[p_row], ord[members], gid[members], signatures[members]))
     return pieces
 
 
 def fuzzy_reduce(pieces, minimum_equal):
-    """Verified edges (lower gid, higher gid, equal entries) among the rows sharing a bucket."""
+    """Verified edges (with equal entries as weight) among the rows sharing a bucket."""
     if not pieces:
-        return np.zeros((0, 3), np.int64)
+        return empty_edges(np.int64)
     band = np.concatenate([p[0] for p in pieces])
     key = np.concatenate([p[1] for p in pieces])
-    gid = np.concatenate([p[2] for p in pieces])
-    sig_gid = np.concatenate([p[3] for p in pieces])
-    sigs = np.concatenate([p[4] for p in pieces])
+    gid = np.concatenate([p[2] for p in pieces])   # ords: the pairs are oriented by global order
+    sig_ord = np.concatenate([p[3] for p in pieces])
+    sig_gid = np.concatenate([p[4] for p in pieces])
+    sigs = np.concatenate([p[5] for p in pieces])
     order = np.lexsort((gid, key, band))
     band, key, gid = band[order], key[order], gid[order]
     starts = np.flatnonzero(np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1]), True])
@@ -101,39 +113,34 @@ def fuzzy_reduce(pieces, minimum_equal):
         i, j = np.triu_indices(e - s, 1)
         pairs.append(np.stack([members[i], members[j]], axis=1))
     if not pairs:
-        return np.zeros((0, 3), np.int64)
+        return empty_edges(np.int64)
     pairs = np.unique(np.concatenate(pairs), axis=0)
-    sig_order = np.argsort(sig_gid)
-    sig_sorted = sig_gid[sig_order]
-    a = sigs[sig_order[np.searchsorted(sig_sorted, pairs[:, 0])]]
-    b = sigs[sig_order[np.searchsorted(sig_sorted, pairs[:, 1])]]
-    equal = (a == b).sum(axis=1)
+    sig_order = np.argsort(sig_ord)
+    sig_sorted = sig_ord[sig_order]
+    a = sig_order[np.searchsorted(sig_sorted, pairs[:, 0])]
+    b = sig_order[np.searchsorted(sig_sorted, pairs[:, 1])]
+    equal = (sigs[a] == sigs[b]).sum(axis=1)
     keep = equal >= minimum_equal
-    return np.column_stack([pairs[keep], equal[keep]]).astype(np.int64)
+    return np.column_stack([pairs[keep], equal[keep], sig_gid[a][keep], sig_gid[b][keep]]).astype(np.int64)
 
 
-def component_labels(edges):
-    """Connected components of the edges (union-find over the rows they touch): for each edge, the
-    smallest gid of its component."""
-    parent = {}
+def empty_edges(dtype=np.float64):
+    return np.zeros((0, 5), dtype)
 
-    def find(x):
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
 
-    for a, b in edges[:, :2].astype(np.int64).tolist():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([find(a) for a in edges[:, 0].astype(np.int64).tolist()], dtype=np.int64)
+def keep_first_drops(edges):
+    """keep_first_rule over edges of whole components, its drops named by gid."""
+    drops = keep_first_rule(edges)
+    ords = np.concatenate([edges[:, 0], edges[:, 1]]).astype(np.int64)
+    gids = np.concatenate([edges[:, 3], edges[:, 4]]).astype(np.int64)
+    known, first = np.unique(ords, return_index=True)
+    drops["gid"] = gids[first[np.searchsorted(known, drops["gid"])]]
+    drops["dup"] = gids[first[np.searchsorted(known, drops["dup"])]]
+    return drops
 
 
 def keep_first_rule(edges):
-    """The stages' rule over verified edges (earlier gid, later gid, weight), for whole components:
+    """The stages' rule over verified edges (earlier row, later row, weight, ...), for whole components:
     in global order, a row with an edge to an earlier kept row is dropped, pointing at the one with the
     highest weight (the earliest among equals); only kept rows absorb others (no chaining)."""
     if len(edges) == 0:
@@ -146,7 +153,7 @@ def keep_first_rule(edges):
     for s, e in zip(starts[:-1], starts[1:]):
         row = int(edges[s, 1])
         best = None
-        for a, _, w in edges[s:e].tolist():
+        for a, _, w in edges[s:e, :3].tolist():
             if int(a) not in dropped and (best is None or w > best[1]):
                 best = (int(a), w)
         if best is not None:
@@ -177,7 +184,7 @@ def kmeans(sample, k, iterations=20, seed=0):
     return centroids.astype(np.float32)
 
 
-def semantic_map(gid, embeddings, centroids, assignments, margin, partitions):
+def semantic_map(ord, gid, embeddings, centroids, assignments, margin, partitions):
     """Each row to its nearest centroid and up to assignments-1 more within `margin` of the nearest."""
     sims = embeddings @ centroids.T
     m = min(assignments, centroids.shape[0])
@@ -186,19 +193,20 @@ def semantic_map(gid, embeddings, centroids, assignments, margin, partitions):
     within = top_sims >= top_sims[:, :1] - margin
     row, slot = np.nonzero(within)
     centroid = top[row, slot].astype(np.int64)
-    return split_by(centroid % partitions, partitions, centroid, gid[row], embeddings[row])
+    return split_by(centroid % partitions, partitions, centroid, ord[row], gid[row], embeddings[row])
 
 
 def semantic_reduce(pieces, threshold):
-    """Edges (earlier gid, later gid, cosine) of the pairs at or above the threshold in each centroid
-    group; with the groups' overlap, nearly every such pair shares a group."""
+    """Edges (cosine as weight) of the pairs at or above the threshold in each centroid group; with
+    the groups' overlap, nearly every such pair shares a group."""
     if not pieces:
-        return np.zeros((0, 3), np.float64)
+        return empty_edges()
     centroid = np.concatenate([p[0] for p in pieces])
-    gid = np.concatenate([p[1] for p in pieces])
-    vectors = np.concatenate([p[2] for p in pieces])
-    order = np.lexsort((gid, centroid))
-    centroid, gid, vectors = centroid[order], gid[order], vectors[order]
+    ord = np.concatenate([p[1] for p in pieces])
+    gid = np.concatenate([p[2] for p in pieces])
+    vectors = np.concatenate([p[3] for p in pieces])
+    order = np.lexsort((ord, centroid))
+    centroid, ord, gid, vectors = centroid[order], ord[order], gid[order], vectors[order]
     starts = np.flatnonzero(np.r_[True, centroid[1:] != centroid[:-1], True])
     threshold = np.float32(threshold)
     out = []
@@ -206,7 +214,7 @@ def semantic_reduce(pieces, threshold):
         sims = vectors[s:e] @ vectors[s:e].T
         i, j = np.nonzero(np.triu(sims >= threshold, 1))
         if len(i):
-            out.append(np.column_stack([gid[s:e][i], gid[s:e][j], sims[i, j].astype(np.float64)]))
+            out.append(np.column_stack([ord[s:e][i], ord[s:e][j], sims[i, j].astype(np.float64), gid[s:e][i], gid[s:e][j]]))
     if not out:
-        return np.zeros((0, 3), np.float64)
+        return empty_edges()
     return np.concatenate(out)

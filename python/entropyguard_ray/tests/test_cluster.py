@@ -2,10 +2,14 @@
 concatenated input: 3 shards, sanitize, exact, fuzzy and semantic dedup on (static model).
 Exact and fuzzy decisions, and their audit lines, must be identical; semantic decisions agree on
 at least 99% of the rows that reach the stage. A job killed mid-way (a shard's binary killed),
-then rerun, gives the same result without redoing the shards it had finished.
+then rerun, gives the same result without redoing the shards it had finished. With --chunk-size,
+the chunk rows (numbered after all input rows in the single run) get the same decisions, audit
+lines and output records (_chunk's parent included). One Parquet file cut into row group ranges
+(shards the binary reads in place) gives the single run's result over that file.
 
 Run by scripts/run-tests (make test) with the project venv, which has ray (scripts/setup-venv).
 ENTROPYGUARD_BIN: the binary (default: the debug build)."""
+import glob
 import json
 import os
 import random
@@ -25,6 +29,8 @@ OPTIONS = ["--model-name", MODEL, "--min-length", "20"]
 # 8 centroids for ~1,300 rows (the default would make one group): rows meet group boundaries.
 JOB_OPTIONS = ["--semantic-centroids", "8"]
 SHARDS = 3
+# Texts are 30-300 characters: about half are split, some chunks are copies of others' (exact or near).
+CHUNKING = ["--chunk-size", "120", "--chunk-overlap", "20"]
 
 
 def make_records(count=1500, seed=7):
@@ -64,6 +70,12 @@ def audit(path):
         return [json.loads(line) for line in f]
 
 
+def record_key(line):
+    """A kept record's place: its input id and, for a chunk, its index (records of one input share an id)."""
+    record = json.loads(line)
+    return record["id"], (record.get("_chunk") or {}).get("index", -1)
+
+
 def lines(paths):
     out = []
     for path in paths:
@@ -85,21 +97,27 @@ class RayClusterTests(unittest.TestCase):
                 f.write("\n".join(records[s * size:(s + 1) * size]) + "\n")
         with open(os.path.join(cls.tmp, "all.jsonl"), "w") as f:
             f.write("\n".join(records) + "\n")
-        single = os.path.join(cls.tmp, "single")
+        cls.records = records
+        cls.single = cls.single_run("single", [])
+        cls.single_chunked = cls.single_run("single-chunked", CHUNKING)
+
+    @classmethod
+    def single_run(cls, name, extra, input_path=None):
+        """(kept records, audit) of the binary over the concatenated input."""
+        single = os.path.join(cls.tmp, name)
         os.makedirs(single)
-        subprocess.run([BINARY, "--input", os.path.join(cls.tmp, "all.jsonl"), "--output", os.path.join(single, "out.jsonl"),
-                        "--audit-log", os.path.join(single, "audit.jsonl"), "--quiet"] + OPTIONS, check=True)
-        cls.single_out = lines([os.path.join(single, "out.jsonl")])
-        cls.single_audit = audit(os.path.join(single, "audit.jsonl"))
+        subprocess.run([BINARY, "--input", input_path or os.path.join(cls.tmp, "all.jsonl"), "--output", os.path.join(single, "out.jsonl"),
+                        "--audit-log", os.path.join(single, "audit.jsonl"), "--quiet"] + OPTIONS + extra, check=True)
+        return lines([os.path.join(single, "out.jsonl")]), audit(os.path.join(single, "audit.jsonl"))
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def job(self, name, wait=True):
-        command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", os.path.join(self.inputs, "*.jsonl"),
+    def job(self, name, wait=True, extra=(), inputs=None):
+        command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", inputs or os.path.join(self.inputs, "*.jsonl"),
                    "--output", os.path.join(self.tmp, name, "out"), "--work-dir", os.path.join(self.tmp, name, "work"),
-                   "--num-cpus", "2", "--binary", BINARY] + JOB_OPTIONS + OPTIONS
+                   "--num-cpus", "2", "--binary", BINARY, "--stats", os.path.join(self.tmp, name, "stats.json")] + JOB_OPTIONS + OPTIONS + list(extra)
         env = dict(os.environ, PYTHONPATH=PACKAGE, RAY_AUTH_MODE="disabled")
         log = open(os.path.join(self.tmp, f"{name}.log"), "a")
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
@@ -113,21 +131,23 @@ class RayClusterTests(unittest.TestCase):
         with open(path) as f:
             return f.read()[-3000:]
 
-    def check_result(self, name):
+    def check_result(self, name, single_run=None, stages=("validate", "exact_dedup", "fuzzy_dedup")):
+        single_out, single_audit = single_run or self.single
         out = os.path.join(self.tmp, name, "out")
-        shard_files = [os.path.join(out, f"shard-{s:05d}.jsonl") for s in range(SHARDS)]
+        shard_files = sorted(glob.glob(os.path.join(out, "shard-*.jsonl")))
         cluster_audit = audit(os.path.join(out, "audit.jsonl"))
-        single = {(a["row_index"]): a for a in self.single_audit}
+        single = {(a["row_index"]): a for a in single_audit}
         cluster = {(a["row_index"]): a for a in cluster_audit}
-        for stage in ("validate", "exact_dedup", "fuzzy_dedup"):
-            want = [a for a in self.single_audit if a["stage"] == stage]
+        for stage in stages:
+            want = [a for a in single_audit if a["stage"] == stage]
             got = [a for a in cluster_audit if a["stage"] == stage]
             self.assertTrue(want, f"the test data has no {stage} drops")
             self.assertEqual(got, want, stage)
+        self.assertEqual([a["row_index"] for a in cluster_audit], sorted(a["row_index"] for a in cluster_audit), "audit by row id")
         # Semantic: the rows that reach the stage are the same (the earlier stages agree), so the
         # decisions compare row by row.
-        reaching = 1500 - sum(1 for a in self.single_audit if a["stage"] != "semantic_dedup")
         single_sem = {r for r, a in single.items() if a["stage"] == "semantic_dedup"}
+        reaching = len(single_out) + len(single_sem)
         cluster_sem = {r for r, a in cluster.items() if a["stage"] == "semantic_dedup"}
         self.assertGreater(len(single_sem), 20)
         differing = len(single_sem ^ cluster_sem)
@@ -137,15 +157,38 @@ class RayClusterTests(unittest.TestCase):
         self.assertGreaterEqual(agreement, 0.99)
         # Kept records: unchanged, in order, the single run's except where a semantic decision differs.
         kept = lines(shard_files)
-        self.assertEqual(len(kept), len(self.single_out) - len(cluster_sem) + len(single_sem))
-        ids_single = [json.loads(line)["id"] for line in self.single_out]
-        by_id = dict(zip(ids_single, self.single_out))
+        self.assertEqual(len(kept), len(single_out) - len(cluster_sem) + len(single_sem))
+        by_key = {record_key(line): line for line in single_out}
         for line in kept:
-            record = json.loads(line)
-            if record["id"] in by_id:
-                self.assertEqual(line, by_id[record["id"]])
-        self.assertEqual([json.loads(line)["id"] for line in kept], sorted(json.loads(line)["id"] for line in kept))
+            if record_key(line) in by_key:
+                self.assertEqual(line, by_key[record_key(line)])
+        self.assertEqual([record_key(line) for line in kept], sorted(record_key(line) for line in kept))
         return kept, cluster_audit
+
+    def test_parquet_row_group_shards_match_single_machine(self):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        rows = [json.loads(r) for r in self.records]
+        path = os.path.join(self.tmp, "all.parquet")
+        pq.write_table(pa.table({"id": [r["id"] for r in rows], "text": [r["text"] for r in rows]}), path, row_group_size=100)
+        single = self.single_run("single-parquet", [], input_path=path)
+        self.job("parquet", inputs=path, extra=["--shard-bytes", str(os.path.getsize(path) // 3)])
+        with open(os.path.join(self.tmp, "parquet", "work", "shards.json")) as f:
+            ranges = [s["row_groups"] for s in json.load(f)["shards"]]
+        self.assertGreaterEqual(len(ranges), 3)
+        self.assertEqual((ranges[0][0], ranges[-1][1]), (0, 15))
+        self.check_result("parquet", single)
+
+    def test_chunked_job_matches_single_machine(self):
+        single_out, single_audit = self.single_chunked
+        split = [a for a in single_audit if a["stage"] == "chunk"]
+        chunk_rows = [a for a in single_audit if a["row_index"] >= 1500]
+        self.assertGreater(len(split), 300, "texts split into chunks")
+        self.assertTrue(any(a["stage"] == "exact_dedup" for a in chunk_rows) and any(a["stage"] == "fuzzy_dedup" for a in chunk_rows),
+                        "chunk rows among the exact and fuzzy drops")
+        self.job("chunked", extra=CHUNKING)
+        kept, _ = self.check_result("chunked", self.single_chunked, stages=("chunk", "validate", "exact_dedup", "fuzzy_dedup"))
+        self.assertTrue(any(json.loads(line)["_chunk"] is None for line in kept) and any(json.loads(line)["_chunk"] for line in kept))
 
     def test_cluster_job_matches_single_machine(self):
         self.job("plain")
