@@ -20,6 +20,11 @@ public struct SemanticSelector {
     public var probeCount: Int = 8 {
         didSet { index.probes = max(1, min(probeCount, index.centroids?.count ?? 1)) }
     }
+    /// The kernel that scores the compact kept rows (`SearchKernel.active`); tests run each one.
+    /// The decisions are the same with any.
+    var kernel: SearchKernel = .active {
+        didSet { index.kernel = kernel }
+    }
     /// IVF: centroids trained; `sqrt(expectedCount)` by default, at most one per 16 sample rows.
     public let listCount: Int
 
@@ -87,6 +92,7 @@ public struct SemanticSelector {
         }
         index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount,
                                    nearMissFloor: nearMissFloor)
+        index.kernel = kernel
         trained = true
     }
 
