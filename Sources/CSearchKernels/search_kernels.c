@@ -27,6 +27,7 @@ void eg_search_scores_portable(const float *queries, int queryStride, int m, con
 }
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,10 +44,14 @@ int eg_search_cpu_features(void) {
     __builtin_cpu_init();
     int features = 0;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) features |= 1;
-    unsigned a, b, c, d;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) d = 0;   // leaf 7 EDX: bit 22 AMX-BF16, bit 24 AMX-TILE
     int amxBF16 = (d >> 22) & 1, amxTile = (d >> 24) & 1;
+#if defined(__linux__) && defined(SYS_arch_prctl)
     if (amxBF16 && amxTile && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0) features |= 2;
+#else
+    (void)amxBF16; (void)amxTile;   // other systems: no way to ask for the tile state here, AVX2 is used
+#endif
     return features;
 }
 
