@@ -50,11 +50,14 @@ let package = Package(
         .target(name: "MiniLM", dependencies: ["COpenBLAS", "CMiniLMKernels"]),
         // AVX-512 and AVX2 MinHash permutation kernels, chosen at run time (target attributes, no unsafe flags).
         .target(name: "CMinHashKernels"),
+        // The IVF search's scores of bfloat16 kept rows: AMX-BF16 and AVX2 kernels, chosen at run time (target
+        // attributes, no unsafe flags).
+        .target(name: "CSearchKernels"),
         // Fuzzy dedup's engine: shingles, MinHash signatures, LSH banding, the keep-first selection.
         .target(name: "MinHash", dependencies: ["CXXHash", "CMinHashKernels", "SplitMix"]),
         // The pipeline: store, ingest, stages, search, output.
         .target(name: "EntropyGuard", dependencies: ["CSQLite", "CSQLiteSupport", "CXXHash", "COpenBLAS", "Parquet", "MiniLM",
-                                                     "MinHash", "SplitMix"],
+                                                     "MinHash", "SplitMix", "CSearchKernels"],
                 // stages.sql is the readable copy of what StageSchemaSQL generates (checked by StageListTests).
                 exclude: ["Schema/stages.sql"],
                 resources: [

@@ -34,8 +34,8 @@ final class SearchAddKeptTests: XCTestCase {
         }
     }
 
-    /// `start(centroids:)` and `addKept(list:ids:compact:maxNorm:)` (a reference's persisted index:
-    /// its rows already filed and rounded to bfloat16) give the later rows the matches and near
+    /// `start(centroids:)` and `addKept(list:ids:packed:norms:)` (a reference's persisted index:
+    /// its rows already filed and packed as bfloat16) give the later rows the matches and near
     /// misses that `addKept(ids:vectors:)` of the same rows under the same centroids gives.
     func testFilingPrecomputedListsIsFilingTheVectors() {
         let d = 32
@@ -53,24 +53,30 @@ final class SearchAddKeptTests: XCTestCase {
         // The reference's rows filed from their vectors.
         var filed = trained
         filed.addKept(ids: (0..<Int64(split)).map { $0 }, vectors: Array(vectors[..<(split * d)]))
-        // The same rows as a persisted index holds them: per list, ids and bfloat16 rows.
+        // The same rows as a persisted index holds them: per list, ids and packed bfloat16 rows.
+        let pairs = CompactVector.pairs(dimension: d)
         var lists = [[Int64]](repeating: [], count: centroids.count)
-        var compact = [[UInt16]](repeating: [], count: centroids.count)
-        var maxNorm: Float = 0
+        var packed = [[UInt32]](repeating: [], count: centroids.count)
+        var norms = CompactVector.Norms()
         vectors.withUnsafeBufferPointer { v in
             let nearest = centroids.nearest(v.baseAddress!, rows: split, probes: trained.probes)
             for row in 0..<split {
                 let list = Int(nearest[row * trained.probes])
                 lists[list].append(Int64(row))
-                CompactVector.append(v.baseAddress! + row * d, count: d, to: &compact[list])
-                maxNorm = max(maxNorm, VectorMath.dot(v.baseAddress! + row * d, v.baseAddress! + row * d, d).squareRoot())
+                let at = packed[list].count
+                packed[list].append(contentsOf: repeatElement(0, count: pairs))
+                let rowNorms = packed[list].withUnsafeMutableBufferPointer {
+                    CompactVector.pack(v.baseAddress! + row * d, count: d, pairs: pairs, into: $0.baseAddress! + at, stride: 1)
+                }
+                norms.rounded = max(norms.rounded, rowNorms.rounded)
+                norms.error = max(norms.error, rowNorms.error)
             }
         }
         var persisted = selector()
         persisted.start(centroids: centroids)
         for list in lists.indices where !lists[list].isEmpty {
             lists[list].withUnsafeBufferPointer { ids in
-                compact[list].withUnsafeBufferPointer { persisted.addKept(list: list, ids: ids, compact: $0.baseAddress!, maxNorm: maxNorm) }
+                packed[list].withUnsafeBufferPointer { persisted.addKept(list: list, ids: ids, packed: $0.baseAddress!, norms: norms) }
             }
         }
         XCTAssertEqual(persisted.keptCount, filed.keptCount)

@@ -69,16 +69,11 @@ final class SearchCompactScoringTests: XCTestCase {
     func testTheDataHasPairsWithinBfloat16sError() {
         let d = Self.dimension
         let exact = Self.expected
-        var rounded: [UInt16] = []
-        Self.vectors.withUnsafeBufferPointer { CompactVector.append($0.baseAddress!, count: $0.count, to: &rounded) }
-        var widened = [Float](repeating: 0, count: rounded.count)
-        rounded.withUnsafeBufferPointer { r in
-            widened.withUnsafeMutableBufferPointer { CompactVector.decode(r.baseAddress!, count: r.count, into: $0.baseAddress!) }
-        }
-        let nearThreshold = exact.filter { abs($0.similarity - Self.threshold) < CompactVector.relativeError }.count
+        let widened = Self.vectors.map { CompactVector.widen(CompactVector.round($0)) }
+        let nearThreshold = exact.filter { abs($0.similarity - Self.threshold) < 1.0 / 256 }.count
         XCTAssertGreaterThan(nearThreshold, 300)
-        // Every widened component is within bfloat16's bound of the original.
-        for (a, b) in zip(Self.vectors, widened) { XCTAssertLessThanOrEqual(abs(a - b), abs(a) * CompactVector.relativeError) }
+        // Every widened component is within bfloat16's bound (half a unit in the 8th bit) of the original.
+        for (a, b) in zip(Self.vectors, widened) { XCTAssertLessThanOrEqual(abs(a - b), abs(a) / 256) }
         // Row i against kept k, scored with k rounded: some decisions flip.
         var flips = 0
         Self.vectors.withUnsafeBufferPointer { v in
@@ -92,17 +87,26 @@ final class SearchCompactScoringTests: XCTestCase {
         XCTAssertGreaterThan(flips, 5, "bfloat16 scores alone would keep some duplicates")
     }
 
+    /// Every kernel this CPU has (AMX rounds the queries too; AVX2 and the plain loop read them as float32).
     func testExactModeDecidesAsFloat32() {
         let d = Self.dimension
         let expected = Self.expected
         XCTAssertGreaterThan(expected.count, 400)
-        var selector = SearchTestVectors.selector(.exact, vectors: Self.vectors, dimension: d, threshold: Self.threshold)
-        XCTAssertEqual(SearchTestVectors.run(&selector, vectors: Self.vectors, batchSize: 700), expected)
+        for kernel in SearchKernel.available {
+            var selector = SearchTestVectors.selector(.exact, vectors: Self.vectors, dimension: d, threshold: Self.threshold)
+            selector.kernel = kernel
+            XCTAssertEqual(SearchTestVectors.run(&selector, vectors: Self.vectors, batchSize: 700), expected, "\(kernel)")
+        }
     }
 
     func testIVFDecidesAsFloat32IVF() throws {
+        for kernel in SearchKernel.available { try checkIVFDecidesAsFloat32IVF(kernel) }
+    }
+
+    func checkIVFDecidesAsFloat32IVF(_ kernel: SearchKernel) throws {
         let d = Self.dimension
         var selector = SearchTestVectors.selector(.ivf, vectors: Self.vectors, dimension: d, threshold: Self.threshold)
+        selector.kernel = kernel
         let centroids = try XCTUnwrap(selector.centroids)
         XCTAssertGreaterThan(centroids.count, 30)
         let expected = Self.referenceIVF(centroids: centroids, probes: selector.probes)
@@ -119,7 +123,7 @@ final class SearchCompactScoringTests: XCTestCase {
             }
             start += n
         }
-        XCTAssertEqual(matches, expected)
+        XCTAssertEqual(matches, expected, "\(kernel)")
         // Only candidates are read back, not every kept row.
         XCTAssertGreaterThan(asked, 0)
         XCTAssertLessThan(asked, 3 * expected.count)

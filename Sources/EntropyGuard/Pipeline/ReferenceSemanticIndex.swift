@@ -16,9 +16,10 @@ import Foundation
 /// exact search (small runs) is unaffected, and `SemanticDedupStage` uses the index only when the
 /// reference is at least as large as the input.
 ///
-/// Parts: 0 the header (dimension, kept rows, lists, max norm, centroids); 1 the kept rows' ReferenceRow
-/// ids then their text hashes, in the reference's row order (positions); 2 + l list l: its positions
-/// (ascending) then their bfloat16 vectors. Numbers little-endian. Every part is checked when read and
+/// Parts: 0 the header (dimension, kept rows, lists, the largest `CompactVector.pack` norms of the rows
+/// and of their rounding errors, centroids); 1 the kept rows' ReferenceRow ids then their text hashes,
+/// in the reference's row order (positions); 2 + l list l: its positions (ascending) then their
+/// packed bfloat16 rows (`CompactVector.pairs` words each). Numbers little-endian. Every part is checked when read and
 /// the parts' sizes against the header; a damaged set is reported and made again, never used.
 enum ReferenceSemanticIndex {
     /// What the selector needs: the reference's kept rows by position.
@@ -33,7 +34,7 @@ enum ReferenceSemanticIndex {
 
     /// The parts' name: what they are made with (a change makes them again).
     static func name(model: String, dimension: Int, probes: Int) -> String {
-        "semantic;model=\(model);dimension=\(dimension);ivf=sqrt-kept,sample=50000,seed=5eed,probes=\(probes);bfloat16;v1"
+        "semantic;model=\(model);dimension=\(dimension);ivf=sqrt-kept,sample=50000,seed=5eed,probes=\(probes);bfloat16-packed;v2"
     }
 
     /// Fills `selector` (a fresh ivf one) with the reference's kept rows, from the persisted index, or
@@ -64,7 +65,8 @@ enum ReferenceSemanticIndex {
     private static func load(into selector: inout SemanticSelector, reference: ReferenceCorpus, name: String,
                              progress: ProgressReporter) throws -> Rows? {
         let dimension = selector.dimension
-        var header: (kept: Int, lists: Int, maxNorm: Float, centroids: [Float])?
+        let pairs = CompactVector.pairs(dimension: dimension)
+        var header: (kept: Int, lists: Int, norms: CompactVector.Norms, centroids: [Float])?
         var problem: String?
         func part<T>(_ index: Int, _ body: (inout ByteReader) throws -> T?) throws -> T? {
             try reference.withIndexPart(name: name, part: index) { found in
@@ -85,9 +87,10 @@ enum ReferenceSemanticIndex {
         }
         header = try part(0) { reader in
             guard let d = reader.int(), d == dimension, let kept = reader.int(), kept == reference.keptCount,
-                  let lists = reader.int(), lists > 0, let norm = reader.float(), let centroids = reader.floats(lists * dimension), reader.atEnd
+                  let lists = reader.int(), lists > 0, let rounded = reader.float(), let error = reader.float(),
+                  let centroids = reader.floats(lists * dimension), reader.atEnd
             else { return nil }
-            return (kept, lists, norm, centroids)
+            return (kept, lists, CompactVector.Norms(rounded: rounded, error: error), centroids)
         }
         guard let header else { return warnIfDamaged(problem, progress: progress) }
         let rows: Rows? = try part(1) { reader in
@@ -99,13 +102,13 @@ enum ReferenceSemanticIndex {
         var filed = 0
         for list in 0..<header.lists {
             let count: Int? = try part(2 + list) { reader in
-                let n = reader.remaining / (8 + 2 * dimension)
-                guard let positions = reader.int64s(n), reader.remaining == n * 2 * dimension,
+                let n = reader.remaining / (8 + 4 * pairs)
+                guard let positions = reader.int64s(n), reader.remaining == n * 4 * pairs,
                       positions.allSatisfy({ $0 >= 0 && $0 < header.kept }), zip(positions, positions.dropFirst()).allSatisfy({ $0 < $1 })
                 else { return nil }
                 if n > 0 { reader.withRemaining { compact in
                     positions.withUnsafeBufferPointer {
-                        selector.addKept(list: list, ids: $0, compact: compact.baseAddress!.assumingMemoryBound(to: UInt16.self), maxNorm: header.maxNorm)
+                        selector.addKept(list: list, ids: $0, packed: compact.baseAddress!.assumingMemoryBound(to: UInt32.self), norms: header.norms)
                     }
                 } }
                 return n
@@ -148,8 +151,9 @@ enum ReferenceSemanticIndex {
         let centroids = trainer.centroids!   // kept > 0 (the stage uses the index for references at least as large as the input)
         let probes = max(1, min(selector.probeCount, centroids.count))
         var positions = [[Int64]](repeating: [], count: centroids.count)
-        var compact = [[UInt16]](repeating: [], count: centroids.count)
-        var maxNorm: Float = 0
+        let pairs = CompactVector.pairs(dimension: dimension)
+        var packed = [[UInt32]](repeating: [], count: centroids.count)
+        var norms = CompactVector.Norms()
         var start = 0
         while start < kept {
             try Interrupt.check()
@@ -161,8 +165,13 @@ enum ReferenceSemanticIndex {
                     let list = Int(nearest[i * probes])
                     let vector = v.baseAddress! + i * dimension
                     positions[list].append(Int64(start + i))
-                    CompactVector.append(vector, count: dimension, to: &compact[list])
-                    maxNorm = max(maxNorm, VectorMath.dot(vector, vector, dimension).squareRoot())
+                    let at = packed[list].count
+                    packed[list].append(contentsOf: repeatElement(0, count: pairs))
+                    let rowNorms = packed[list].withUnsafeMutableBufferPointer {
+                        CompactVector.pack(vector, count: dimension, pairs: pairs, into: $0.baseAddress! + at, stride: 1)
+                    }
+                    norms.rounded = max(norms.rounded, rowNorms.rounded)
+                    norms.error = max(norms.error, rowNorms.error)
                 }
             }
             start = end
@@ -171,21 +180,21 @@ enum ReferenceSemanticIndex {
             var bytes = ByteWriter()
             switch part {
             case 0:
-                bytes.int(dimension); bytes.int(kept); bytes.int(centroids.count); bytes.float(maxNorm); bytes.floats(centroids.centroids)
+                bytes.int(dimension); bytes.int(kept); bytes.int(centroids.count); bytes.float(norms.rounded); bytes.float(norms.error); bytes.floats(centroids.centroids)
             case 1:
                 bytes.int64s(rows.ids); bytes.bytes(rows.hashes)
             default:
-                bytes.int64s(positions[part - 2]); bytes.uint16s(compact[part - 2])
+                bytes.int64s(positions[part - 2]); bytes.uint32s(packed[part - 2])
             }
             return bytes.data
         }
         selector.start(centroids: centroids)
         for list in 0..<centroids.count where !positions[list].isEmpty {
             positions[list].withUnsafeBufferPointer { ids in
-                compact[list].withUnsafeBufferPointer { selector.addKept(list: list, ids: ids, compact: $0.baseAddress!, maxNorm: maxNorm) }
+                packed[list].withUnsafeBufferPointer { selector.addKept(list: list, ids: ids, packed: $0.baseAddress!, norms: norms) }
             }
             positions[list] = []
-            compact[list] = []
+            packed[list] = []
         }
         return rows
     }
@@ -198,7 +207,7 @@ private struct ByteWriter {
     mutating func float(_ value: Float) { withUnsafeBytes(of: value.bitPattern.littleEndian) { data += $0 } }
     mutating func floats(_ values: [Float]) { values.withUnsafeBytes { data += $0 } }
     mutating func int64s(_ values: [Int64]) { values.withUnsafeBytes { data += $0 } }
-    mutating func uint16s(_ values: [UInt16]) { values.withUnsafeBytes { data += $0 } }
+    mutating func uint32s(_ values: [UInt32]) { values.withUnsafeBytes { data += $0 } }
     mutating func bytes(_ values: [UInt8]) { data += values }
 }
 

@@ -12,6 +12,8 @@ struct NearDuplicateIndex {
     let floor: Float
     let centroids: CentroidSet?
     var probes: Int
+    /// Scores the bfloat16 kept rows (`SearchKernel.active` unless a test picks one).
+    var kernel: SearchKernel = .active
     private(set) var lists: KeptVectorLists
     /// Rows decided per internal step. Exact: chunk x page scores and chunk x chunk pairs bound
     /// the buffers. IVF: larger, so each list's GEMM gets more query rows.
@@ -26,13 +28,13 @@ struct NearDuplicateIndex {
         floor = min(threshold, nearMissFloor ?? threshold)
         self.centroids = centroids
         self.probes = centroids == nil ? 1 : max(1, min(probes, centroids!.count))
-        // Exact: one big list, scored 4096 kept rows per GEMM. IVF: ~1000 small lists; small
-        // pages keep the slack (one partly filled page per list) small.
+        // Exact: one big list, 4096 kept rows per page. IVF: ~1000 small lists; pages are allocated
+        // whole, so small pages keep the slack (one partly filled page per list) small: 64 rows, at
+        // most 32 KB per list (30 MB at 1M rows).
         lists = KeptVectorLists(dimension: dimension, lists: centroids?.count ?? 1,
-                                pageRows: centroids == nil ? 4096 : 128)
-        // IVF 32,768 (was 16,384): each chunk widens every list's bfloat16 rows once and packs them
-        // once for the GEMM, so halving the chunks halves that (selection alone at 1M rows, main
-        // 74 CPU-s; bfloat16 with 16,384-row chunks 86 CPU-s, its widening 5.8 s of it).
+                                pageRows: centroids == nil ? 4096 : 64)
+        // IVF 32,768 (was 16,384): each chunk scores every list once, with more askers per pass
+        // (selection alone at 1M rows when the rows were widened for sgemm: 86 -> 78 CPU-s).
         chunkRows = centroids == nil ? 2048 : 32768
     }
 
@@ -79,9 +81,9 @@ struct NearDuplicateIndex {
     }
 
     /// Files rows known to be kept under the lists a persisted index assigned them (their nearest
-    /// centroid, as `file` would find), from their bfloat16 copy: see `KeptVectorLists.append(list:ids:compact:maxNorm:)`.
-    mutating func file(list: Int, ids: UnsafeBufferPointer<Int64>, compact: UnsafePointer<UInt16>, maxNorm: Float) {
-        lists.append(list: list, ids: ids, compact: compact, maxNorm: maxNorm)
+    /// centroid, as `file` would find), from their packed bfloat16 copy: see `KeptVectorLists.append(list:ids:packed:norms:)`.
+    mutating func file(list: Int, ids: UnsafeBufferPointer<Int64>, packed: UnsafePointer<UInt32>, norms: CompactVector.Norms) {
+        lists.append(list: list, ids: ids, packed: packed, norms: norms)
     }
 
     /// Probed lists per row, nearest first (the first one is where the row is filed if kept).
@@ -101,14 +103,16 @@ struct NearDuplicateIndex {
     /// order and re-checked with the order-independent `offer`, so the result is the same for any count.
     private func bestKeptMatches(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting,
                                  keptVectors: KeptVectorSource) rethrows -> [BestMatch] {
+        let queries = QueryRows(vectors, rows: rows, dimension: dimension, pairs: lists.pairs, kernel: kernel)
         var margins = [Float](repeating: 0, count: rows)
         for i in 0..<rows {
-            let norm = VectorMath.dot(vectors + i * dimension, vectors + i * dimension, dimension).squareRoot()
-            margins[i] = VectorMath.candidateMargin + CompactVector.relativeError * norm * lists.maxNorm * 1.001
+            let norm = VectorMath.dot(vectors + i * dimension, vectors + i * dimension, dimension).squareRoot() * 1.001
+            margins[i] = VectorMath.candidateMargin
+                + CompactVector.errorBound(queryNorm: norm, query: queries.norms[i], kept: lists.maxNorms, pairs: lists.pairs)
         }
         let workers = lists.listCount > 1 ? SearchWorkers.count : 1
         let partial = SearchWorkers.map(workers) { w in
-            candidates(vectors, rows: rows, routing: routing, margins: margins, lists: stride(from: w, to: lists.listCount, by: workers))
+            candidates(queries, rows: rows, routing: routing, margins: margins, lists: stride(from: w, to: lists.listCount, by: workers))
         }
         var bestEstimate = [Float](repeating: -.infinity, count: rows)
         for found in partial {
@@ -140,47 +144,44 @@ struct NearDuplicateIndex {
         var estimate: Float
     }
 
-    /// Rows decoded to float32 per GEMM: a whole IVF list mostly (one GEMM, the queries packed once,
-    /// instead of one per 128-row page), a page in exact mode.
-    private static let decodedRows = 1024
+    /// Kept rows scored per kernel pass over a list's askers: a whole IVF list mostly, a page in exact mode.
+    private static let scoredRows = 1024
 
-    private func candidates(_ vectors: UnsafePointer<Float>, rows: Int, routing: ListRouting, margins: [Float],
+    private func candidates(_ queries: QueryRows, rows: Int, routing: ListRouting, margins: [Float],
                             lists listIndices: StrideTo<Int>) -> [Candidate] {
         var found: [Candidate] = []
         var bestEstimate = [Float](repeating: -.infinity, count: rows)
-        var queries: [Float] = []
-        var decoded: [Float] = []
+        var gathered: [UInt32] = []
         var scores: [Float] = []
-        let block = max(lists.pageRows, Self.decodedRows / lists.pageRows * lists.pageRows)
+        let block = max(lists.pageRows, Self.scoredRows / lists.pageRows * lists.pageRows)
         for list in listIndices {
             let askers = routing.askers(of: list)
             let total = lists.rows(in: list)
             guard total > 0, !askers.isEmpty else { continue }
-            routing.gather(askers, from: vectors, dimension: dimension, into: &queries)
+            let padded = queries.gather(askers, into: &gathered)
             let listIds = lists.ids[list]
             var first = 0
             while first < total {
                 let n = min(block, total - first)
-                lists.decode(list: list, first: first, rows: n, into: &decoded)
-                if scores.count < askers.count * n { scores = [Float](repeating: 0, count: askers.count * n) }
-                decoded.withUnsafeBufferPointer { kv in
-                    queries.withUnsafeBufferPointer { qv in
-                        scores.withUnsafeMutableBufferPointer { sv in
-                            let s = sv.baseAddress!
-                            VectorMath.gemmABt(qv.baseAddress!, kv.baseAddress!, s, m: askers.count, n: n, k: dimension)
-                            for (r, asker) in askers.enumerated() {
-                                let row = Int(asker)
-                                let rowScores = s + r * n
-                                let margin = margins[row]
-                                var best = bestEstimate[row]
-                                var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: max(floor - margin, best - 2 * margin))
-                                while c < n {
-                                    found.append(Candidate(row: asker, id: listIds[first + c], estimate: rowScores[c]))
-                                    best = max(best, rowScores[c])
-                                    c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: max(floor - margin, best - 2 * margin))
-                                }
-                                bestEstimate[row] = best
+                let ld = (n + 15) / 16 * 16
+                if scores.count < padded * ld { scores = [Float](repeating: 0, count: padded * ld) }
+                gathered.withUnsafeBufferPointer { qv in
+                    scores.withUnsafeMutableBufferPointer { sv in
+                        let s = sv.baseAddress!
+                        lists.score(list: list, first: first, count: n, queries: qv.baseAddress!, rows: padded, kernel: queries.kernel,
+                                    into: s, ld: ld)
+                        for (r, asker) in askers.enumerated() {
+                            let row = Int(asker)
+                            let rowScores = s + r * ld
+                            let margin = margins[row]
+                            var best = bestEstimate[row]
+                            var c = ScoreScan.next(rowScores, from: 0, count: n, atLeast: max(floor - margin, best - 2 * margin))
+                            while c < n {
+                                found.append(Candidate(row: asker, id: listIds[first + c], estimate: rowScores[c]))
+                                best = max(best, rowScores[c])
+                                c = ScoreScan.next(rowScores, from: c + 1, count: n, atLeast: max(floor - margin, best - 2 * margin))
                             }
+                            bestEstimate[row] = best
                         }
                     }
                 }

@@ -20,6 +20,11 @@ public struct SemanticSelector {
     public var probeCount: Int = 8 {
         didSet { index.probes = max(1, min(probeCount, index.centroids?.count ?? 1)) }
     }
+    /// The kernel that scores the compact kept rows (`SearchKernel.active`); tests run each one.
+    /// The decisions are the same with any.
+    var kernel: SearchKernel = .active {
+        didSet { index.kernel = kernel }
+    }
     /// IVF: centroids trained; `sqrt(expectedCount)` by default, at most one per 16 sample rows.
     public let listCount: Int
 
@@ -91,6 +96,7 @@ public struct SemanticSelector {
         }
         index = NearDuplicateIndex(dimension: dimension, threshold: threshold, centroids: centroids, probes: probeCount,
                                    nearMissFloor: nearMissFloor)
+        index.kernel = kernel
         trained = true
     }
 
@@ -103,14 +109,14 @@ public struct SemanticSelector {
     }
 
     /// `addKept` for rows a persisted index already filed: `ids` (ascending, above every id of the list
-    /// so far) go to `list` with their bfloat16 copy (`ids.count x dimension`); `maxNorm` is the largest
-    /// norm of their float32 vectors. Every row of the selector's lists then holds what `addKept` of
-    /// the same vectors would have made, so the decisions are the same. Later `process` ids must be
-    /// above all of them.
-    mutating func addKept(list: Int, ids: UnsafeBufferPointer<Int64>, compact: UnsafePointer<UInt16>, maxNorm: Float) {
+    /// so far) go to `list` with their packed bfloat16 copy (`ids.count x CompactVector.pairs` words, as
+    /// `CompactVector.pack` writes a row with stride 1); `norms` is the largest of their `pack` norms.
+    /// Every row of the selector's lists then holds what `addKept` of the same vectors would have made,
+    /// so the decisions are the same. Later `process` ids must be above all of them.
+    mutating func addKept(list: Int, ids: UnsafeBufferPointer<Int64>, packed: UnsafePointer<UInt32>, norms: CompactVector.Norms) {
         precondition(trained && index.centroids != nil, "addKept(list:) needs centroids")
         if let last = ids.last { lastId = max(lastId ?? last, last) }
-        index.file(list: list, ids: ids, compact: compact, maxNorm: maxNorm)
+        index.file(list: list, ids: ids, packed: packed, norms: norms)
     }
 
     /// The kept rows decided since the last call whose best score (to an earlier kept row they were
