@@ -173,9 +173,11 @@ def keep_first_rule(edges):
 # d = arccos(threshold) and c_u be u's nearest centroid. For a pair with angle(u, v) <= d:
 #   angle(v, c_u) <= d + angle(u, c_u) <= d + angle(u, c_v) <= 2d + angle(v, c_v),
 # so v lies within 2d of c_u beyond its own nearest centroid's angle, and u likewise of c_v. A row
-# therefore visits every centroid within its nearest angle + 2d; of the two symmetric visits only the
-# one to the lower-numbered home is sent (a row visits only centroids numbered below its own home),
-# so each pair is compared in exactly one group: its rows' common home, or the lower of their homes.
+# therefore visits every centroid within its nearest angle + 2d; of the two symmetric visits between
+# homes h and c only one is sent, as in a round-robin tournament: a row of home h visits c when
+# (h - c) mod k is in 1..(k-1)/2, or is k/2 and c < h. So each pair is compared in exactly one group
+# (its rows' common home, or one of their homes), and each group is visited from about half of the
+# others (the lower-numbered groups would otherwise get most of the work).
 # Float rounding: the assignment angles come from float64 unit vectors (error ~1e-8 rad, covered by
 # ANGLE_SLACK), and d is taken for threshold - THRESHOLD_SLACK, so every pair whose float32 dot
 # product (the decision, as in a brute-force float32 search) reaches the threshold shares a group,
@@ -225,12 +227,43 @@ def semantic_assign(embeddings, centroids, threshold, assignments=None, margin=0
     home = np.argmin(angles, axis=1)
     nearest = angles[np.arange(len(home)), home]
     reach = 2 * np.arccos(max(-1.0, float(threshold) - THRESHOLD_SLACK)) + ANGLE_SLACK
-    visits = (angles <= (nearest + reach)[:, None]) & (np.arange(centroids.shape[0])[None, :] < home[:, None])
+    k = centroids.shape[0]
+    d = (home[:, None] - np.arange(k)[None, :]) % k
+    visits = (angles <= (nearest + reach)[:, None]) & ((2 * d < k) & (d > 0) | (2 * d == k) & (np.arange(k)[None, :] < home[:, None]))
     v_row, v_centroid = np.nonzero(visits)
     row = np.concatenate([np.arange(len(home)), v_row])
     centroid = np.concatenate([home, v_centroid]).astype(np.int64)
     role = np.concatenate([np.full(len(home), HOME, np.int8), np.full(len(v_row), VISITOR, np.int8)])
     return row, centroid, role
+
+
+def choose_centroids(sample, k_max, k_min, threshold, slack=1.25):
+    """Spherical k-means centroids for the exact search, k from k_max down by halves to k_min: the
+    fewest whose comparisons (estimated on the sample: home pairs + visitor x home) stay within
+    `slack` x the fewest comparisons seen. Where the data is spread out at the threshold's scale, more
+    groups prune comparisons and k stays high; where it is dense (every row within a few
+    arccos(threshold) of the others) every k compares nearly all pairs, and fewer groups mean fewer
+    visits (fan-out ~ (k+1)/2), so less shuffle. Returns (centroids, estimates: [(k, fan-out, compared
+    fraction of all pairs)])."""
+    m = len(sample)
+    candidates, k = [], max(1, min(k_max, m))
+    while True:
+        candidates.append(k)
+        if k <= k_min or k == 1:
+            break
+        k = max(k_min, k // 2, 1)
+    trained, estimates = {}, []
+    for k in candidates:
+        centroids = kmeans(sample, k)
+        _, centroid, role = semantic_assign(sample, centroids, threshold)
+        homes = np.bincount(centroid[role == HOME], minlength=len(centroids)).astype(np.float64)
+        visitors = np.bincount(centroid[role == VISITOR], minlength=len(centroids)).astype(np.float64)
+        compared = float((homes * (homes - 1) / 2 + visitors * homes).sum() / max(1.0, m * (m - 1) / 2))
+        trained[k] = centroids
+        estimates.append((k, len(centroid) / max(1, m), compared))
+    best = min(c for _, _, c in estimates)
+    chosen = min(k for k, _, c in estimates if c <= slack * best + 1e-9)
+    return trained[chosen], estimates
 
 
 def semantic_map(ord, gid, embeddings, centroids, threshold, partitions, assignments=None, margin=0.1):

@@ -320,14 +320,26 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         t = time.time()
         earlier = [exact_drops[s] + fuzzy_drops[s] for s in range(S)]
         # Groups of ~GROUP_ROWS rows: a group costs rows^2 dot products, so the whole step is linear in
-        # rows. (sqrt(rows)/4 centroids made groups of ~5,400 at 200k rows: 86 of the job's 136 s.)
+        # rows where the groups prune. (sqrt(rows)/4 centroids made groups of ~5,400 at 200k rows: 86
+        # of the job's 136 s, with the approximate assignment.)
         k = semantic_centroids or max(1, math.ceil(rows * (semantic_assignments or 1) / GROUP_ROWS))
         fraction = min(1.0, max(20_000, 20 * k) / max(1, rows))
         sample = np.concatenate(ray.get([semantic_sample.remote(d, r, fraction, 0, *earlier[i])
                                          for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]))
-        centroids = dedup.kmeans(sample, k) if len(sample) else np.zeros((1, exports[0]["dimension"]), np.float32)
-        centroids_ref = ray.put(centroids)
         threshold = exports[0]["semantic_threshold"]
+        if not len(sample):
+            centroids = np.zeros((1, exports[0]["dimension"]), np.float32)
+        elif semantic_assignments:
+            centroids = dedup.kmeans(sample, k)
+        else:
+            # At most k; fewer where more groups would not prune comparisons (dense data, README).
+            # At least 2 per partition, so every reducer has work (a given --semantic-centroids is kept).
+            centroids, stats["semantic_k_estimates"] = dedup.choose_centroids(
+                sample, k, k if semantic_centroids else min(k, 2 * P), threshold)
+            chosen = next(e for e in stats["semantic_k_estimates"] if e[0] == len(centroids))
+            log(f"semantic: {len(centroids)} centroids, est. {chosen[1]:.2f} groups a row, "
+                f"{100 * chosen[2]:.1f}% of all pairs compared (exact; --semantic-assignments: approximate)")
+        centroids_ref = ray.put(centroids)
         maps = [multi(semantic_map, P + 2).remote(d, r, centroids_ref, threshold, semantic_assignments, semantic_margin, P, *earlier[i])
                 for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]
         parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)

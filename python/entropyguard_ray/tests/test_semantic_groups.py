@@ -96,16 +96,35 @@ class GroupedSearchTests(unittest.TestCase):
         # centroids on the data: many rows at angle ~0 to a centroid (arccos is steepest there)
         self.check_exact(self.e[::50].copy(), partitions=4)
 
-    def test_a_row_visits_only_lower_numbered_groups_within_the_margin(self):
-        centroids = dedup.kmeans(self.e, 16)
+    def test_a_row_visits_half_the_groups_within_the_margin(self):
+        k = 16
+        centroids = dedup.kmeans(self.e, k)
         row, centroid, role = dedup.semantic_assign(self.e, centroids, THRESHOLD)
         angles = np.arccos(np.clip(self.e.astype(np.float64) @ centroids.astype(np.float64).T, -1, 1))
         home = angles.argmin(axis=1)
         self.assertTrue(np.array_equal(row[role == dedup.HOME], np.arange(len(self.e))))
         self.assertTrue(np.array_equal(centroid[role == dedup.HOME], home))
         v_row, v_centroid = row[role == dedup.VISITOR], centroid[role == dedup.VISITOR]
-        self.assertTrue(np.all(v_centroid < home[v_row]))
+        d = (home[v_row] - v_centroid) % k   # tournament: of groups h and c, only one visits the other
+        self.assertTrue(np.all((d > 0) & (2 * d < k) | (2 * d == k) & (v_centroid < home[v_row])))
         self.assertTrue(np.all(angles[v_row, v_centroid] <= angles[v_row, home[v_row]] + 2 * np.arccos(THRESHOLD) + 1e-3))
+
+    def test_chosen_centroids_keep_the_search_exact(self):
+        centroids, estimates = dedup.choose_centroids(self.e[::2], 40, 2, THRESHOLD)
+        self.assertEqual([k for k, _, _ in estimates], [40, 20, 10, 5, 2])
+        best = min(c for _, _, c in estimates)
+        chosen = [c for k, _, c in estimates if k == len(centroids)]
+        self.assertEqual(len(chosen), 1)
+        self.assertLessEqual(chosen[0], 1.25 * best + 1e-9)
+        self.assertTrue(all(c > 1.25 * best for k, _, c in estimates if k < len(centroids)))
+        self.check_exact(centroids, partitions=2)
+        # a blob (every pair within 2 arccos(threshold) of another): no k prunes, the fewest are chosen
+        rng = np.random.default_rng(9)
+        blob = np.ones(16) + rng.normal(scale=0.15, size=(600, 16))
+        blob = (blob / np.linalg.norm(blob, axis=1, keepdims=True)).astype(np.float32)
+        centroids, estimates = dedup.choose_centroids(blob, 16, 2, THRESHOLD)
+        self.assertEqual(len(centroids), 2)
+        self.assertGreater(estimates[0][2], 0.8)
 
     def test_approximate_mode_finds_a_subset(self):
         edges, fanout = grouped(self.e, dedup.kmeans(self.e, 16), THRESHOLD, 2, assignments=2)
