@@ -4,6 +4,8 @@
 # semantic dedup on (static model, so embedding does not dominate). Prints wall time, rows/s, seconds
 # per phase and the shuffle bytes of each dedup stage, per row and per 1M rows.
 #   benchmarks/ray/run.sh [ROWS] [SHARDS]        (default 200000 rows in 4 shards; RUNS=1)
+# Semantic dedup is exact by default: on these dense rows every pair is compared (README, Running on a
+# cluster); JOB_OPTIONS="--semantic-assignments 3" measures the approximate assignment instead.
 # Needs: the release build (made here, --static-swift-stdlib as shipped to workers), the project venv
 # with ray (scripts/setup-venv), the static model (scripts/fetch-model).
 set -euo pipefail
@@ -30,7 +32,7 @@ for r in $(seq "$runs"); do
     rm -rf "$out/w$cpus"
     /usr/bin/time -f "%e %M" -o "$out/w$cpus.time.$r" env PYTHONPATH=$PWD/python/entropyguard_ray RAY_AUTH_MODE=disabled \
       "$py" -m entropyguard_ray.cli --input "$data/part-*.jsonl" --output "$out/w$cpus/out" --work-dir "$out/w$cpus/work" \
-      --num-cpus "$cpus" --partitions 2 --binary "$bin" --stats "$out/w$cpus.stats.$r.json" "${options[@]}" 2>"$out/w$cpus.log"
+      --num-cpus "$cpus" --partitions 2 --binary "$bin" --stats "$out/w$cpus.stats.$r.json" "${options[@]}" ${JOB_OPTIONS:-} 2>"$out/w$cpus.log"
   done
 done
 "$py" - "$out" "$runs" "$rows" <<'PY'

@@ -30,9 +30,12 @@ def parse(argv):
     parser.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl")
     parser.add_argument("--shard-bytes", type=int, default=256 << 20, help="JSONL, CSV and Parquet files larger than this are cut into row ranges")
     parser.add_argument("--partitions", type=int, help="hash partitions of each shuffle (default: the cluster's CPUs)")
-    parser.add_argument("--semantic-centroids", type=int, help="k-means centroids (default: rows x assignments / 2,000)")
-    parser.add_argument("--semantic-assignments", type=int, default=3, help="centroids a row may be assigned to")
-    parser.add_argument("--semantic-margin", type=float, default=0.1, help="extra centroids must be this close to the nearest")
+    parser.add_argument("--semantic-centroids", type=int, help="k-means centroids (default: rows / 2,000, x assignments if given)")
+    parser.add_argument("--semantic-assignments", type=int,
+                        help="approximate semantic dedup (opt-in): a row joins at most this many centroids' groups, "
+                             "which may miss pairs; default: exact, every pair at or above the threshold is compared")
+    parser.add_argument("--semantic-margin", type=float, default=0.1,
+                        help="with --semantic-assignments: extra centroids must be this close (cosine) to the nearest")
     parser.add_argument("--stats", help="write the job's timings and shuffle bytes here (JSON)")
     args, passthrough = parser.parse_known_args(argv)
     for item in passthrough:

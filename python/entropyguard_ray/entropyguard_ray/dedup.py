@@ -164,9 +164,34 @@ def keep_first_rule(edges):
     return make_drops(np.array(gids, np.int64), np.array(dups, np.int64), np.array(weights, np.float64))
 
 
-# Semantic dedup: spherical k-means on a sample, each row to its nearest centroids, the pairs at or
-# above the threshold in each centroid group -> the same components and keep-first rule as fuzzy. A
-# pair is missed only when its two rows share no centroid (the single-machine search compares all).
+# Semantic dedup: spherical k-means on a sample, each row a "home" member of its nearest centroid's
+# group and a "visitor" of the groups it may have a pair in; per group the pairs at or above the
+# threshold among its homes and between its visitors and homes -> the same components and keep-first
+# rule as fuzzy.
+#
+# Exact by construction (the default). Angles on the unit sphere obey the triangle inequality. Let
+# d = arccos(threshold) and c_u be u's nearest centroid. For a pair with angle(u, v) <= d:
+#   angle(v, c_u) <= d + angle(u, c_u) <= d + angle(u, c_v) <= 2d + angle(v, c_v),
+# so v lies within 2d of c_u beyond its own nearest centroid's angle, and u likewise of c_v. A row
+# therefore visits every centroid within its nearest angle + 2d; of the two symmetric visits between
+# homes h and c only one is sent, as in a round-robin tournament: a row of home h visits c when
+# (h - c) mod k is in 1..(k-1)/2, or is k/2 and c < h. So each pair is compared in exactly one group
+# (its rows' common home, or one of their homes), and each group is visited from about half of the
+# others (the lower-numbered groups would otherwise get most of the work).
+# Float rounding: the assignment angles come from float64 unit vectors (error ~1e-8 rad, covered by
+# ANGLE_SLACK), and d is taken for threshold - THRESHOLD_SLACK, so every pair whose float32 dot
+# product (the decision, as in a brute-force float32 search) reaches the threshold shares a group,
+# even if its exact cosine is ~1e-6 below it. The cost on data that is dense at the threshold's scale
+# (all rows within a few d of each other) is that rows visit most groups: the search becomes a blocked
+# all-pairs search, still exact, with the work of the single machine's exact search (README).
+#
+# Approximate (opt-in, `assignments`): each row joins its nearest centroid and up to assignments-1
+# more within `margin` (cosine) of it, all as homes; a pair is missed when its rows share no centroid.
+
+THRESHOLD_SLACK = 1e-4
+ANGLE_SLACK = 1e-6
+HOME, VISITOR = 0, 1
+
 
 def kmeans(sample, k, iterations=20, seed=0):
     rng = np.random.default_rng(seed)
@@ -184,37 +209,105 @@ def kmeans(sample, k, iterations=20, seed=0):
     return centroids.astype(np.float32)
 
 
-def semantic_map(ord, gid, embeddings, centroids, assignments, margin, partitions):
-    """Each row to its nearest centroid and up to assignments-1 more within `margin` of the nearest."""
-    sims = embeddings @ centroids.T
-    m = min(assignments, centroids.shape[0])
-    top = np.argsort(-sims, axis=1, kind="stable")[:, :m]
-    top_sims = np.take_along_axis(sims, top, axis=1)
-    within = top_sims >= top_sims[:, :1] - margin
-    row, slot = np.nonzero(within)
-    centroid = top[row, slot].astype(np.int64)
-    return split_by(centroid % partitions, partitions, centroid, ord[row], gid[row], embeddings[row])
+def semantic_assign(embeddings, centroids, threshold, assignments=None, margin=0.1):
+    """(row, centroid, role) of every assignment: exact (assignments None) as described above, else
+    the approximate top-`assignments` within `margin`."""
+    if assignments:
+        sims = embeddings @ centroids.T
+        m = min(assignments, centroids.shape[0])
+        top = np.argsort(-sims, axis=1, kind="stable")[:, :m]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        row, slot = np.nonzero(top_sims >= top_sims[:, :1] - margin)
+        return row, top[row, slot].astype(np.int64), np.full(len(row), HOME, np.int8)
+    unit = embeddings.astype(np.float64)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-300)
+    c64 = centroids.astype(np.float64)
+    c64 /= np.maximum(np.linalg.norm(c64, axis=1, keepdims=True), 1e-300)
+    angles = np.arccos(np.clip(unit @ c64.T, -1.0, 1.0))
+    home = np.argmin(angles, axis=1)
+    nearest = angles[np.arange(len(home)), home]
+    reach = 2 * np.arccos(max(-1.0, float(threshold) - THRESHOLD_SLACK)) + ANGLE_SLACK
+    k = centroids.shape[0]
+    d = (home[:, None] - np.arange(k)[None, :]) % k
+    visits = (angles <= (nearest + reach)[:, None]) & ((2 * d < k) & (d > 0) | (2 * d == k) & (np.arange(k)[None, :] < home[:, None]))
+    v_row, v_centroid = np.nonzero(visits)
+    row = np.concatenate([np.arange(len(home)), v_row])
+    centroid = np.concatenate([home, v_centroid]).astype(np.int64)
+    role = np.concatenate([np.full(len(home), HOME, np.int8), np.full(len(v_row), VISITOR, np.int8)])
+    return row, centroid, role
 
 
-def semantic_reduce(pieces, threshold):
-    """Edges (cosine as weight) of the pairs at or above the threshold in each centroid group; with
-    the groups' overlap, nearly every such pair shares a group."""
+def choose_centroids(sample, k_max, k_min, threshold, slack=1.25):
+    """Spherical k-means centroids for the exact search, k from k_max down by halves to k_min: the
+    fewest whose comparisons (estimated on the sample: home pairs + visitor x home) stay within
+    `slack` x the fewest comparisons seen. Where the data is spread out at the threshold's scale, more
+    groups prune comparisons and k stays high; where it is dense (every row within a few
+    arccos(threshold) of the others) every k compares nearly all pairs, and fewer groups mean fewer
+    visits (fan-out ~ (k+1)/2), so less shuffle. Returns (centroids, estimates: [(k, fan-out, compared
+    fraction of all pairs)])."""
+    m = len(sample)
+    candidates, k = [], max(1, min(k_max, m))
+    while True:
+        candidates.append(k)
+        if k <= k_min or k == 1:
+            break
+        k = max(k_min, k // 2, 1)
+    trained, estimates = {}, []
+    for k in candidates:
+        centroids = kmeans(sample, k)
+        _, centroid, role = semantic_assign(sample, centroids, threshold)
+        homes = np.bincount(centroid[role == HOME], minlength=len(centroids)).astype(np.float64)
+        visitors = np.bincount(centroid[role == VISITOR], minlength=len(centroids)).astype(np.float64)
+        compared = float((homes * (homes - 1) / 2 + visitors * homes).sum() / max(1.0, m * (m - 1) / 2))
+        trained[k] = centroids
+        estimates.append((k, len(centroid) / max(1, m), compared))
+    best = min(c for _, _, c in estimates)
+    chosen = min(k for k, _, c in estimates if c <= slack * best + 1e-9)
+    return trained[chosen], estimates
+
+
+def semantic_map(ord, gid, embeddings, centroids, threshold, partitions, assignments=None, margin=0.1):
+    """Each row's assignments (semantic_assign), cut by the centroid's partition."""
+    row, centroid, role = semantic_assign(embeddings, centroids, threshold, assignments, margin)
+    return split_by(centroid % partitions, partitions, centroid, role, ord[row], gid[row], embeddings[row])
+
+
+def semantic_reduce(pieces, threshold, block=2048):
+    """Edges (cosine as weight) of the pairs at or above the threshold in each centroid group: among its
+    homes, and between its visitors and its homes (visitors in blocks, so memory stays block x homes)."""
     if not pieces:
         return empty_edges()
     centroid = np.concatenate([p[0] for p in pieces])
-    ord = np.concatenate([p[1] for p in pieces])
-    gid = np.concatenate([p[2] for p in pieces])
-    vectors = np.concatenate([p[3] for p in pieces])
-    order = np.lexsort((ord, centroid))
-    centroid, ord, gid, vectors = centroid[order], ord[order], gid[order], vectors[order]
+    role = np.concatenate([p[1] for p in pieces])
+    ord = np.concatenate([p[2] for p in pieces])
+    gid = np.concatenate([p[3] for p in pieces])
+    vectors = np.concatenate([p[4] for p in pieces])
+    if len(ord) == 0:
+        return empty_edges()
+    order = np.lexsort((ord, role, centroid))
+    centroid, role, ord, gid, vectors = centroid[order], role[order], ord[order], gid[order], vectors[order]
     starts = np.flatnonzero(np.r_[True, centroid[1:] != centroid[:-1], True])
     threshold = np.float32(threshold)
     out = []
-    for s, e in zip(starts[:-1], starts[1:]):
-        sims = vectors[s:e] @ vectors[s:e].T
-        i, j = np.nonzero(np.triu(sims >= threshold, 1))
+
+    def emit(a, b, sims):
+        i, j = np.nonzero(sims >= threshold)
         if len(i):
-            out.append(np.column_stack([ord[s:e][i], ord[s:e][j], sims[i, j].astype(np.float64), gid[s:e][i], gid[s:e][j]]))
+            first = ord[a][i] < ord[b][j]
+            x, y = np.where(first, a[i], b[j]), np.where(first, b[j], a[i])
+            out.append(np.column_stack([ord[x], ord[y], sims[i, j].astype(np.float64), gid[x], gid[y]]))
+
+    for s, e in zip(starts[:-1], starts[1:]):
+        h = s + int(np.searchsorted(role[s:e], VISITOR))   # homes s..h, visitors h..e
+        homes = np.arange(s, h)
+        for b in range(s, h, block):
+            rows = np.arange(b, min(b + block, h))
+            sims = vectors[rows] @ vectors[b:h].T
+            sims[np.tril_indices(len(rows), 0, sims.shape[1])] = -np.inf   # each home pair once
+            emit(rows, np.arange(b, h), sims)
+        for b in range(h, e, block):
+            rows = np.arange(b, min(b + block, e))
+            emit(rows, homes, vectors[rows] @ vectors[s:h].T)
     if not out:
         return empty_edges()
     return np.concatenate(out)

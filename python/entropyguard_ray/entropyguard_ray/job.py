@@ -165,11 +165,12 @@ def semantic_sample(shard_dir, rows, fraction, seed, *drops):
 
 
 @ray.remote(num_cpus=1)
-def semantic_map(shard_dir, rows, centroids, assignments, margin, partitions, *drops):
+def semantic_map(shard_dir, rows, centroids, threshold, assignments, margin, partitions, *drops):
+    """The P pieces, their bytes, and the rows and assignments (for the fan-out)."""
     ords, gid, embeddings = _read(shard_dir, rows, "embedding")
     alive = _alive(gid, *drops)
-    pieces = dedup.semantic_map(ords[alive], gid[alive], embeddings[alive], centroids, assignments, margin, partitions)
-    return tuple(pieces) + (dedup.nbytes(pieces),)
+    pieces = dedup.semantic_map(ords[alive], gid[alive], embeddings[alive], centroids, threshold, partitions, assignments, margin)
+    return tuple(pieces) + (dedup.nbytes(pieces), (int(alive.sum()), int(sum(len(p[0]) for p in pieces))))
 
 
 @ray.remote(num_cpus=1)
@@ -270,7 +271,7 @@ def _shuffle(map_refs, partitions):
 # ---------------------------------------------------------------- the job
 
 def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions=None,
-        semantic_centroids=None, semantic_assignments=3, semantic_margin=0.1, stats=None):
+        semantic_centroids=None, semantic_assignments=None, semantic_margin=0.1, stats=None):
     stats = {} if stats is None else stats
     os.makedirs(output_dir, exist_ok=True)
     shard_dirs = [os.path.join(work_dir, s.name) for s in shards]
@@ -319,17 +320,33 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
         t = time.time()
         earlier = [exact_drops[s] + fuzzy_drops[s] for s in range(S)]
         # Groups of ~GROUP_ROWS rows: a group costs rows^2 dot products, so the whole step is linear in
-        # rows. (sqrt(rows)/4 centroids made groups of ~5,400 at 200k rows: 86 of the job's 136 s.)
-        k = semantic_centroids or max(1, math.ceil(rows * semantic_assignments / GROUP_ROWS))
+        # rows where the groups prune. (sqrt(rows)/4 centroids made groups of ~5,400 at 200k rows: 86
+        # of the job's 136 s, with the approximate assignment.)
+        k = semantic_centroids or max(1, math.ceil(rows * (semantic_assignments or 1) / GROUP_ROWS))
         fraction = min(1.0, max(20_000, 20 * k) / max(1, rows))
         sample = np.concatenate(ray.get([semantic_sample.remote(d, r, fraction, 0, *earlier[i])
                                          for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]))
-        centroids = dedup.kmeans(sample, k) if len(sample) else np.zeros((1, exports[0]["dimension"]), np.float32)
+        threshold = exports[0]["semantic_threshold"]
+        if not len(sample):
+            centroids = np.zeros((1, exports[0]["dimension"]), np.float32)
+        elif semantic_assignments:
+            centroids = dedup.kmeans(sample, k)
+        else:
+            # At most k; fewer where more groups would not prune comparisons (dense data, README).
+            # At least 2 per partition, so every reducer has work (a given --semantic-centroids is kept).
+            centroids, stats["semantic_k_estimates"] = dedup.choose_centroids(
+                sample, k, k if semantic_centroids else min(k, 2 * P), threshold)
+            chosen = next(e for e in stats["semantic_k_estimates"] if e[0] == len(centroids))
+            log(f"semantic: {len(centroids)} centroids, est. {chosen[1]:.2f} groups a row, "
+                f"{100 * chosen[2]:.1f}% of all pairs compared (exact; --semantic-assignments: approximate)")
         centroids_ref = ray.put(centroids)
-        maps = [multi(semantic_map, P + 1).remote(d, r, centroids_ref, semantic_assignments, semantic_margin, P, *earlier[i])
+        maps = [multi(semantic_map, P + 2).remote(d, r, centroids_ref, threshold, semantic_assignments, semantic_margin, P, *earlier[i])
                 for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]
         parts, stats["semantic_shuffle_bytes"] = _shuffle(maps, P)
-        edges = [semantic_reduce.remote(exports[0]["semantic_threshold"], *part) for part in parts]
+        counts = np.array(ray.get([refs[P + 1] for refs in maps])).reshape(-1, 2).sum(axis=0)
+        stats["semantic_fanout"] = float(counts[1] / max(1, counts[0]))   # groups per row
+        stats["semantic_mode"] = "approximate" if semantic_assignments else "exact"
+        edges = [semantic_reduce.remote(threshold, *part) for part in parts]
         semantic_drops, decided = _decide(edges, P, layout, 1.0)
         stats.update({f"semantic_{key}": value for key, value in decided.items()})
         stats["semantic_centroids"] = len(centroids)

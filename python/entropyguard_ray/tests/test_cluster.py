@@ -1,7 +1,8 @@
 """entropyguard-ray on a local Ray cluster (2 CPUs) against the single-machine run over the
 concatenated input: 3 shards, sanitize, exact, fuzzy and semantic dedup on (static model).
 Exact and fuzzy decisions, and their audit lines, must be identical; semantic decisions agree on
-at least 99% of the rows that reach the stage. A job killed mid-way (a shard's binary killed),
+at least 99% of the rows that reach the stage, and on dense data (most rows near-threshold
+duplicates) equal the single run's `--search exact` (the exact assignment). A job killed mid-way (a shard's binary killed),
 then rerun, gives the same result without redoing the shards it had finished. With --chunk-size,
 the chunk rows (numbered after all input rows in the single run) get the same decisions, audit
 lines and output records (_chunk's parent included). One Parquet file cut into row group ranges
@@ -114,10 +115,10 @@ class RayClusterTests(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def job(self, name, wait=True, extra=(), inputs=None):
+    def job(self, name, wait=True, extra=(), inputs=None, job_options=JOB_OPTIONS):
         command = [sys.executable, "-m", "entropyguard_ray.cli", "--input", inputs or os.path.join(self.inputs, "*.jsonl"),
                    "--output", os.path.join(self.tmp, name, "out"), "--work-dir", os.path.join(self.tmp, name, "work"),
-                   "--num-cpus", "2", "--binary", BINARY, "--stats", os.path.join(self.tmp, name, "stats.json")] + JOB_OPTIONS + OPTIONS + list(extra)
+                   "--num-cpus", "2", "--binary", BINARY, "--stats", os.path.join(self.tmp, name, "stats.json")] + job_options + OPTIONS + list(extra)
         env = dict(os.environ, PYTHONPATH=PACKAGE, RAY_AUTH_MODE="disabled")
         log = open(os.path.join(self.tmp, f"{name}.log"), "a")
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
@@ -189,6 +190,41 @@ class RayClusterTests(unittest.TestCase):
         self.job("chunked", extra=CHUNKING)
         kept, _ = self.check_result("chunked", self.single_chunked, stages=("chunk", "validate", "exact_dedup", "fuzzy_dedup"))
         self.assertTrue(any(json.loads(line)["_chunk"] is None for line in kept) and any(json.loads(line)["_chunk"] for line in kept))
+
+    def test_dense_semantic_equals_exact_search(self):
+        """Dense data (6,000 rows made as above: with the static model about half the rows reaching
+        semantic dedup duplicate others, most pairs near the threshold; the k-means groups cannot
+        separate them), default semantic settings (exact assignment, centroids chosen): the semantic
+        drops and their duplicate_of equal the single run's `--search exact`."""
+        dense = os.path.join(self.tmp, "dense-in")
+        os.makedirs(dense)
+        records = make_records(6000, seed=11)
+        size = (len(records) + SHARDS - 1) // SHARDS
+        for s in range(SHARDS):
+            with open(os.path.join(dense, f"part-{s}.jsonl"), "w") as f:
+                f.write("\n".join(records[s * size:(s + 1) * size]) + "\n")
+        with open(os.path.join(self.tmp, "dense.jsonl"), "w") as f:
+            f.write("\n".join(records) + "\n")
+        single_out, single_audit = self.single_run("single-dense", ["--search", "exact"], os.path.join(self.tmp, "dense.jsonl"))
+        self.job("dense", inputs=os.path.join(dense, "*.jsonl"), job_options=[])
+        cluster_audit = audit(os.path.join(self.tmp, "dense", "out", "audit.jsonl"))
+        single = {a["row_index"]: a.get("duplicate_of") for a in single_audit if a["stage"] == "semantic_dedup"}
+        cluster = {a["row_index"]: a.get("duplicate_of") for a in cluster_audit if a["stage"] == "semantic_dedup"}
+        with open(os.path.join(self.tmp, "dense", "stats.json")) as f:
+            stats = json.load(f)
+        print(f"\ndense: semantic drops single --search exact {len(single)}, cluster {len(cluster)} of "
+              f"{len(single_out) + len(single)} rows; {stats['semantic_edges']} pairs, {stats['semantic_centroids']} centroids, "
+              f"{stats['semantic_fanout']:.2f} groups a row", file=sys.stderr)
+        self.assertGreater(len(single), 0.3 * (len(single_out) + len(single)))
+        self.assertEqual(stats["semantic_mode"], "exact")
+        self.assertGreater(stats["semantic_centroids"], 1)
+        self.assertGreater(stats["semantic_fanout"], 1.0)   # rows visit other groups
+        self.assertEqual(set(cluster), set(single))
+        # duplicate_of: the kept row with the highest similarity; rows with equal embeddings (reordered
+        # words, static model) tie, and the single run's BLAS and numpy may round such ties apart.
+        elsewhere = [r for r in single if cluster[r] != single[r]]
+        print(f"dense: {len(elsewhere)} drops point at another kept row", file=sys.stderr)
+        self.assertLessEqual(len(elsewhere), 0.01 * len(single))
 
     def test_cluster_job_matches_single_machine(self):
         self.job("plain")
