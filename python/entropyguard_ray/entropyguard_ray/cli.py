@@ -36,6 +36,9 @@ def parse(argv):
                              "which may miss pairs; default: exact, every pair at or above the threshold is compared")
     parser.add_argument("--semantic-margin", type=float, default=0.1,
                         help="with --semantic-assignments: extra centroids must be this close (cosine) to the nearest")
+    parser.add_argument("--semantic-exact-pairs-per-cpu", type=float, default=job.EXACT_PAIRS_PER_CPU,
+                        help="the exact semantic search's budget: beyond this many estimated comparisons per cluster "
+                             "CPU (dense data, or very many rows) the job takes the approximate assignment and says so")
     parser.add_argument("--stats", help="write the job's timings and shuffle bytes here (JSON)")
     args, passthrough = parser.parse_known_args(argv)
     for item in passthrough:
@@ -74,7 +77,8 @@ def main(argv=None):
         stats = {}
         job.run(plan, work_dir, output_dir, options, output_format=args.output_format, partitions=args.partitions,
                 semantic_centroids=args.semantic_centroids, semantic_assignments=args.semantic_assignments,
-                semantic_margin=args.semantic_margin, stats=stats)
+                semantic_margin=args.semantic_margin, stats=stats,
+                semantic_exact_pairs_per_cpu=args.semantic_exact_pairs_per_cpu)
         job.log(f"done in {stats['seconds']:.1f} s: {len(plan)} shard outputs and audit.jsonl in {output_dir}")
         if args.stats:
             with open(args.stats, "w") as f:

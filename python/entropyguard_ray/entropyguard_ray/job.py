@@ -30,6 +30,15 @@ from .shards import _atomic_write
 
 STAGES = ("exact_dedup", "fuzzy_dedup", "semantic_dedup")
 GROUP_ROWS = 2_000
+# The exact search compares every pair its groups cannot rule out, and on data dense at the threshold's
+# scale that is nearly all pairs: the 170k benchmark rows (static model) had every row within 0.3 rad of
+# its centroid against 2 arccos(0.96) = 0.57, so 4 groups compared 100% of the pairs, a reduce of 282 s
+# against 26 s for the approximate assignment (README, "Running on a cluster"). All pairs of 1B rows
+# is 5e17. So beyond this many estimated comparisons per cluster CPU (at ~5e7 pairs/s per CPU measured
+# there, about 20 s each) the job takes the approximate assignment of APPROXIMATE_ASSIGNMENTS centroids
+# instead, says so, and records it in the stats (`semantic_mode`).
+EXACT_PAIRS_PER_CPU = 1_000_000_000
+APPROXIMATE_ASSIGNMENTS = 3
 REASONS = {"exact_dedup": "exact_duplicate", "fuzzy_dedup": "near_duplicate", "semantic_dedup": "semantic_duplicate"}
 
 
@@ -271,7 +280,8 @@ def _shuffle(map_refs, partitions):
 # ---------------------------------------------------------------- the job
 
 def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions=None,
-        semantic_centroids=None, semantic_assignments=None, semantic_margin=0.1, stats=None):
+        semantic_centroids=None, semantic_assignments=None, semantic_margin=0.1, stats=None,
+        semantic_exact_pairs_per_cpu=EXACT_PAIRS_PER_CPU):
     stats = {} if stats is None else stats
     os.makedirs(output_dir, exist_ok=True)
     shard_dirs = [os.path.join(work_dir, s.name) for s in shards]
@@ -337,8 +347,18 @@ def run(shards, work_dir, output_dir, options, output_format="jsonl", partitions
             centroids, stats["semantic_k_estimates"] = dedup.choose_centroids(
                 sample, k, k if semantic_centroids else min(k, 2 * P), threshold)
             chosen = next(e for e in stats["semantic_k_estimates"] if e[0] == len(centroids))
-            log(f"semantic: {len(centroids)} centroids, est. {chosen[1]:.2f} groups a row, "
-                f"{100 * chosen[2]:.1f}% of all pairs compared (exact; --semantic-assignments: approximate)")
+            stats["semantic_exact_pairs_estimate"] = pairs = chosen[2] * rows * (rows - 1) / 2
+            budget = semantic_exact_pairs_per_cpu * max(1, int(ray.cluster_resources().get("CPU", 1)))
+            if pairs > budget:
+                semantic_assignments = APPROXIMATE_ASSIGNMENTS
+                k = semantic_centroids or max(1, math.ceil(rows * semantic_assignments / GROUP_ROWS))
+                centroids = dedup.kmeans(sample, k)
+                log(f"semantic: the exact search would compare ~{pairs:.3g} pairs, over the budget of {budget:.3g} "
+                    f"(--semantic-exact-pairs-per-cpu x CPUs): approximate instead, {semantic_assignments} of "
+                    f"{len(centroids)} centroids a row, which may miss pairs")
+            else:
+                log(f"semantic: {len(centroids)} centroids, est. {chosen[1]:.2f} groups a row, "
+                    f"{100 * chosen[2]:.1f}% of all pairs compared (exact; --semantic-assignments: approximate)")
         centroids_ref = ray.put(centroids)
         maps = [multi(semantic_map, P + 2).remote(d, r, centroids_ref, threshold, semantic_assignments, semantic_margin, P, *earlier[i])
                 for i, (d, r) in enumerate(zip(shard_dirs, shard_rows))]

@@ -229,6 +229,19 @@ class RayClusterTests(unittest.TestCase):
     def test_cluster_job_matches_single_machine(self):
         self.job("plain")
         self.check_result("plain")
+        with open(os.path.join(self.tmp, "plain", "stats.json")) as f:
+            self.assertEqual(json.load(f)["semantic_mode"], "exact")
+
+    def test_over_the_exact_budget_the_job_is_approximate(self):
+        """An exact search estimated above --semantic-exact-pairs-per-cpu x CPUs takes the approximate
+        assignment (what dense data or a very large job gets): it says so in the stats, and still
+        agrees with one machine within the target on the test data."""
+        self.job("budget", extra=["--semantic-exact-pairs-per-cpu", "1"])
+        with open(os.path.join(self.tmp, "budget", "stats.json")) as f:
+            stats = json.load(f)
+        self.assertEqual(stats["semantic_mode"], "approximate")
+        self.assertGreater(stats["semantic_exact_pairs_estimate"], 2)
+        self.check_result("budget")
 
     def test_killed_job_resumes_with_the_same_result(self):
         process = self.job("killed", wait=False)
