@@ -15,10 +15,12 @@ final class Database {
     let path: String
     private var statementCache: [String: Statement] = [:]
 
-    init(path: String) throws {
+    /// `readOnly`: a second connection that only reads (SQLITE_OPEN_READONLY; in WAL mode it reads the
+    /// last committed state while the store's own connection writes).
+    init(path: String, readOnly: Bool = false) throws {
         _ = sqliteConfigured
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -63,6 +65,21 @@ final class Database {
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction (BEGIN DEFERRED: one snapshot for all its reads, no write lock,
+    /// as a read-only connection needs); ends it when `body` returns or throws.
+    @discardableResult
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
         do {
             let result = try body()
             try execute("COMMIT")

@@ -47,22 +47,33 @@ extension WorkingStore {
     /// before reading them back, so the store changed under the run.
     func readEmbeddings(model: String, textHashes: [[UInt8]], dimension: Int, into vectors: UnsafeMutablePointer<Float>) throws {
         try database.transaction {
-            for (index, hash) in textHashes.enumerated() {
-                let vectorOf = try vectorStatement(model: model, textHash: hash)
-                defer { vectorOf.reset() }
-                let found = try vectorOf.step() && vectorOf.withBytes(0) { stored in
-                    guard let vector = Self.openVector(stored, textHash: hash, dimension: dimension) else { return false }
-                    UnsafeMutableRawPointer(vectors + index * dimension).copyMemory(from: vector.baseAddress!, byteCount: vector.count)
-                    return true
-                }
-                guard found else {
-                    throw StoreDamage("embeddings: the vector of text hash \(ChecksummedBlob.hex(hash)) is missing or fails its checksum")
-                }
+            try Self.readEmbeddings(database, model: model, textHashes: textHashes, dimension: dimension, into: vectors)
+        }
+    }
+
+    /// `readEmbeddings`' reads on `database` (the store's connection or an `EmbeddingReader`'s), inside
+    /// the caller's transaction.
+    static func readEmbeddings(_ database: Database, model: String, textHashes: [[UInt8]], dimension: Int,
+                               into vectors: UnsafeMutablePointer<Float>) throws {
+        for (index, hash) in textHashes.enumerated() {
+            let vectorOf = try vectorStatement(database, model: model, textHash: hash)
+            defer { vectorOf.reset() }
+            let found = try vectorOf.step() && vectorOf.withBytes(0) { stored in
+                guard let vector = openVector(stored, textHash: hash, dimension: dimension) else { return false }
+                UnsafeMutableRawPointer(vectors + index * dimension).copyMemory(from: vector.baseAddress!, byteCount: vector.count)
+                return true
+            }
+            guard found else {
+                throw StoreDamage("embeddings: the vector of text hash \(ChecksummedBlob.hex(hash)) is missing or fails its checksum")
             }
         }
     }
 
     private func vectorStatement(model: String, textHash: [UInt8]) throws -> Statement {
+        try Self.vectorStatement(database, model: model, textHash: textHash)
+    }
+
+    private static func vectorStatement(_ database: Database, model: String, textHash: [UInt8]) throws -> Statement {
         let vectorOf = try database.cachedStatement("SELECT vector FROM embeddings WHERE model = ? AND text_hash = ?")
         try vectorOf.bind(model, at: 1)
         try vectorOf.bindBlob(textHash, at: 2)
