@@ -64,22 +64,18 @@ final class Database {
     /// commits when it returns, rolls back when it throws.
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        try inTransaction(begin: "BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in a read transaction (BEGIN DEFERRED: one snapshot for all its reads, no write lock,
     /// as a read-only connection needs); ends it when `body` returns or throws.
     @discardableResult
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN DEFERRED")
+        try inTransaction(begin: "BEGIN DEFERRED", body)
+    }
+
+    private func inTransaction<T>(begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")
