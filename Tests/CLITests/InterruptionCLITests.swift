@@ -108,10 +108,12 @@ final class InterruptionCLITests: XCTestCase {
     func storeContent(_ store: String) throws -> [[SQLValue]] {
         let db = try storeDatabase(store)
         return try db.rows("""
-            SELECT row_id, line, generation, text_state, text_length, dedup_key, dropped_by, drop_reason, drop_details,
-                   duplicate_of, parent_row, chunk_index, born, c.text_original, c.text
-            FROM rows JOIN row_content c USING (row_id) ORDER BY row_id
+            SELECT row_id, line, generation, text_state, rows.text_length, rows.dedup_key, dropped_by, drop_reason, drop_details,
+                   duplicate_of, parent_row, chunk_index, born, c.text_original, c.text, t.text, t.dedup_key, t.text_length
+            FROM rows JOIN row_content c USING (row_id) LEFT JOIN sanitized_text t USING (row_id) ORDER BY row_id
             """) + db.rows("SELECT generation, stage, input_hash, config_hash, row_count, dropped FROM checkpoints ORDER BY generation")
+            // The views people read (sanitize's keys and lengths reach rows at its checkpoint).
+            + StageRegistry.standard.ids.flatMap { try db.rows("SELECT * FROM \($0.checkpointName) ORDER BY row_id") }
     }
 
     /// Starts a run and SIGKILLs it once `stage` committed batches up to at least row `atRow`; checks
@@ -140,10 +142,26 @@ final class InterruptionCLITests: XCTestCase {
         let killed = try killDuring("sanitize", args: args, store: "ck-sanitize", atRow: 5_000)
         let nextRow = try XCTUnwrap(killed.scalar("SELECT value FROM meta WHERE key = 'sanitize.next_row'")?.string.flatMap { Int($0) })
         let done = try XCTUnwrap(killed.scalar("SELECT count(*) FROM rows WHERE text_state = 'ok' AND row_id < ?", [.integer(Int64(nextRow))])?.int)
-        let changed = try XCTUnwrap(killed.scalar("SELECT count(*) FROM row_content WHERE text IS NOT NULL")?.int)
+        let changed = try XCTUnwrap(killed.scalar("SELECT count(*) FROM sanitized_text")?.int)
         XCTAssertGreaterThan(changed, 0, "the committed batches changed texts")
-        XCTAssertEqual(try killed.scalar("SELECT count(*) FROM row_content WHERE text IS NOT NULL AND row_id >= ?", [.integer(Int64(nextRow))])?.int, 0,
+        XCTAssertEqual(try killed.scalar("SELECT count(*) FROM sanitized_text WHERE row_id >= ?", [.integer(Int64(nextRow))])?.int, 0,
                        "only whole batches below the marker were committed")
+        // The views as the store stands: ingest committed, sanitize not. Every row is after_ingest with
+        // the values ingest gave it (sanitize's keys and lengths wait in sanitized_text for its
+        // checkpoint), none is after_sanitize yet, and the sanitized texts show as the current ones.
+        let ingested = try XCTUnwrap(killed.scalar("SELECT row_count FROM checkpoints WHERE stage = 'ingest'")?.int)
+        XCTAssertEqual(try killed.scalar("SELECT count(*) FROM after_ingest")?.int, ingested)
+        XCTAssertEqual(try killed.scalar("SELECT count(*) FROM after_sanitize")?.int, 0)
+        let normalizer = TextNormalizer()
+        for row in try killed.rows("""
+            SELECT c.text_original, r.dedup_key, r.text_length, t.text, t.dedup_key, t.text_length
+            FROM sanitized_text t JOIN rows r USING (row_id) JOIN row_content c USING (row_id)
+            """) {
+            let original = row[0].string ?? "", sanitized = row[3].string ?? ""
+            XCTAssertEqual([row[1], row[2]], [.integer(normalizer.key(original)), .integer(Int64(TextNormalizer.trimmedLength(original)))])
+            XCTAssertEqual([row[4], row[5]], [.integer(normalizer.key(sanitized)), .integer(Int64(TextNormalizer.trimmedLength(sanitized)))])
+        }
+        XCTAssertEqual(try killed.scalar("SELECT count(*) FROM after_ingest a JOIN sanitized_text t USING (row_id) WHERE a.text = t.text")?.int, changed)
 
         let resumed = try CLI.run(args)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
@@ -198,7 +216,7 @@ final class InterruptionCLITests: XCTestCase {
         let lines = (0..<30_000).map { "{\"text\": \"row \($0): write to user\($0)@example.com about alpha bravo charlie\"}" }
         try write(lines.joined(separator: "\n") + "\n", to: input)
         let killed = try killDuring("sanitize", args: arguments(checkpoints: "ck-changed", output: "out.jsonl"), store: "ck-changed", atRow: 5_000)
-        XCTAssertGreaterThan(try killed.scalar("SELECT count(*) FROM row_content WHERE text LIKE '%[EMAIL_REMOVED]%'")?.int ?? 0, 0)
+        XCTAssertGreaterThan(try killed.scalar("SELECT count(*) FROM sanitized_text WHERE text LIKE '%[EMAIL_REMOVED]%'")?.int ?? 0, 0)
 
         let reference = try CLI.run(arguments(checkpoints: "ck-ref", output: "ref.jsonl") + ["--no-pii", "--json"])
         XCTAssertEqual(reference.status, 0, reference.stderr)

@@ -82,7 +82,7 @@ def check_page(page_path, ck):
     for row, n in top: expected[f"group.{row}"] = n
 
     # Sanitize: changed input rows, rows with HTML, masks added per kind.
-    changed = db.execute("select c.text_original, c.text from row_content c join rows r using (row_id) where c.text is not null and r.parent_row is null").fetchall()
+    changed = db.execute("select c.text_original, t.text from sanitized_text t join row_content c using (row_id) join rows r using (row_id) where r.parent_row is null").fetchall()
     expected["sanitize.changed"] = len(changed)
     tag = re.compile(r"<(p|b|i|div|span|br|em|strong|a)(\s[^<>]*)?/?>|</(p|b|i|div|span|em|strong|a)>", re.I)
     expected["sanitize.html"] = sum(1 for o, _ in changed if o and tag.search(o)) if "html=true" in settings.get("sanitize", "") else 0

@@ -155,6 +155,40 @@ final class WorkingStoreTests: XCTestCase {
         XCTAssertEqual(try store.database.scalar("SELECT drop_reason FROM rows WHERE row_id = 2")?.string, "below_min_length")
     }
 
+    /// Sanitize appends its texts to sanitized_text with each batch; the rows take their keys and
+    /// lengths only in the transaction of its checkpoint (with the survivors' generation), and a rewind
+    /// before it gives back the originals' values whether or not that checkpoint was committed.
+    func testSanitizedValuesReachTheRowsAtTheCheckpointAndARewindRestoresThem() throws {
+        let store = try makeStore()
+        let texts = ["mail me at someone@example.com please", "  plain   text  ", "<p>Some <b>HTML</b> here</p>", "kept as it is"]
+        try insert(store, texts: texts)
+        let ingested = { try store.database.rows("SELECT row_id, dedup_key, text_length FROM rows ORDER BY row_id") }
+        let before = try ingested()
+        let sanitize = SanitizeStage(options: SanitizeOptions(stripHTML: true, normalizeUnicode: true, piiKinds: PIIKind.all))
+        let report = try sanitize.run(context(store, .sanitize))
+        XCTAssertEqual(report.notes["texts_changed"], 3)
+        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM sanitized_text")?.int, 3)
+        // Batches committed, no checkpoint: the rows as ingest left them, the new texts current.
+        XCTAssertEqual(try ingested(), before)
+        XCTAssertEqual(try store.text(ofRow: 1), "plain text")
+        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM after_sanitize")?.int, 0)
+
+        try store.commit([Checkpoint(stage: .sanitize, inputHash: "in", configHash: "c", rowCount: 4, createdAt: "t")],
+                         advancingSurvivorsTo: .sanitize)
+        let normalizer = TextNormalizer()
+        for row in 0..<texts.count {
+            let current = try store.text(ofRow: Int64(row))
+            XCTAssertEqual(try store.database.rows("SELECT dedup_key, text_length, text FROM after_sanitize WHERE row_id = ?", [.integer(Int64(row))]),
+                           [[.integer(normalizer.key(current)), .integer(Int64(TextNormalizer.trimmedLength(current))), .text(current)]])
+        }
+        XCTAssertNotEqual(try ingested(), before)
+
+        try store.rewind(to: StageID.ingest.generation)
+        XCTAssertEqual(try ingested(), before)
+        XCTAssertEqual(try store.database.scalar("SELECT count(*) FROM sanitized_text")?.int, 0)
+        XCTAssertEqual(try store.text(ofRow: 1), texts[1])
+    }
+
     func testNewestValidCheckpointMatchesInputAndChainedConfig() throws {
         let store = try makeStore()
         let hashes = ConfigHash.chain(StageID.allCases.map { ($0, "x") })

@@ -8,8 +8,8 @@ CREATE VIEW IF NOT EXISTS rows_full AS
     SELECT r.row_id, r.line, r.record_offset, r.record_length, r.generation, r.text_state, r.text_length, r.dedup_key,
            r.dropped_by, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity,
            r.parent_row, r.chunk_index, r.born,
-           c.text_original, coalesce(c.text, c.text_original) AS text
-    FROM rows r JOIN row_content c USING (row_id);
+           c.text_original, coalesce(t.text, c.text, c.text_original) AS text
+    FROM rows r JOIN row_content c USING (row_id) LEFT JOIN sanitized_text t USING (row_id);
 
 -- Every dropped row with the stage and reason: the audit log, queryable.
 CREATE VIEW IF NOT EXISTS dropped AS

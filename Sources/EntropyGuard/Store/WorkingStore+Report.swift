@@ -120,17 +120,17 @@ extension WorkingStore {
     /// their texts are pieces of rows counted already.
     func sanitizeCounts(maskTokens: [String]) throws -> (changed: Int, html: Int, masks: [Int]) {
         let occurrences = { (column: String, index: Int) in
-            "(length(c.\(column)) - length(replace(c.\(column), ?\(index + 1), ''))) / length(?\(index + 1))"
+            "(length(\(column)) - length(replace(\(column), ?\(index + 1), ''))) / length(?\(index + 1))"
         }
         // Only texts holding the token (or a "<" for HTML) are looked at closely: instr() skips the rest cheaply.
         let sums = maskTokens.indices.map {
-            "sum(CASE WHEN instr(c.text, ?\($0 + 1)) > 0 THEN \(occurrences("text", $0)) - coalesce(\(occurrences("text_original", $0)), 0) ELSE 0 END)"
+            "sum(CASE WHEN instr(x.text, ?\($0 + 1)) > 0 THEN \(occurrences("x.text", $0)) - coalesce(\(occurrences("c.text_original", $0)), 0) ELSE 0 END)"
         }
         let html = "sum(CASE WHEN instr(c.text_original, '<') > 0 THEN eg_has_html_tag(c.text_original) ELSE 0 END)"
         let columns = (["count(*)", html] + sums).joined(separator: ", ")
         guard let r = try database.rows("""
-            SELECT \(columns) FROM row_content c INDEXED BY row_content_changed JOIN rows r USING (row_id)
-            WHERE c.text IS NOT NULL AND r.parent_row IS NULL
+            SELECT \(columns) FROM (\(RowReader.changedTextsSQL)) x JOIN row_content c USING (row_id) JOIN rows r USING (row_id)
+            WHERE r.parent_row IS NULL
             """, maskTokens.map { .text($0) }).first else { return (0, 0, maskTokens.map { _ in 0 }) }
         return (r[0].int ?? 0, r[1].int ?? 0, maskTokens.indices.map { r[$0 + 2].int ?? 0 })
     }
@@ -138,11 +138,11 @@ extension WorkingStore {
     /// Up to `limit` input rows sanitize changed, (row, original, cleaned), by row id: rows with one of
     /// `maskTokens` first, then any changed row.
     func sanitizeExamples(maskTokens: [String], limit: Int) throws -> [(row: Int64, before: String, after: String)] {
-        let masked = maskTokens.indices.map { "instr(c.text, ?\($0 + 2)) > 0" }.joined(separator: " OR ")
+        let masked = maskTokens.indices.map { "instr(x.text, ?\($0 + 2)) > 0" }.joined(separator: " OR ")
         let sql = """
-            SELECT c.row_id, c.text_original, c.text FROM row_content c INDEXED BY row_content_changed JOIN rows r USING (row_id)
-            WHERE c.text IS NOT NULL AND r.parent_row IS NULL AND c.text_original IS NOT NULL AND (%@)
-            ORDER BY c.row_id LIMIT ?1
+            SELECT x.row_id, c.text_original, x.text FROM (\(RowReader.changedTextsSQL)) x JOIN row_content c USING (row_id) JOIN rows r USING (row_id)
+            WHERE r.parent_row IS NULL AND c.text_original IS NOT NULL AND (%@)
+            ORDER BY x.row_id LIMIT ?1
             """
         func fetch(_ condition: String, _ arguments: [SQLValue]) throws -> [(row: Int64, before: String, after: String)] {
             try database.rows(sql.replacingOccurrences(of: "%@", with: condition), [.integer(Int64(limit))] + arguments).map {

@@ -220,13 +220,17 @@ public final class WorkingStore {
     }
 
     /// Commits completed stages in one transaction: moves every alive row to `stage`'s generation
-    /// (nil: they are there already), saves the checkpoints and clears the stage in progress.
+    /// (nil: they are there already), gives the rows the values of the texts the text-rewriting stage
+    /// wrote when it is among them, saves the checkpoints and clears the stage in progress.
     /// `appendFrom`: in an append, its first new row (only new rows are behind); `endingAppend`: the
     /// last stage of the append commits, so the append is over (`InputAppend`).
     func commit(_ checkpoints: [Checkpoint], advancingSurvivorsTo stage: StageID?, appendFrom: Int64? = nil,
                 endingAppend: Bool = false) throws {
         try database.transaction {
             if let stage { try advanceSurvivors(to: stage, fromRow: appendFrom ?? 0) }
+            if let rewriter = stages.textRewriter, checkpoints.contains(where: { $0.stage == rewriter }) {
+                try applySanitizedValues(fromRow: appendFrom ?? 0)
+            }
             for checkpoint in checkpoints { try saveCheckpoint(checkpoint) }
             try clearStageInProgress()
             if endingAppend { try removeMeta(prefix: InputAppend.metaPrefix) }
@@ -301,6 +305,12 @@ public final class WorkingStore {
                 FROM row_content c WHERE c.row_id = rows.row_id AND c.text IS NOT NULL AND c.row_id >= ?1
                 """, [from])
             try database.run("UPDATE row_content SET text = NULL WHERE text IS NOT NULL AND row_id >= ?1", [from])
+            try database.run("""
+                UPDATE rows SET (dedup_key, text_length) =
+                    (SELECT eg_dedup_key(c.text_original), eg_text_length(c.text_original) FROM row_content c WHERE c.row_id = rows.row_id)
+                WHERE row_id IN (SELECT row_id FROM sanitized_text WHERE row_id >= ?1)
+                """, [from])
+            try database.run("DELETE FROM sanitized_text WHERE row_id >= ?1", [from])
         }
         try database.run("DELETE FROM checkpoints WHERE generation > ?", [g])
         try database.run("DELETE FROM checkpoint_settings WHERE generation > ?", [g])
@@ -315,7 +325,7 @@ public final class WorkingStore {
     }
 
     private static let resetSQL = """
-        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses;
+        DELETE FROM rows; DELETE FROM row_content; DELETE FROM sanitized_text; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses;
         DELETE FROM meta WHERE key <> 'schema_version';
         """
 
