@@ -41,13 +41,21 @@ final class AppendCLITests: XCTestCase {
         return installed.path
     }
 
-    /// Runs `flags` on `input` with checkpoint dir `checkpoints`, output `out.<ext>` and audit `audit.jsonl` in it.
+    /// Runs `flags` on `input` with checkpoint dir `checkpoints`, output `out.<ext>` and audit `audit.jsonl` in it
+    /// (other names in it when `flags` have `--output NAME` or `--audit-log NAME`).
     @discardableResult
     func run(_ input: URL, checkpoints: URL, _ flags: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
-        let ext = input.pathExtension
-        let result = try CLI.run(["--input", input.path, "--output", checkpoints.appendingPathComponent("out.\(ext)").path,
-                                  "--audit-log", checkpoints.appendingPathComponent("audit.jsonl").path,
-                                  "--checkpoint-dir", checkpoints.path, "--json", "--quiet"] + flags)
+        var files = ["--output": "out.\(input.pathExtension)", "--audit-log": "audit.jsonl"]
+        var rest: [String] = []
+        var index = 0
+        while index < flags.count {
+            if files[flags[index]] != nil, index + 1 < flags.count { files[flags[index]] = flags[index + 1]; index += 2; continue }
+            rest.append(flags[index])
+            index += 1
+        }
+        let result = try CLI.run(["--input", input.path, "--output", checkpoints.appendingPathComponent(files["--output"]!).path,
+                                  "--audit-log", checkpoints.appendingPathComponent(files["--audit-log"]!).path,
+                                  "--checkpoint-dir", checkpoints.path, "--json", "--quiet"] + rest)
         XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr, file: file, line: line)
     }
@@ -57,7 +65,7 @@ final class AppendCLITests: XCTestCase {
     func outputs(_ checkpoints: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
-        where name.hasPrefix("out.") || name == "audit.jsonl" || name.hasSuffix(".parquet") {
+        where name.hasPrefix("out.") || name.hasPrefix("audit.") || name.hasSuffix(".parquet") {
             files[name] = try Data(contentsOf: checkpoints.appendingPathComponent(name))
         }
         let metadata = try read(checkpoints.appendingPathComponent("checkpoint_metadata.json")).split(separator: "\n")
@@ -85,8 +93,10 @@ final class AppendCLITests: XCTestCase {
     /// Runs on `old`, then on `old + new` in the same file and checkpoint dir, and over `old + new`
     /// fresh: the same files. Returns the append run's summary and checkpoint dir.
     @discardableResult
-    func checkAppend(old: [String], new: [String], header: String? = nil, ext: String = "jsonl", flags: [String],
-                     file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], checkpoints: URL) {
+    /// `copied`: the append keeps the previous output's old records (`OutputPrefix`): the output
+    /// stage's note `rows_copied` counts them; false where the output must be written whole.
+    func checkAppend(old: [String], new: [String], header: String? = nil, ext: String = "jsonl", flags: [String], copied: Bool = true,
+                     beforeAppend: (URL) throws -> Void = { _ in }, file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], checkpoints: URL) {
         let dir = try makeTemporaryDirectory()
         let input = dir.appendingPathComponent("data.\(ext)")
         let head = header.map { $0 + "\n" } ?? ""
@@ -94,9 +104,14 @@ final class AppendCLITests: XCTestCase {
         let appending = dir.appendingPathComponent("ck-append")
         let first = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertNil(appended(first), file: file, line: line)
+        let firstOutput = (first["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        try beforeAppend(appending)
         try write(head + (old + new).joined(separator: "\n") + "\n", to: input)
         let summary = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertEqual(appended(summary), ["old_rows": old.count, "new_rows": new.count], file: file, line: line)
+        let output = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        XCTAssertEqual((output["notes"] as? [String: Int])?["rows_copied"], copied ? firstOutput["rows_out"] as? Int : nil,
+                       "the old records copied from the previous output", file: file, line: line)
         let full = dir.appendingPathComponent("ck-full")
         try run(input, checkpoints: full, flags, file: file, line: line)
         let (expected, got) = (try outputs(full), try outputs(appending))
@@ -153,7 +168,8 @@ final class AppendCLITests: XCTestCase {
         let (old, new) = Self.corpora()
         let model = try staticModel()
         let (summary, _) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup",
-                                                                      "--model-name", model, "--dedup-threshold", "0.98", "--search", "ivf"])
+                                                                      "--model-name", model, "--dedup-threshold", "0.98", "--search", "ivf"],
+                                           copied: false)
         let semantic = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "semantic_dedup" }!
         XCTAssertEqual(semantic["rows_in"] as? Int, (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "exact_dedup" }!["rows_out"] as? Int)
     }
@@ -174,8 +190,51 @@ final class AppendCLITests: XCTestCase {
         let long = (try! JSONSerialization.jsonObject(with: Data(new[3].utf8)) as! [String: String])["text"]!
         let chunked = #"{"id": "n-long", "text": "\#(long) \#(long) \#(long)"}"#
         let (_, ck) = try checkAppend(old: old, new: new + [chunked], flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup",
-                                                                            "--chunk-size", "400", "--chunk-overlap", "0"])
+                                                                            "--chunk-size", "400", "--chunk-overlap", "0"],
+                                      copied: false)
         XCTAssertEqual(try audit(ck)[old.count + new.count]?.reason, "split_into_chunks")
+    }
+
+    /// --annotate: every record goes out (old dropped ones too) and is copied; a JSON-array audit log
+    /// keeps its old entries (all but the closing bracket).
+    func testAnAnnotatedAppendWithAJSONArrayAuditLogCopiesTheOldRecords() throws {
+        let (old, new) = Self.corpora()
+        let (_, ck) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup",
+                                                                 "--annotate", "--audit-log", "audit.json"])
+        let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: ck.appendingPathComponent("audit.json"))) as? [[String: Any]])
+        XCTAssertTrue(entries.contains { ($0["row_index"] as! Int) >= old.count } && entries.contains { ($0["row_index"] as! Int) < old.count })
+    }
+
+    /// CSV output of a JSONL input: the header is the records' keys; new keys make another header,
+    /// so the output is written whole (and is still a full run's).
+    func testAnAppendWhoseNewRecordsBringAColumnWritesTheCSVOutputWhole() throws {
+        let (old, new) = Self.corpora()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--output", "out.csv"]
+        try checkAppend(old: old, new: new, flags: flags)
+        try checkAppend(old: old, new: new.map { $0.replacingOccurrences(of: #"{"id""#, with: #"{"extra": 1, "id""#) }, flags: flags, copied: false)
+    }
+
+    /// The previous output or audit log changed after its run (edited, cut, replaced): it does not
+    /// match the store's record, so it is written whole, and is a full run's.
+    func testAChangedPreviousOutputIsWrittenWhole() throws {
+        let (old, new) = Self.corpora()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        try checkAppend(old: old, new: new, flags: flags, copied: false) { ck in
+            let path = ck.appendingPathComponent("out.jsonl")
+            var data = try Data(contentsOf: path)
+            data[10] ^= 0x20
+            try data.write(to: path)
+        }
+        try checkAppend(old: old, new: new, flags: flags, copied: false) { ck in
+            let path = ck.appendingPathComponent("out.jsonl")
+            let data = try Data(contentsOf: path)
+            try data.dropLast(data.count - data.dropLast().lastIndex(of: 0x0A)! - 1).write(to: path)   // the last record cut off
+        }
+        // The audit log alone damaged: the output is still copied, the log written whole.
+        try checkAppend(old: old, new: new, flags: flags) { ck in
+            let path = ck.appendingPathComponent("audit.jsonl")
+            try (try Data(contentsOf: path) + Data("{}\n".utf8)).write(to: path)
+        }
     }
 
     // MARK: other changes rerun everything

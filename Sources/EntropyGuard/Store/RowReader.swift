@@ -40,10 +40,13 @@ struct RowReader {
     }
 
     /// A cursor over the changed texts; reset its statement when done.
-    func changedTexts() throws -> ChangedTexts {
-        try ChangedTexts(statement: database.cachedStatement("""
-            SELECT c.row_id, c.text FROM row_content c INDEXED BY row_content_changed WHERE c.text IS NOT NULL ORDER BY c.row_id
-            """))
+    /// From row `fromRow` on.
+    func changedTexts(fromRow: Int64 = 0) throws -> ChangedTexts {
+        let statement = try database.cachedStatement("""
+            SELECT c.row_id, c.text FROM row_content c INDEXED BY row_content_changed WHERE c.text IS NOT NULL AND c.row_id >= ? ORDER BY c.row_id
+            """)
+        try statement.bind(fromRow, at: 1)
+        return try ChangedTexts(statement: statement)
     }
 
     /// A row of `forEachStageRow`: a view of the statement's current row (the texts' bytes are valid
