@@ -237,6 +237,40 @@ final class AppendCLITests: XCTestCase {
         }
     }
 
+    /// Snapshots of many row groups (16,384 rows each): the append's keep the old files' groups but
+    /// their last (which ended at the old input's end) and are still a full run's, byte for byte.
+    func testAnAppendsSnapshotsKeepTheOldFilesRowGroups() throws {
+        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // after_ingest: the old file's first 16,384 rows (its second group, the last, is encoded again).
+        XCTAssertTrue(result.stderr.contains("after_ingest.parquet: 16384 rows kept from the previous file"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("after_exact_dedup.parquet: 16384 rows kept from the previous file"), result.stderr)
+        try run(input, checkpoints: full, flags)
+        let expected = try outputs(full)
+        XCTAssertEqual(try outputs(ck), expected)
+        // pyarrow reads it whole: 3 row groups, every row.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = ["-c", "import sys, pyarrow.parquet as pq; f = pq.ParquetFile(sys.argv[1]); "
+                                 + "print(f.metadata.num_row_groups, f.read().num_rows, f.read().column('_row').to_pylist() == list(range(40000)))",
+                             ck.appendingPathComponent("after_ingest.parquet").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
+    }
+
     // MARK: other changes rerun everything
 
     /// Old rows were chunked: new input rows cannot take the row numbers a full run gives them.

@@ -185,6 +185,7 @@ public final class Pipeline {
                 // This stage and the ones after run over all rows, as in a full run (InputAppend).
                 progress.info("\(stage.id.name) cannot decide the new rows alone here; it reruns over all rows")
                 try store.endAppend(redoingFrom: stage.id)
+                snapshots?.endAppend(redoingFrom: stage.id)
                 appendFrom = nil
                 context.appendFrom = nil
                 alive = nil
