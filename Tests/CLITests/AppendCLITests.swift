@@ -271,6 +271,54 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
     }
 
+    /// SIGKILL while the append writes its snapshots or output (a temporary file beside them): every
+    /// file under its own name is the old run's or the full run's, whole; the same command then
+    /// gives a full run's files.
+    func testSIGKILLWhileAnAppendWritesItsFilesLeavesOldOrNewFilesAndTheRerunMatches() throws {
+        let lines = makeDataset(rows: 40_000, seed: 13).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags)
+        var expected = try outputs(full)
+        expected["checkpoint_metadata.json"] = nil
+        let ck = dir.appendingPathComponent("ck")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        var before = try outputs(ck)
+        before["checkpoint_metadata.json"] = nil
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let args = ["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                    "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path, "--json", "--quiet"] + flags
+        let (process, out, err) = try CLI.start(args)
+        var reached = false
+        let deadline = Date().addingTimeInterval(120)
+        while !reached && Date() < deadline && process.isRunning {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: ck.path)) ?? []
+            if names.contains(where: { $0.hasPrefix(".") && $0.contains(".tmp") && ($0.hasPrefix(".after_") || $0.hasPrefix(".out.")) }) {
+                reached = true
+            } else {
+                usleep(500)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(reached, "the run ended before it wrote a file: \(stderr)")
+        var killed = try outputs(ck)
+        killed["checkpoint_metadata.json"] = nil
+        XCTAssertEqual(Set(killed.keys), Set(expected.keys))
+        for (name, data) in killed {
+            XCTAssertTrue(data == before[name] || data == expected[name], "\(name) is neither the old run's nor the full run's")
+        }
+        try run(input, checkpoints: ck, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ck.path).filter { $0.contains(".tmp") }, [])
+    }
+
     // MARK: other changes rerun everything
 
     /// Old rows were chunked: new input rows cannot take the row numbers a full run gives them.
