@@ -271,6 +271,25 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
     }
 
+    /// Parquet output: the previous file's row groups but its last are kept, and the file is a full run's.
+    func testAnAppendsParquetOutputKeepsThePreviousFilesRowGroups() throws {
+        let lines = makeDataset(rows: 40_000, seed: 17).split(separator: "\n").map(String.init)
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--no-fuzzy-dedup", "--output", "out.parquet",
+                     "--snapshots", "none"]
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let summary = try run(input, checkpoints: ck, flags)
+        let output = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        XCTAssertEqual((output["notes"] as? [String: Int])?["rows_copied"], 16_384)
+        try run(input, checkpoints: full, flags)
+        let (got, expected) = (try Data(contentsOf: ck.appendingPathComponent("out.parquet")), try Data(contentsOf: full.appendingPathComponent("out.parquet")))
+        XCTAssertEqual(got, expected)
+    }
+
     /// SIGKILL while the append writes its snapshots or output (a temporary file beside them): every
     /// file under its own name is the old run's or the full run's, whole; the same command then
     /// gives a full run's files.

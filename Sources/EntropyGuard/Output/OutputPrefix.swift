@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,6 +60,9 @@ final class OutputPrefix {
         let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(record.length - Int64(count))) }
         return n == count ? bytes : nil
     }
+
+    /// The file as a Parquet writer can continue it (`ParquetFilePrefix`), valid while this is alive.
+    func parquet() -> ParquetFilePrefix? { ParquetFilePrefix(descriptor: descriptor) }
 
     /// Appends the file's first `count` bytes to `output`.
     func copy(count: Int64, to output: BufferedFileOutput) throws {

@@ -30,8 +30,9 @@ struct RecordOutput {
     func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> (written: Int, copied: Int) {
         // [snapshots] Parquet output has typed columns, written by ParquetRecordOutput.
         if format == .parquet {
-            return (try ParquetRecordOutput(store: store, input: input, info: info, path: path, annotateField: annotateField)
-                .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows), 0)
+            return try ParquetRecordOutput(store: store, input: input, info: info, path: path, annotateField: annotateField,
+                                           appendFrom: appendFrom, configHash: configHash)
+                .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows)
         }
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         let chunked = try chunkField || store.hasChunks()
