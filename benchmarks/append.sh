@@ -5,7 +5,9 @@
 # benchmarks/data/rows_N.jsonl (made with head), the grown input the whole file. The prefix run is
 # made once per configuration and its checkpoint dir copied before each append (the append changes it).
 # Prints every run's wall and CPU (user+sys) seconds, then medians and the append's ratio to the full
-# run. The target: append <= 5% of a full run.
+# run. The target: append <= 5% of a full run. "outputs only": the output stage's wall seconds (the
+# JSONL output and the audit log, from the --json summary), and the snapshots' CPU seconds (defaults
+# less --snapshots none, medians) for the full run and the append.
 # Configurations: the defaults but semantic dedup (the default MiniLM embeds ~230 rows/s: it cannot
 # embed 1M rows here), and the same with --snapshots none.
 #   benchmarks/append.sh [ROWS=1000000]
@@ -29,14 +31,15 @@ head -n "$old" "$grown" > "$out/prefix.jsonl"
 
 names=("defaults --no-semantic-dedup" "--no-semantic-dedup --snapshots none")
 declare -a flags=("--no-semantic-dedup" "--no-semantic-dedup --snapshots none")
-declare -A wall cpu
+declare -A wall cpu outw
 # run NAME FLAGS INPUT CHECKPOINTS: one timed run; its wall and CPU seconds in $e and $c.
 run() {
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$3" --output "$out/out.jsonl" --text-column text \
-    --checkpoint-dir "$4" --quiet ${EXTRA:-} $2
+    --checkpoint-dir "$4" --quiet --json ${EXTRA:-} $2 > "$out/summary.json"
   read -r e u s < "$out/time"
   c=$(echo "$u + $s" | bc)
+  o=$(python3 -c 'import json, sys; print(next(s["seconds"] for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "output"))' "$out/summary.json")
 }
 echo "== $n rows ($(du -mL "$grown" | cut -f1) MB), $old of them before the append; $runs runs of each, interleaved; ${EXTRA:-}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!names[@]}"; do
@@ -48,13 +51,13 @@ for i in "${!names[@]}"; do
   for r in $(seq "$runs"); do
     rm -rf "$out/ck"; cp -a "$out/ck-prefix" "$out/ck"
     run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
-    wall[$i,append]+="$e "; cpu[$i,append]+="$c "
-    printf '  run %d  %-40s append     wall %6.2f s  cpu %6.2f s\n' "$r" "${names[$i]}" "$e" "$c"
+    wall[$i,append]+="$e "; cpu[$i,append]+="$c "; outw[$i,append]+="$o "
+    printf '  run %d  %-40s append     wall %6.2f s  cpu %6.2f s  output stage %5.2f s\n' "$r" "${names[$i]}" "$e" "$c" "$o"
     cp "$out/out.jsonl" "$out/append.jsonl"
     rm -rf "$out/ck"
     run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
-    wall[$i,full]+="$e "; cpu[$i,full]+="$c "
-    printf '  run %d  %-40s full       wall %6.2f s  cpu %6.2f s\n' "$r" "${names[$i]}" "$e" "$c"
+    wall[$i,full]+="$e "; cpu[$i,full]+="$c "; outw[$i,full]+="$o "
+    printf '  run %d  %-40s full       wall %6.2f s  cpu %6.2f s  output stage %5.2f s\n' "$r" "${names[$i]}" "$e" "$c" "$o"
     cmp -s "$out/out.jsonl" "$out/append.jsonl" || { echo "the append's output differs from the full run's" >&2; exit 1; }
   done
 done
@@ -69,3 +72,12 @@ for i in "${!names[@]}"; do
   awk -v name="${names[$i]}" -v fw="$fw" -v fc="$fc" -v aw="$aw" -v ac="$ac" \
     'BEGIN { printf "| `%s` | %.2f s | %.2f s | %.1f%% | %.2f s | %.2f s | %.1f%% |\n", name, fw, aw, 100 * aw / fw, fc, ac, 100 * ac / fc }'
 done
+echo
+echo "outputs only (medians):"
+for i in "${!names[@]}"; do
+  awk -v name="${names[$i]}" -v f="$(echo "${outw[$i,full]}" | median)" -v a="$(echo "${outw[$i,append]}" | median)" \
+    'BEGIN { printf "  `%s` output stage (JSONL output + audit log) wall: full %.2f s, append %.2f s\n", name, f, a }'
+done
+awk -v f0="$(echo "${cpu[0,full]}" | median)" -v f1="$(echo "${cpu[1,full]}" | median)" \
+    -v a0="$(echo "${cpu[0,append]}" | median)" -v a1="$(echo "${cpu[1,append]}" | median)" \
+    'BEGIN { printf "  snapshots CPU (defaults less --snapshots none): full %.2f s, append %.2f s\n", f0 - f1, a0 - a1 }'

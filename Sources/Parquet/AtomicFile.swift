@@ -73,6 +73,49 @@ public final class AtomicFile {
         }
     }
 
+    /// Appends the first `count` bytes of the open file `source` (from its offset 0), in the kernel
+    /// (copy_file_range: no pass through this process's memory; 272 MB took ~0.09 s of system time
+    /// on ext4 here), or by read/write where the file system cannot. For an append's outputs, whose
+    /// old rows are the previous file's bytes (`OutputPrefix`).
+    public func copy(from source: Int32, count: Int64) throws {
+        precondition(descriptor >= 0, "write after commit or discard")
+        var done: Int64 = 0
+        #if os(Linux)
+        if let copyFileRange {
+            var sourceOffset: Int64 = 0
+            while done < count {
+                let n = copyFileRange(source, &sourceOffset, descriptor, nil, Int(count - done), 0)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }   // not supported here (EXDEV, ENOSYS…) or the source got shorter: read/write
+                done += Int64(n)
+            }
+        }
+        #endif
+        if done < count {
+            let block = 4 << 20
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 64)
+            defer { buffer.deallocate() }
+            while done < count {
+                let n = pread(source, buffer.baseAddress, Int(min(Int64(block), count - done)), off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { throw ParquetError.io(.write, temporaryPath) }
+                var written = 0
+                while written < n {
+                    let w = systemWrite(descriptor, buffer.baseAddress! + written, n - written)
+                    if w < 0 {
+                        if errno == EINTR { continue }
+                        throw ParquetError.io(.write, temporaryPath)
+                    }
+                    written += w
+                }
+                done += Int64(n)
+            }
+        }
+        offset += count
+        startWriteback(from: writebackStarted, count: offset - writebackStarted)
+        writebackStarted = offset
+    }
+
     /// Overwrites bytes already written (a header whose content is known only at the end).
     public func write(_ bytes: [UInt8], at position: Int64) throws {
         precondition(descriptor >= 0 && position + Int64(bytes.count) <= offset, "patch outside the written bytes")
@@ -138,6 +181,14 @@ public final class AtomicFile {
 private let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
     guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
     return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+}()
+#endif
+
+#if os(Linux)
+/// Linux's copy_file_range(2), looked up at run time like sync_file_range.
+private let copyFileRange: (@convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int)? = {
+    guard let symbol = dlsym(nil, "copy_file_range") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int).self)
 }()
 #endif
 

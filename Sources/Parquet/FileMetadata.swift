@@ -310,13 +310,17 @@ struct FileMetaData: ThriftStruct {
     var keyValueMetadata: [(key: String, value: String?)] = []
     var createdBy: String
     var leafColumnCount: Int
+    /// Row groups of an earlier file kept before `rowGroups` (`ParquetFilePrefix`): their count and
+    /// their entries as that file's footer has them.
+    var keptRowGroups: (count: Int, bytes: [UInt8]) = (0, [])
 
     func writeFields(to e: inout ThriftCompactEncoder) {
         e.writeI32(1, 1)  // format version 1: v1 data pages only
         e.writeListHeader(2, elementType: .structure, count: schema.count)
         for element in schema { e.writeStruct(element) }
         e.writeI64(3, numRows)
-        e.writeListHeader(4, elementType: .structure, count: rowGroups.count)
+        e.writeListHeader(4, elementType: .structure, count: keptRowGroups.count + rowGroups.count)
+        e.writeRaw(keptRowGroups.bytes)
         for group in rowGroups { e.writeStruct(group) }
         if !keyValueMetadata.isEmpty {
             e.writeListHeader(5, elementType: .structure, count: keyValueMetadata.count)

@@ -23,6 +23,10 @@ public final class ParquetWriter {
     @exclusivity(unchecked) public private(set) var rowCount = 0
     /// Row groups written so far (after `close()`, the file's total).
     public private(set) var rowGroupCount = 0
+    /// Rows taken over from an earlier file (`ParquetFilePrefix`): the caller appends its rows from
+    /// that one on. 0 when the writer was given none or could not use it.
+    public private(set) var continuedRows = 0
+    private var keptRowGroups: (count: Int, bytes: [UInt8]) = (0, [])
 
     private let columns: [ParquetColumn]
     /// Per column, the tree its values are shredded along (`ValueShredder`).
@@ -58,9 +62,13 @@ public final class ParquetWriter {
     /// Creates the temporary file and writes the leading magic.
     /// - Throws: `ParquetError` when `columns` is empty, has duplicate/empty names or a type that
     ///   cannot be stored (`WriterSchema`), or on I/O error.
-    public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init()) throws {
+    /// `continuing`: an earlier file whose first rows are this one's (see `ParquetFilePrefix`); its
+    /// bytes up to its last row group are copied when its schema and key-value metadata are this
+    /// writer's, and `continuedRows` says how many rows that kept.
+    public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init(),
+                continuing prefix: ParquetFilePrefix? = nil) throws {
         let schema = try WriterSchema(columns: columns)
-        guard options.rowGroupByteLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
+        guard options.rowGroupByteLimit > 0, options.rowGroupRowLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
             throw ParquetError.invalidArgument("byte limits must be positive")
         }
         self.columns = columns
@@ -77,7 +85,23 @@ public final class ParquetWriter {
         columnWriters = schema.leaves.map { ColumnChunkWriter(leaf: $0, options: options, compressor: compressor, background: background) }
         self.background = background
         file = try AtomicFile(path: path)
-        try guarded { try file.write(Self.magic) }
+        if let prefix, prefix.matches(template: footer(rows: 0, groups: [], kept: (0, []))) {
+            try guarded { try file.copy(from: prefix.descriptor, count: prefix.byteCount) }
+            rowCount = prefix.rowCount
+            continuedRows = prefix.rowCount
+            rowGroupCount = prefix.rowGroupCount
+            keptRowGroups = (prefix.rowGroupCount, prefix.rowGroupBytes)
+        } else {
+            try guarded { try file.write(Self.magic) }
+        }
+    }
+
+    /// The footer's FileMetaData.
+    private func footer(rows: Int, groups: [RowGroup], kept: (count: Int, bytes: [UInt8])) -> [UInt8] {
+        var metadata = FileMetaData(schema: schemaElements, numRows: Int64(rows), rowGroups: groups,
+                                    keyValueMetadata: options.keyValueMetadata, createdBy: options.createdBy, leafColumnCount: columnWriters.count)
+        metadata.keptRowGroups = kept
+        return ThriftCompactEncoder.encode(metadata)
     }
 
     deinit {
@@ -233,9 +257,7 @@ public final class ParquetWriter {
         }
         try guarded {
             if rowsInGroup > 0 { try flushRowGroup() }
-            let metadata = FileMetaData(schema: schemaElements, numRows: Int64(rowCount), rowGroups: rowGroups,
-                                        keyValueMetadata: options.keyValueMetadata, createdBy: options.createdBy, leafColumnCount: columnWriters.count)
-            let footer = ThriftCompactEncoder.encode(metadata)
+            let footer = footer(rows: rowCount, groups: rowGroups, kept: keptRowGroups)
             var tail = footer
             tail.appendLittleEndian(UInt32(footer.count))
             tail.append(contentsOf: Self.magic)
@@ -289,6 +311,7 @@ public final class ParquetWriter {
     /// when the limit falls in between does this wait for it, so the row groups are the same as
     /// without (and so is the file).
     private func rowGroupIsFull() throws -> Bool {
+        if rowsInGroup >= options.rowGroupRowLimit { return true }
         var lowerBound = 0, uncertainty = 0
         // By index: `for writer in columnWriters` copied each writer (a retain and release of each of
         // its buffers) on every row.

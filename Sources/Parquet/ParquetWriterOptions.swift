@@ -13,6 +13,8 @@ public struct ParquetWriterOptions: Sendable {
     /// A row group is flushed once its buffered (encoded, uncompressed) data reaches this many bytes.
     /// Memory use is bounded by about one row group.
     public var rowGroupByteLimit: Int
+    /// A row group is flushed once it has this many rows (whichever limit comes first).
+    public var rowGroupRowLimit: Int = .max
     /// A data page is closed once its encoded (uncompressed) size reaches this many bytes.
     public var pageByteLimit: Int
     /// A string column's dictionary may grow to this many bytes (PLAIN-encoded size) in a column

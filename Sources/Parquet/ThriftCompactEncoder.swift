@@ -78,6 +78,9 @@ struct ThriftCompactEncoder {
 
     mutating func writeStringElement(_ value: String) { writeBinaryBody(Array(value.utf8)) }
 
+    /// Appends bytes another encoder wrote: whole list elements (struct bodies) only.
+    mutating func writeRaw(_ raw: [UInt8]) { bytes += raw }
+
     /// Writes a struct body: its fields, then the stop byte.
     mutating func writeStruct(_ value: some ThriftStruct) {
         enclosingFieldIds.append(lastFieldId)

@@ -41,13 +41,21 @@ final class AppendCLITests: XCTestCase {
         return installed.path
     }
 
-    /// Runs `flags` on `input` with checkpoint dir `checkpoints`, output `out.<ext>` and audit `audit.jsonl` in it.
+    /// Runs `flags` on `input` with checkpoint dir `checkpoints`, output `out.<ext>` and audit `audit.jsonl` in it
+    /// (other names in it when `flags` have `--output NAME` or `--audit-log NAME`).
     @discardableResult
     func run(_ input: URL, checkpoints: URL, _ flags: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
-        let ext = input.pathExtension
-        let result = try CLI.run(["--input", input.path, "--output", checkpoints.appendingPathComponent("out.\(ext)").path,
-                                  "--audit-log", checkpoints.appendingPathComponent("audit.jsonl").path,
-                                  "--checkpoint-dir", checkpoints.path, "--json", "--quiet"] + flags)
+        var files = ["--output": "out.\(input.pathExtension)", "--audit-log": "audit.jsonl"]
+        var rest: [String] = []
+        var index = 0
+        while index < flags.count {
+            if files[flags[index]] != nil, index + 1 < flags.count { files[flags[index]] = flags[index + 1]; index += 2; continue }
+            rest.append(flags[index])
+            index += 1
+        }
+        let result = try CLI.run(["--input", input.path, "--output", checkpoints.appendingPathComponent(files["--output"]!).path,
+                                  "--audit-log", checkpoints.appendingPathComponent(files["--audit-log"]!).path,
+                                  "--checkpoint-dir", checkpoints.path, "--json", "--quiet"] + rest)
         XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr, file: file, line: line)
     }
@@ -57,7 +65,7 @@ final class AppendCLITests: XCTestCase {
     func outputs(_ checkpoints: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
-        where name.hasPrefix("out.") || name == "audit.jsonl" || name.hasSuffix(".parquet") {
+        where name.hasPrefix("out.") || name.hasPrefix("audit.") || name.hasSuffix(".parquet") {
             files[name] = try Data(contentsOf: checkpoints.appendingPathComponent(name))
         }
         let metadata = try read(checkpoints.appendingPathComponent("checkpoint_metadata.json")).split(separator: "\n")
@@ -85,8 +93,10 @@ final class AppendCLITests: XCTestCase {
     /// Runs on `old`, then on `old + new` in the same file and checkpoint dir, and over `old + new`
     /// fresh: the same files. Returns the append run's summary and checkpoint dir.
     @discardableResult
-    func checkAppend(old: [String], new: [String], header: String? = nil, ext: String = "jsonl", flags: [String],
-                     file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], checkpoints: URL) {
+    /// `copied`: the append keeps the previous output's old records (`OutputPrefix`): the output
+    /// stage's note `rows_copied` counts them; false where the output must be written whole.
+    func checkAppend(old: [String], new: [String], header: String? = nil, ext: String = "jsonl", flags: [String], copied: Bool = true,
+                     beforeAppend: (URL) throws -> Void = { _ in }, file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], checkpoints: URL) {
         let dir = try makeTemporaryDirectory()
         let input = dir.appendingPathComponent("data.\(ext)")
         let head = header.map { $0 + "\n" } ?? ""
@@ -94,9 +104,14 @@ final class AppendCLITests: XCTestCase {
         let appending = dir.appendingPathComponent("ck-append")
         let first = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertNil(appended(first), file: file, line: line)
+        let firstOutput = (first["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        try beforeAppend(appending)
         try write(head + (old + new).joined(separator: "\n") + "\n", to: input)
         let summary = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertEqual(appended(summary), ["old_rows": old.count, "new_rows": new.count], file: file, line: line)
+        let output = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        XCTAssertEqual((output["notes"] as? [String: Int])?["rows_copied"], copied ? firstOutput["rows_out"] as? Int : nil,
+                       "the old records copied from the previous output", file: file, line: line)
         let full = dir.appendingPathComponent("ck-full")
         try run(input, checkpoints: full, flags, file: file, line: line)
         let (expected, got) = (try outputs(full), try outputs(appending))
@@ -153,7 +168,8 @@ final class AppendCLITests: XCTestCase {
         let (old, new) = Self.corpora()
         let model = try staticModel()
         let (summary, _) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup",
-                                                                      "--model-name", model, "--dedup-threshold", "0.98", "--search", "ivf"])
+                                                                      "--model-name", model, "--dedup-threshold", "0.98", "--search", "ivf"],
+                                           copied: false)
         let semantic = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "semantic_dedup" }!
         XCTAssertEqual(semantic["rows_in"] as? Int, (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "exact_dedup" }!["rows_out"] as? Int)
     }
@@ -174,8 +190,152 @@ final class AppendCLITests: XCTestCase {
         let long = (try! JSONSerialization.jsonObject(with: Data(new[3].utf8)) as! [String: String])["text"]!
         let chunked = #"{"id": "n-long", "text": "\#(long) \#(long) \#(long)"}"#
         let (_, ck) = try checkAppend(old: old, new: new + [chunked], flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup",
-                                                                            "--chunk-size", "400", "--chunk-overlap", "0"])
+                                                                            "--chunk-size", "400", "--chunk-overlap", "0"],
+                                      copied: false)
         XCTAssertEqual(try audit(ck)[old.count + new.count]?.reason, "split_into_chunks")
+    }
+
+    /// --annotate: every record goes out (old dropped ones too) and is copied; a JSON-array audit log
+    /// keeps its old entries (all but the closing bracket).
+    func testAnAnnotatedAppendWithAJSONArrayAuditLogCopiesTheOldRecords() throws {
+        let (old, new) = Self.corpora()
+        let (_, ck) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup",
+                                                                 "--annotate", "--audit-log", "audit.json"])
+        let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: ck.appendingPathComponent("audit.json"))) as? [[String: Any]])
+        XCTAssertTrue(entries.contains { ($0["row_index"] as! Int) >= old.count } && entries.contains { ($0["row_index"] as! Int) < old.count })
+    }
+
+    /// CSV output of a JSONL input: the header is the records' keys; new keys make another header,
+    /// so the output is written whole (and is still a full run's).
+    func testAnAppendWhoseNewRecordsBringAColumnWritesTheCSVOutputWhole() throws {
+        let (old, new) = Self.corpora()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--output", "out.csv"]
+        try checkAppend(old: old, new: new, flags: flags)
+        try checkAppend(old: old, new: new.map { $0.replacingOccurrences(of: #"{"id""#, with: #"{"extra": 1, "id""#) }, flags: flags, copied: false)
+    }
+
+    /// The previous output or audit log changed after its run (edited, cut, replaced): it does not
+    /// match the store's record, so it is written whole, and is a full run's.
+    func testAChangedPreviousOutputIsWrittenWhole() throws {
+        let (old, new) = Self.corpora()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        try checkAppend(old: old, new: new, flags: flags, copied: false) { ck in
+            let path = ck.appendingPathComponent("out.jsonl")
+            var data = try Data(contentsOf: path)
+            data[10] ^= 0x20
+            try data.write(to: path)
+        }
+        try checkAppend(old: old, new: new, flags: flags, copied: false) { ck in
+            let path = ck.appendingPathComponent("out.jsonl")
+            let data = try Data(contentsOf: path)
+            try data.dropLast(data.count - data.dropLast().lastIndex(of: 0x0A)! - 1).write(to: path)   // the last record cut off
+        }
+        // The audit log alone damaged: the output is still copied, the log written whole.
+        try checkAppend(old: old, new: new, flags: flags) { ck in
+            let path = ck.appendingPathComponent("audit.jsonl")
+            try (try Data(contentsOf: path) + Data("{}\n".utf8)).write(to: path)
+        }
+    }
+
+    /// Snapshots of many row groups (16,384 rows each): the append's keep the old files' groups but
+    /// their last (which ended at the old input's end) and are still a full run's, byte for byte.
+    func testAnAppendsSnapshotsKeepTheOldFilesRowGroups() throws {
+        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // after_ingest: the old file's first 16,384 rows (its second group, the last, is encoded again).
+        XCTAssertTrue(result.stderr.contains("after_ingest.parquet: 16384 rows kept from the previous file"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("after_exact_dedup.parquet: 16384 rows kept from the previous file"), result.stderr)
+        try run(input, checkpoints: full, flags)
+        let expected = try outputs(full)
+        XCTAssertEqual(try outputs(ck), expected)
+        // pyarrow reads it whole: 3 row groups, every row.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = ["-c", "import sys, pyarrow.parquet as pq; f = pq.ParquetFile(sys.argv[1]); "
+                                 + "print(f.metadata.num_row_groups, f.read().num_rows, f.read().column('_row').to_pylist() == list(range(40000)))",
+                             ck.appendingPathComponent("after_ingest.parquet").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
+    }
+
+    /// Parquet output: the previous file's row groups but its last are kept, and the file is a full run's.
+    func testAnAppendsParquetOutputKeepsThePreviousFilesRowGroups() throws {
+        let lines = makeDataset(rows: 40_000, seed: 17).split(separator: "\n").map(String.init)
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--no-fuzzy-dedup", "--output", "out.parquet",
+                     "--snapshots", "none"]
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let summary = try run(input, checkpoints: ck, flags)
+        let output = (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "output" }!
+        XCTAssertEqual((output["notes"] as? [String: Int])?["rows_copied"], 16_384)
+        try run(input, checkpoints: full, flags)
+        let (got, expected) = (try Data(contentsOf: ck.appendingPathComponent("out.parquet")), try Data(contentsOf: full.appendingPathComponent("out.parquet")))
+        XCTAssertEqual(got, expected)
+    }
+
+    /// SIGKILL while the append writes its snapshots or output (a temporary file beside them): every
+    /// file under its own name is the old run's or the full run's, whole; the same command then
+    /// gives a full run's files.
+    func testSIGKILLWhileAnAppendWritesItsFilesLeavesOldOrNewFilesAndTheRerunMatches() throws {
+        let lines = makeDataset(rows: 40_000, seed: 13).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags)
+        var expected = try outputs(full)
+        expected["checkpoint_metadata.json"] = nil
+        let ck = dir.appendingPathComponent("ck")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        var before = try outputs(ck)
+        before["checkpoint_metadata.json"] = nil
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let args = ["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                    "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path, "--json", "--quiet"] + flags
+        let (process, out, err) = try CLI.start(args)
+        var reached = false
+        let deadline = Date().addingTimeInterval(120)
+        while !reached && Date() < deadline && process.isRunning {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: ck.path)) ?? []
+            if names.contains(where: { $0.hasPrefix(".") && $0.contains(".tmp") && ($0.hasPrefix(".after_") || $0.hasPrefix(".out.")) }) {
+                reached = true
+            } else {
+                usleep(500)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(reached, "the run ended before it wrote a file: \(stderr)")
+        var killed = try outputs(ck)
+        killed["checkpoint_metadata.json"] = nil
+        XCTAssertEqual(Set(killed.keys), Set(expected.keys))
+        for (name, data) in killed {
+            XCTAssertTrue(data == before[name] || data == expected[name], "\(name) is neither the old run's nor the full run's")
+        }
+        try run(input, checkpoints: ck, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ck.path).filter { $0.contains(".tmp") }, [])
     }
 
     // MARK: other changes rerun everything

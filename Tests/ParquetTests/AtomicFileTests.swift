@@ -22,6 +22,26 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.jsonl"])
     }
 
+    /// copy(from:count:): the source's first bytes, then whatever is written after them; a source
+    /// shorter than asked is an error (its file is then discarded by the caller).
+    func testCopyTakesTheSourcesFirstBytes() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("old.jsonl").path
+        try Data("0123456789abcdefghij".utf8).write(to: URL(fileURLWithPath: source))
+        let fd = open(source, O_RDONLY)
+        defer { close(fd) }
+        let file = try AtomicFile(path: dir.appendingPathComponent("new.jsonl").path)
+        try file.copy(from: fd, count: 10)
+        XCTAssertEqual(file.offset, 10)
+        try file.write(Array("XY".utf8))
+        try file.commit()
+        XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("new.jsonl").path, encoding: .utf8), "0123456789XY")
+        let short = try AtomicFile(path: dir.appendingPathComponent("short.jsonl").path)
+        XCTAssertThrowsError(try short.copy(from: fd, count: 30))
+        short.discard()
+    }
+
     func testDiscardAndDeinitLeaveNothing() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -54,6 +54,13 @@ public final class BufferedFileOutput {
         if buffer.count >= capacity { try flush() }
     }
 
+    /// Appends the first `count` bytes of the open file `source` (`AtomicFile.copy`). Files only.
+    func copy(from source: Int32, count: Int64) throws {
+        try flush()
+        guard let file else { throw EntropyGuardError(.cannotCreate, "\(displayPath): cannot copy into stdout") }
+        try mapped { try file.copy(from: source, count: count) }
+    }
+
     func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeThrough($0) }

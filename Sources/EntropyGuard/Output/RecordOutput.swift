@@ -12,6 +12,12 @@ struct RecordOutput {
     var rowOffset: Int64 = 0
     /// `_chunk` on every record even without chunks here (`--chunk-field`: another shard has them).
     var chunkField = false
+    /// An append's first new row (`InputAppend`): the previous output's bytes are kept for the rows
+    /// before it when that file checks out (`OutputPrefix`); nil: every row is encoded.
+    var appendFrom: Int64? = nil
+    /// The chained config hash of the stage the output is made after; with the output options, what
+    /// the store records the file was made with. nil: nothing recorded (the file is not reused).
+    var configHash: String? = nil
 
     /// Writes rows alive after `stage` in input order; returns the number written. `expectedRows` is
     /// the row count of the checkpoint the output is made from: the scan below walks `rows` (and joins
@@ -20,14 +26,20 @@ struct RecordOutput {
     /// instead of 16,036, exit 0), so another count is StoreDamage, thrown before the file is moved
     /// into place. On stdout the rows went out already: the run fails (Pipeline). Annotated, every
     /// record goes out and the kept ones are counted against `expectedRows`.
-    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> Int {
+    /// `copied`: the records kept from the previous file (`OutputPrefix`), among `written`.
+    func write(after stage: StageID, progress: ProgressReporter, dryRun: Bool, expectedRows: Int?) throws -> (written: Int, copied: Int) {
         // [snapshots] Parquet output has typed columns, written by ParquetRecordOutput.
         if format == .parquet {
-            return try ParquetRecordOutput(store: store, input: input, info: info, path: path, annotateField: annotateField)
+            return try ParquetRecordOutput(store: store, input: input, info: info, path: path, annotateField: annotateField,
+                                           appendFrom: appendFrom, configHash: configHash)
                 .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows)
         }
         let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
         let chunked = try chunkField || store.hasChunks()
+        let settings = configHash.map { "\($0) \(format) annotate=\(annotateField ?? "-") offset=\(rowOffset) chunked=\(chunked)" }
+        var prefix = dryRun || settings == nil ? nil
+            : try OutputPrefix.open(path: path, role: Self.role, settings: settings!, store: store, appendFrom: appendFrom)
+        var header: [UInt8] = []
         // JSON keys to CSV columns, by bytes (keys that differ only in Unicode normalization are two columns).
         var csvColumnOfKey: [UTF8Key: Int] = [:]
         var csvColumnCount = 0
@@ -40,10 +52,21 @@ struct RecordOutput {
                 throw EntropyGuardError(.usage, "--annotate-field: the input already has a column \(Snippet.printable(taken)); choose another name")
             }
             // No columns (no record survived a JSONL input): an empty file, not a blank line.
-            if !columns.isEmpty { try output?.write(RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : []) + annotationColumns) + [0x0D, 0x0A]) }
+            if !columns.isEmpty { header = RecordRewriter.csvRow(columns + (chunked ? ["_chunk"] : []) + annotationColumns) + [0x0D, 0x0A] }
         }
-        let fetcher = try InputRecordFetcher(input: input)
+        // An append whose new rows brought new JSON keys has another CSV header: written whole.
+        if let kept = prefix, kept.bytes(count: header.count) != header { prefix = nil }
         var written = 0
+        var kept = 0
+        if let prefix {
+            try prefix.copy(count: prefix.record.length, to: output!)
+            written = prefix.record.entries
+            kept = prefix.record.kept
+        } else if !header.isEmpty {
+            try output?.write(header)
+        }
+        let fromRow = prefix == nil ? 0 : appendFrom!
+        let fetcher = try InputRecordFetcher(input: input)
         // The common case, a JSONL record going out unchanged: records next to each other in the input
         // (one "\n" apart) go out as one run of input bytes, copied once. Runs are copied in groups
         // on a worker thread while this one reads the next rows from the store (the copy is mostly
@@ -73,10 +96,9 @@ struct RecordOutput {
             }
         }
         let recordsGoOutAsRead = !chunked && info.format == .jsonl && format != .csv && annotateField == nil
-        var kept = 0
         progress.begin(stage: "output", total: nil)
         let forEachRow = { (body: (WorkingStore.OutputRow) throws -> Void) throws in
-            if annotateField != nil { try store.forEachAnnotatedRow(body) } else { try store.forEachOutputRow(after: stage, body) }
+            if annotateField != nil { try store.forEachAnnotatedRow(fromRow: fromRow, body) } else { try store.forEachOutputRow(after: stage, fromRow: fromRow, body) }
         }
         try forEachRow { row in
             let offset = row.offset
@@ -134,9 +156,16 @@ struct RecordOutput {
         if annotateField == nil { kept = written }
         if let expectedRows, kept != expectedRows { throw StoreDamage.rowCount(kept, expected: expectedRows, in: "the output") }
         try output?.commit()
+        if !dryRun {
+            try OutputPrefix.record(path: path, role: Self.role, settings: settings, inputRows: Int64(try store.meta("ingest.next_row") ?? "0") ?? 0,
+                                    entries: written, kept: kept, store: store)
+        }
         progress.end()
-        return written
+        return (written, prefix?.record.entries ?? 0)
     }
+
+    /// The store's name for the cleaned output's record (`WorkingStore.OutputFileRecord`).
+    static let role = "output"
 
     /// Chunks carry `_chunk`: {"parent": row, "index": i} in JSON, the index in a CSV column.
     static func addingChunk(_ chunk: (parent: Int64, index: Int)?, to line: [UInt8], format: OutputFormat) -> [UInt8] {

@@ -44,6 +44,15 @@ final class SnapshotExporter {
         private let lock = NSLock()
         private var hashes: [StageID: String] = [:]
         private var knownSchema: SnapshotSchema?
+        /// An append's old snapshots (XXH3-64 by stage), which the new ones may start from.
+        private var appendPrefixes: [StageID: String] = [:]
+
+        func hasAppendPrefix(_ stage: StageID) -> Bool { lock.withLock { appendPrefixes[stage] != nil } }
+        func appendPrefix(of stage: StageID) -> String? { lock.withLock { appendPrefixes.removeValue(forKey: stage) } }
+        func setAppendPrefixes(_ hashes: [StageID: String]) { lock.withLock { appendPrefixes = hashes } }
+        func forgetAppendPrefixes(where condition: (StageID) -> Bool) {
+            lock.withLock { appendPrefixes = appendPrefixes.filter { !condition($0.key) } }
+        }
 
         func hash(of stage: StageID) -> String? { lock.withLock { hashes[stage] } }
         func setHash(_ hash: String?, of stage: StageID) { lock.withLock { hashes[stage] = hash } }
@@ -72,6 +81,8 @@ final class SnapshotExporter {
         /// A schema the job inferred, to cache in the store.
         var inferredSchema: SnapshotSchema?
         var warning: String?
+        /// Rows kept from the old file (an append's, `ParquetFilePrefix`).
+        var keptRows = 0
     }
 
     init(directory: String, store: WorkingStore, input: InputSource, info: IngestInfo,
@@ -84,6 +95,7 @@ final class SnapshotExporter {
         self.progress = progress
         state = ExportState()
         state.schema = try SnapshotSchema.cached(store: store, input: input, info: info)
+        if try store.appendInProgress() != nil { state.setAppendPrefixes(try store.appendSnapshotHashes()) }
         worker = SnapshotWorker { [unowned self] requests, report in try handle(requests, report: report) }
     }
 
@@ -94,6 +106,13 @@ final class SnapshotExporter {
     /// 0.229 s, LZ4 0.107 s), compressing 3.06x against 4.29x; after_ingest.parquet at 300k rows is
     /// 24.9 MB against 16.5 MB.
     static let compression = ParquetCompression.snappy
+
+    /// Rows per row group of a snapshot at most. An append's snapshot keeps the old file's row groups
+    /// but its last (`ParquetFilePrefix`), so it encodes that one's rows again with the new ones: with
+    /// the writer's 128 MB groups alone, that was up to a whole 1M-row snapshot (one or two groups).
+    /// 16,384 rows (a 1M-row snapshot in 62 groups, ~1.5 MB each compressed) bounds it at 1.6% of
+    /// those rows; DuckDB's groups are 122,880 rows, pyarrow's up to 1Mi.
+    static let rowGroupRows = 16_384
 
     /// `after_<stage>.parquet`.
     static func fileName(_ stage: StageID) -> String { "\(stage.checkpointName).parquet" }
@@ -194,6 +213,12 @@ final class SnapshotExporter {
         try record((collected.outcomes + outcomes, collected.failure))
     }
 
+    /// An append ended before `stage` (`WorkingStore.endAppend`): it and the later stages decide the
+    /// old rows again, so their snapshots cannot start from the old files.
+    func endAppend(redoingFrom stage: StageID) {
+        state.forgetAppendPrefixes { $0.generation >= stage.generation }
+    }
+
     /// When the run fails: stops the worker (the snapshot being written is left unrecorded) and
     /// records what was finished.
     func abandon() {
@@ -206,6 +231,9 @@ final class SnapshotExporter {
         for outcome in collected.outcomes {
             if let schema = outcome.inferredSchema { try SnapshotSchema.cache(schema, store: store, input: input, info: info) }
             if let warning = outcome.warning { progress.warn(warning) }
+            if outcome.keptRows > 0, let stage = outcome.file?.stage {
+                progress.info("\(Self.fileName(stage)): \(outcome.keptRows) rows kept from the previous file")
+            }
             if let (stage, xxh3) = outcome.file { try store.setSnapshot(stage: stage, path: Self.fileName(stage), xxh3: xxh3) }
         }
         if !collected.outcomes.isEmpty { try CheckpointMetadataFile.write(directory: directory, store: store) }
@@ -225,7 +253,8 @@ final class SnapshotExporter {
         var check = SnapshotCheck()
         for stage in store.stages.ids {
             guard stage.generation <= generation, let checkpoint = checkpoints[stage] else {
-                try removeFile(of: stage)
+                // An append's old snapshots stay until the new ones replace them (they start from them).
+                if !state.hasAppendPrefix(stage) { try removeFile(of: stage) }
                 continue
             }
             guard includes(stage) else {
@@ -285,10 +314,14 @@ final class SnapshotExporter {
             state.schema = inferred
         }
         let label = "snapshot " + stages.map(\.stage.checkpointName).joined(separator: ", ")
-        let counts = try SnapshotTableWriter(rows: rows, input: input, info: info, schema: schema!, compression: Self.compression)
-            .write(stages.map { ($0.stage, path($0.stage)) }, rowNumber: true, progress: progress, label: label, cancelled: cancelled)
+        let continuing = appendPrefixes(stages.map(\.stage))
+        defer { for prefix in continuing.values { close(prefix.descriptor) } }
+        let counts = try SnapshotTableWriter(rows: rows, input: input, info: info, schema: schema!, compression: Self.compression,
+                                             rowGroupRows: Self.rowGroupRows)
+            .write(stages.map { ($0.stage, path($0.stage)) }, rowNumber: true, progress: progress, label: label,
+                   continuing: continuing.mapValues(\.prefix), cancelled: cancelled)
         var outcomes: [Outcome] = []
-        for (target, rows) in zip(stages, counts) {
+        for (target, (rows, kept)) in zip(stages, counts) {
             var warning: String?
             if let expected = target.expectedRows, expected != rows {
                 warning = "\(Self.fileName(target.stage)) has \(rows) rows but checkpoint \(target.stage.checkpointName) counts \(expected)"
@@ -297,9 +330,28 @@ final class SnapshotExporter {
                 throw EntropyGuardError(.ioError, "\(path(target.stage)): cannot read back the snapshot")
             }
             state.setHash(hash, of: target.stage)
-            outcomes.append(Outcome(file: (target.stage, hash), inferredSchema: outcomes.isEmpty ? inferred : nil, warning: warning))
+            outcomes.append(Outcome(file: (target.stage, hash), inferredSchema: outcomes.isEmpty ? inferred : nil, warning: warning,
+                                    keptRows: kept))
         }
         return outcomes
+    }
+
+    /// In an append, the old snapshots the new ones start from: those whose file is still the one
+    /// the old input's checkpoint recorded (same XXH3-64: another file, or one changed since, is
+    /// exported whole). Open until the export is done.
+    private func appendPrefixes(_ stages: [StageID]) -> [StageID: (descriptor: Int32, prefix: ParquetFilePrefix)] {
+        var prefixes: [StageID: (descriptor: Int32, prefix: ParquetFilePrefix)] = [:]
+        for stage in stages {
+            guard let hash = state.appendPrefix(of: stage) else { continue }
+            let fd = open(path(stage), O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            guard SnapshotCheck.xxh3(ofDescriptor: fd) == hash, let prefix = ParquetFilePrefix(descriptor: fd) else {
+                close(fd)
+                continue
+            }
+            prefixes[stage] = (fd, prefix)
+        }
+        return prefixes
     }
 
     /// Gives `stage` the previous stage's file (same content): a hard link, or a copy where links

@@ -14,6 +14,8 @@ struct SnapshotTableWriter {
     /// The pages' codec: the writer's default (zstd 3) for `--output x.parquet`, Snappy for the
     /// snapshots (`SnapshotExporter.compression`).
     var compression = ParquetWriterOptions().compression
+    /// Rows per row group at most (the snapshots': `SnapshotExporter.rowGroupRows`).
+    var rowGroupRows = Int.max
 
     /// The file's columns, in order: ours, then `input`'s (`InputColumns.parquetColumns`).
     static func columns(input: [ParquetColumn], rowNumber: Bool, chunks: Bool) -> [ParquetColumn] {
@@ -49,21 +51,24 @@ struct SnapshotTableWriter {
     func write(stage: StageID, to path: String, rowNumber: Bool, progress: ProgressReporter, label: String,
                expectedRows: Int? = nil) throws -> Int {
         try write([(stage, path)], rowNumber: rowNumber, progress: progress, label: label,
-                  expectedRows: expectedRows.map { [$0] })[0]
+                  expectedRows: expectedRows.map { [$0] })[0].rows
     }
 
     /// Writes the snapshot of each stage of `files` in one pass over the rows: every row is read from
     /// the store and its record fetched and decoded once, then appended to the file of each stage it
     /// is alive after. Each file is the same, byte for byte, as when written alone (its writer gets the
     /// same values in the same order); measured on 1M rows, writing two snapshots in one pass saved
-    /// a third of the second one's CPU time. Returns the row count of each file.
+    /// a third of the second one's CPU time. Returns the row count of each file, and of those the rows
+    /// kept from the earlier file (`continuing`).
     /// Pages are compressed on a second thread: compression is a large part of a file's CPU time (with
     /// zstd 3, about 40%), and the last snapshot of a run is written while the pipeline has nothing
     /// else to do. `cancelled` is polled
     /// every 10,000 rows with the interrupt flag.
     /// `expectedRows`, when given, holds each file's recorded row count (see above).
+    /// `continuing`: per stage, the earlier file whose rows are its first ones (an append's,
+    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again.
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
-               expectedRows: [Int]? = nil, cancelled: () -> Bool = { false }) throws -> [Int] {
+               expectedRows: [Int]? = nil, continuing: [StageID: ParquetFilePrefix] = [:], cancelled: () -> Bool = { false }) throws -> [(rows: Int, kept: Int)] {
         let hasChunks = try rows.hasChunks()
         let inputColumns = try InputColumns(schema: schema, input: input, info: info)
         var targets: [Target] = []
@@ -73,13 +78,14 @@ struct SnapshotTableWriter {
             let columns = Self.columns(input: inputColumns.parquetColumns, rowNumber: rowNumber, chunks: chunks)
             let firstInputColumn = (rowNumber ? 1 : 0) + (chunks ? 2 : 0)
             do {
-                let writer = try ParquetWriter(path: path, columns: columns,
-                                               options: ParquetWriterOptions(compression: compression,
-                                                                             createdBy: "entropyguard \(EntropyGuardVersion.string)",
-                                                                             compressInBackground: true,
-                                                                             keyValueMetadata: inputColumns.keyValueMetadata(columns: columns, firstInputColumn: firstInputColumn)))
+                var options = ParquetWriterOptions(compression: compression, createdBy: "entropyguard \(EntropyGuardVersion.string)",
+                                                   compressInBackground: true,
+                                                   keyValueMetadata: inputColumns.keyValueMetadata(columns: columns, firstInputColumn: firstInputColumn))
+                options.rowGroupRowLimit = rowGroupRows
+                let writer = try ParquetWriter(path: path, columns: columns, options: options, continuing: continuing[stage])
                 targets.append(Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
-                                      chunks: chunks, writer: writer, firstInputColumn: firstInputColumn))
+                                      chunks: chunks, writer: writer, firstInputColumn: firstInputColumn,
+                                      written: writer.continuedRows, skip: writer.continuedRows))
             } catch let error as ParquetError {
                 throw EntropyGuardError(error, writing: path)
             }
@@ -95,12 +101,24 @@ struct SnapshotTableWriter {
             try rows.forEachStageRow(files.map(\.stage), originalTexts: !textsFromRecords) { stored in
                 let born = stored.born
                 let droppedBy = stored.droppedBy
-                guard targets.contains(where: { born <= $0.generation && droppedBy > $0.generation }) else { return }
+                // A row a file kept from its earlier self (`continuing`) is skipped for it; a row no
+                // file needs is not decoded at all.
+                var needed = false
+                for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
+                    if targets[index].skip > 0 {
+                        targets[index].skip -= 1
+                        targets[index].lastSkipped = stored.rowID
+                    } else {
+                        needed = true
+                    }
+                }
+                guard needed else { return }
                 // Values go straight from the input window and SQLite's row into the writers: no copies.
                 try inputRows.withRow(offset: stored.offset, length: stored.length) { row, recordText in
                     let original = textsFromRecords ? recordText : stored.originalText
                     let current = stored.changedText ?? original
-                    for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
+                    for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation
+                                                      && !targets[index].skipped(stored.rowID) {
                         let writer = targets[index].writer
                         var column = 0
                         if rowNumber {
@@ -136,7 +154,7 @@ struct SnapshotTableWriter {
         } catch let error as ParquetError {
             throw EntropyGuardError(error, writing: files.map(\.path).joined(separator: ", "))
         }
-        return targets.map(\.written)
+        return targets.map { ($0.written, $0.writer.continuedRows) }
     }
 
     /// One file being written.
@@ -148,7 +166,13 @@ struct SnapshotTableWriter {
         let writer: ParquetWriter
         let firstInputColumn: Int
         var written = 0
+        /// Rows of the file still to skip (kept from its earlier self).
+        var skip = 0
+        /// The last row skipped (the row being read, when it was).
+        var lastSkipped: Int64 = -1
         var closed = false
+
+        func skipped(_ row: Int64) -> Bool { row == lastSkipped }
     }
 
     /// Thrown when `cancelled` said to stop (the run failed elsewhere; nothing to report).

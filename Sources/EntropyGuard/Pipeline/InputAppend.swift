@@ -30,6 +30,9 @@ import Glibc
 /// `SemanticSelector.autoExactLimit` rows), the append ends before semantic dedup, which then runs over
 /// all rows as in a full run (its embeddings are in the store); with the exact search it appends.
 ///
+/// The files (output, audit log, snapshots) keep the previous files' bytes for the old rows when those
+/// files are verified to be what the store's previous run wrote: `OutputPrefix`, `ParquetFilePrefix`.
+///
 /// Crash safety: starting an append is one transaction (`WorkingStore.beginAppend`: the new input's
 /// hash and length, the marker `append.first_row`, the old checkpoints removed). Ingest then continues
 /// from the old input's end a batch per transaction, and each stage commits its checkpoint for the

@@ -185,6 +185,7 @@ public final class Pipeline {
                 // This stage and the ones after run over all rows, as in a full run (InputAppend).
                 progress.info("\(stage.id.name) cannot decide the new rows alone here; it reruns over all rows")
                 try store.endAppend(redoingFrom: stage.id)
+                snapshots?.endAppend(redoingFrom: stage.id)
                 appendFrom = nil
                 context.appendFrom = nil
                 alive = nil
@@ -243,18 +244,20 @@ public final class Pipeline {
         if options.outputPath == "-" && !options.dryRun { streamedToStdout = true }
         // The output must have as many rows as the last checkpoint (resumed or just made) says: a
         // damaged store can read short without any SQLite error (StoreConsistency).
-        let written = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath,
+        let (written, copied) = try RecordOutput(store: store, input: input, info: info, format: format, path: options.outputPath,
                                        annotateField: options.annotate ? options.annotateField : nil,
-                                       rowOffset: options.outputRowOffset, chunkField: options.outputChunkField)
+                                       rowOffset: options.outputRowOffset, chunkField: options.outputChunkField,
+                                       appendFrom: appendFrom, configHash: expected[last])
             .write(after: last, progress: progress, dryRun: options.dryRun, expectedRows: alive)
         let outputSeconds = Date().timeIntervalSince(outputStarted)
         if let auditPath = options.auditLogPath {
-            try AuditLogWriter(store: store, path: auditPath).write()
+            try AuditLogWriter(store: store, path: auditPath, appendFrom: appendFrom, configHash: expected[last]).write()
         }
         try snapshots?.finish()   // [snapshots] the last ones were written while the output was
         summaries.append(RunSummary.Stage(name: "output", status: options.dryRun ? "dry-run" : "ran", rowsIn: written, rowsOut: written,
                                           dropped: [:], seconds: outputSeconds,
-                                          rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil, notes: [:]))
+                                          rowsPerSecond: outputSeconds > 0 ? Double(written) / outputSeconds : nil,
+                                          notes: copied > 0 ? ["rows_copied": copied] : [:]))
         return RunSummary(input: options.inputPath, output: options.dryRun ? nil : (options.outputPath == "-" ? "<stdout>" : options.outputPath),
                           checkpointDir: options.checkpointDirectory, resumedFrom: resumedFrom, rowsIn: rowsIn, rowsOut: written,
                           stages: summaries, seconds: Date().timeIntervalSince(started), dryRun: options.dryRun, appended: appended)

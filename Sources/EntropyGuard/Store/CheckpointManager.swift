@@ -103,6 +103,11 @@ struct SnapshotCheck {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return xxh3(ofDescriptor: fd)
+    }
+
+    /// The same, of an open file read from its current offset to its end.
+    static func xxh3(ofDescriptor fd: Int32) -> String? {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
         defer { buffer.deallocate() }
         let hasher = XXH3Stream64()

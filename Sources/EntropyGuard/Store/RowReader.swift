@@ -56,10 +56,13 @@ struct RowReader {
     }
 
     /// A cursor over the changed texts; reset its statement when done.
-    func changedTexts() throws -> ChangedTexts {
-        try ChangedTexts(statement: database.cachedStatement("""
-            \(Self.changedTextsSQL) ORDER BY row_id
-            """))
+    /// From row `fromRow` on.
+    func changedTexts(fromRow: Int64 = 0) throws -> ChangedTexts {
+        let statement = try database.cachedStatement("""
+            SELECT row_id, text FROM (\(Self.changedTextsSQL)) WHERE row_id >= ? ORDER BY row_id
+            """)
+        try statement.bind(fromRow, at: 1)
+        return try ChangedTexts(statement: statement)
     }
 
     /// A row of `forEachStageRow`: a view of the statement's current row (the texts' bytes are valid

@@ -18,8 +18,13 @@ extension WorkingStore {
     /// rows from `append.firstRow` on are read and processed by this run and the runs that resume it.
     /// The checkpoints of the old input go: each stage writes its own for the grown input when it has
     /// processed the new rows (their row counts and drops are those of the whole grown input).
+    /// Their snapshots' hashes stay, as `append.snapshot.<stage>`, for the snapshots of the grown
+    /// input to start from the old files (`SnapshotExporter`).
     func beginAppend(_ append: AppendInProgress, inputHash: String, inputLength: Int64) throws {
         try transaction {
+            for checkpoint in try checkpoints() {
+                if let hash = checkpoint.snapshotXXH3 { try setMeta(Self.appendSnapshotKey(checkpoint.stage), hash) }
+            }
             try setMeta("ingest.input_hash", inputHash)
             try setMeta("ingest.input_length", String(inputLength))
             try setMeta(InputAppend.metaPrefix + "first_row", String(append.firstRow))
@@ -28,6 +33,17 @@ extension WorkingStore {
             try database.run("DELETE FROM checkpoint_settings")
             try clearStageInProgress()
         }
+    }
+
+    private static func appendSnapshotKey(_ stage: StageID) -> String { InputAppend.metaPrefix + "snapshot." + stage.checkpointName }
+
+    /// The XXH3-64 of the old input's snapshot of each stage, while an append is in progress.
+    func appendSnapshotHashes() throws -> [StageID: String] {
+        var hashes: [StageID: String] = [:]
+        for stage in stages.ids {
+            if let hash = try meta(Self.appendSnapshotKey(stage)) { hashes[stage] = hash }
+        }
+        return hashes
     }
 
     /// Ends an append before `stage`, which cannot decide the new rows alone: every row (old ones too)

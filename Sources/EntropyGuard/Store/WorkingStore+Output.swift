@@ -35,8 +35,8 @@ extension WorkingStore {
         }
     }
 
-    /// The rows alive after `stage`, in input order.
-    func forEachOutputRow(after stage: StageID, _ body: (OutputRow) throws -> Void) throws {
+    /// The rows alive after `stage`, in input order; from input row `fromRow` on (its chunks included).
+    func forEachOutputRow(after stage: StageID, fromRow: Int64 = 0, _ body: (OutputRow) throws -> Void) throws {
         // When no stage changed a text, every record goes out as it came in: row_content is not read.
         // Without chunks, the changed texts are walked beside the rows in row-id order
         // (RowReader.ChangedTexts) rather than joined: the join read all of row_content, original
@@ -48,11 +48,12 @@ extension WorkingStore {
         let select = try database.cachedStatement("""
             SELECT r.row_id, r.record_offset, r.record_length, \(joined ? RowReader.changedText : "NULL")\(chunked ? ", r.parent_row, r.chunk_index" : "")
             FROM rows r \(joined ? "JOIN row_content c USING (row_id) " + RowReader.joinSanitized : "")
-            WHERE r.generation >= ? ORDER BY \(try rowOrder(alias: "r"))
+            WHERE r.generation >= ? AND \(chunked ? "coalesce(r.parent_row, r.row_id)" : "r.row_id") >= ? ORDER BY \(try rowOrder(alias: "r"))
             """)
         defer { select.reset() }
         try select.bind(stage.generation, at: 1)
-        var row = OutputRow(statement: select, chunked: chunked, changed: textsChanged && !chunked ? try rowReader.changedTexts() : nil)
+        try select.bind(fromRow, at: 2)
+        var row = OutputRow(statement: select, chunked: chunked, changed: textsChanged && !chunked ? try rowReader.changedTexts(fromRow: fromRow) : nil)
         defer { row.changed?.statement.reset() }
         while try select.step() {
             try row.changed?.move(to: select.int64(0))
@@ -62,17 +63,18 @@ extension WorkingStore {
 
     /// Every row that holds a record (all but unreadable lines, `bad_record`), kept or dropped, in input
     /// order: a row split into chunks right before its chunks. With the drop fields of the view
-    /// `dropped` (the audit log's) and both texts, for `--annotate`.
-    func forEachAnnotatedRow(_ body: (OutputRow) throws -> Void) throws {
+    /// `dropped` (the audit log's) and both texts, for `--annotate`. From input row `fromRow` on.
+    func forEachAnnotatedRow(fromRow: Int64 = 0, _ body: (OutputRow) throws -> Void) throws {
         let chunked = try hasChunks()
         let order = chunked ? "coalesce(r.parent_row, r.row_id), r.parent_row IS NOT NULL, r.chunk_index" : "r.row_id"
         let select = try database.cachedStatement("""
             SELECT r.row_id, r.record_offset, r.record_length, \(RowReader.changedText), r.parent_row, r.chunk_index, c.text_original,
                    s.name, r.drop_reason, r.drop_details, r.duplicate_of, r.similarity
             FROM rows r JOIN row_content c USING (row_id) \(RowReader.joinSanitized) LEFT JOIN stages s ON s.generation = r.dropped_by
-            WHERE r.text_state <> 'bad_record' ORDER BY \(order)
+            WHERE r.text_state <> 'bad_record' AND \(chunked ? "coalesce(r.parent_row, r.row_id)" : "r.row_id") >= ? ORDER BY \(order)
             """)
         defer { select.reset() }
+        try select.bind(fromRow, at: 1)
         let row = OutputRow(statement: select, chunked: chunked)
         while try select.step() { try body(row) }
     }
@@ -100,12 +102,13 @@ extension WorkingStore {
         }
     }
 
-    /// Every dropped row, by row id.
-    func forEachDroppedRow(_ body: (DroppedRow) throws -> Void) throws {
+    /// Every dropped row, by row id; from row `fromRow` on (an append's chunks are numbered after its rows).
+    func forEachDroppedRow(fromRow: Int64 = 0, _ body: (DroppedRow) throws -> Void) throws {
         let select = try database.cachedStatement("""
-            SELECT row_id, stage, reason, details, duplicate_of, similarity FROM dropped ORDER BY row_id
+            SELECT row_id, stage, reason, details, duplicate_of, similarity FROM dropped WHERE row_id >= ? ORDER BY row_id
             """)
         defer { select.reset() }
+        try select.bind(fromRow, at: 1)
         let row = DroppedRow(statement: select)
         while try select.step() { try body(row) }
     }
