@@ -126,11 +126,18 @@ public final class FuzzySelector {
         return nearMisses
     }
 
-    /// Decides the last block and returns the drops not yet taken, in row order.
-    public func finish() throws -> [FuzzyDrop] {
+    /// Decides the last block and returns the drops not yet taken, in row order. `keptKeys`, when
+    /// given, is told how many band keys the kept rows have (rows kept x bands), then called with each
+    /// of them as (band key, ordinal of the row in the order rows were appended), in that order: what
+    /// a later append looks its new rows' band keys up in.
+    public func finish(keptKeys: ((_ count: Int) throws -> (UInt64, Int) throws -> Void)? = nil) throws -> [FuzzyDrop] {
         precondition(!finished)
         if blockCount > 0 { try decideBlock() }
         finished = true
+        if let keptKeys {
+            let body = try keptKeys(runs.reduce(0) { $0 + $1.count })
+            try KeptKeyRun.forEachMerged(runs) { key, ordinal in try body(key, Int(ordinal)) }
+        }
         runs.removeAll()
         rmdir(directory)     // empty now (the spill and runs are unlinked files): gone even if never released
         return takeDrops()

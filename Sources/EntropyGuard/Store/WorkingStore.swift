@@ -315,7 +315,7 @@ public final class WorkingStore {
     }
 
     private static let resetSQL = """
-        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses;
+        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses; DELETE FROM append_lookups;
         DELETE FROM meta WHERE key <> 'schema_version';
         """
 
