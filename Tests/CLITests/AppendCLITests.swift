@@ -201,10 +201,13 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(try audit(ck)[old.count + new.count - 1]?.duplicateOf, old.count - 1)
     }
 
-    /// Two appends in a row: the second looks up the full run's segment and the first append's.
+    /// Two appends in a row: the second looks up the full run's segment and the first append's. The
+    /// first adds only exact copies of old rows: its segments hold no entry, yet cover its rows.
     func testTwoAppendsGiveTheFilesOfAFullRun() throws {
         let (old, new) = Self.corpora()
-        let (first, second) = (Array(new[..<(new.count / 2)]), Array(new[(new.count / 2)...]))
+        let first = [old[5].replacingOccurrences(of: #""id": ""#, with: #""id": "copy-"#),
+                     old[6].replacingOccurrences(of: #""id": ""#, with: #""id": "copy-"#)]
+        let second = new
         let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
         let dir = try makeTemporaryDirectory()
         let input = dir.appendingPathComponent("data.jsonl")
@@ -219,7 +222,9 @@ final class AppendCLITests: XCTestCase {
         XCTAssertNotNil(notes(summary, "exact_dedup")["old_keys_matched"])
         XCTAssertNotNil(notes(summary, "fuzzy_dedup")["old_rows_compared"])
         let db = try Database(path: ck.appendingPathComponent("entropyguard.sqlite").path)
-        XCTAssertEqual(try db.scalar("SELECT count(DISTINCT first_row) FROM append_lookups WHERE name = 'fuzzy_dedup'")?.int, 3)
+        for stage in ["exact_dedup", "fuzzy_dedup"] {
+            XCTAssertEqual(try db.scalar("SELECT count(DISTINCT first_row) FROM append_lookups WHERE name = ?", [.text(stage)])?.int, 3, stage)
+        }
         let full = dir.appendingPathComponent("ck-full")
         try run(input, checkpoints: full, flags)
         XCTAssertEqual(try outputs(ck), try outputs(full))

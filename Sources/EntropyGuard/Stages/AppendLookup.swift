@@ -41,7 +41,9 @@ enum AppendLookup {
             bytes.reserveCapacity(min(count, AppendLookup.partEntries) * layout.entrySize)
         }
 
-        var parts: Int { (count + AppendLookup.partEntries - 1) / AppendLookup.partEntries }
+        /// At least one, empty when there are no entries: a segment with none (an append whose new rows
+        /// all went before the stage) still covers its rows.
+        var parts: Int { max(1, (count + AppendLookup.partEntries - 1) / AppendLookup.partEntries) }
 
         func append(key: UInt64, row: Int64) throws {
             switch layout {
@@ -64,7 +66,7 @@ enum AppendLookup {
             guard written == count else {
                 throw EntropyGuardError(.internalError, "append_lookups: \(count) entries expected, \(written) given")
             }
-            if !bytes.isEmpty { try flush(index, parts, bytes) }
+            if !bytes.isEmpty || index == 0 { try flush(index, parts, bytes) }
             bytes = []
         }
     }

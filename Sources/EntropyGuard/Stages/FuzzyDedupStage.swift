@@ -241,11 +241,13 @@ struct FuzzyDedupStage: PipelineStage {
             }
         }
         // 2. The old kept rows that share one.
-        var candidates = Set<Int64>()
-        guard try store.forEachAppendLookupPart(name: context.stage.name, identity: context.configHash, rowsBefore: appendFrom, { part in
-            try AppendLookup.forEachMatch(in: part, layout: .fuzzy, wanted: wanted.sorted()) { _, row in candidates.insert(row) }
-        }) else { return nil }
-        let oldRows = candidates.sorted()
+        var candidates: [Int64] = []
+        let sortedWanted = wanted.sorted()
+        guard try sortedWanted.isEmpty
+                || store.forEachAppendLookupPart(name: context.stage.name, identity: context.configHash, rowsBefore: appendFrom, { part in
+                    try AppendLookup.forEachMatch(in: part, layout: .fuzzy, wanted: sortedWanted) { _, row in candidates.append(row) }
+                }) else { return nil }
+        let oldRows = Array(Set(candidates)).sorted()
         guard oldRows.last.map({ $0 < appendFrom }) ?? true else {
             throw StoreDamage("append_lookups: fuzzy_dedup's old rows name row \(oldRows.last!), past the old rows")
         }
