@@ -158,9 +158,8 @@ struct ExactDedupStage: PipelineStage {
     /// Replaces the segments from `firstRow` on with `entries` (sorted by key), or removes them all (nil).
     private func writeLookup(_ entries: [(key: UInt64, row: Int64)]?, context: StageContext, firstRow: Int64) throws {
         let store = context.store
-        guard let entries else { return try store.removeAppendLookup(name: context.stage.name) }
+        guard let entries, let endRow = try store.inputRowCount() else { return try store.removeAppendLookup(name: context.stage.name) }
         try store.removeAppendLookup(name: context.stage.name, fromRow: firstRow)
-        let endRow = try store.inputRowCount()
         let writer = AppendLookup.Writer(layout: Self.lookupLayout, count: entries.count) { part, parts, bytes in
             try store.insertAppendLookupPart(name: context.stage.name, identity: context.configHash, firstRow: firstRow, endRow: endRow,
                                              part: part, parts: parts, data: bytes)

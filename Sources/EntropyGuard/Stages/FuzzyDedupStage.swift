@@ -154,7 +154,7 @@ struct FuzzyDedupStage: PipelineStage {
         }
         // The kept rows' band keys, for a later append (not with a reference or chunks: no append then).
         let chunked = try store.hasChunks()
-        let endRow = try store.inputRowCount()
+        let endRow = try store.inputRowCount() ?? AppendLookup.fuzzyRowLimit
         let ids = reference == nil && !chunked && endRow < AppendLookup.fuzzyRowLimit ? try rows.rows(0..<rows.count) : nil
         let last = try store.transaction {
             try store.removeAppendLookup(name: context.stage.name)
@@ -201,8 +201,7 @@ struct FuzzyDedupStage: PipelineStage {
     /// segment of their own, written with the last drops.
     private func appendOnly(_ context: StageContext, from appendFrom: Int64) throws -> StageReport? {
         let store = context.store
-        let endRow = try store.inputRowCount()
-        guard endRow < AppendLookup.fuzzyRowLimit else { return nil }
+        guard let endRow = try store.inputRowCount(), endRow < AppendLookup.fuzzyRowLimit else { return nil }
         var newRows: [Int64] = []
         try store.forEachDedupKey(partition: 0, of: 1, aliveBefore: context.stage, fromRow: appendFrom) { row, _ in newRows.append(row) }
         let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)

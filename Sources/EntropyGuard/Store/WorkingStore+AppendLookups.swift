@@ -78,11 +78,9 @@ extension WorkingStore {
         return true
     }
 
-    /// The input rows ingested (meta `ingest.next_row`): the end of the rows a stage's segment covers.
-    func inputRowCount() throws -> Int64 {
-        guard let rows = try meta("ingest.next_row").flatMap(Int64.init) else {
-            throw StoreDamage("meta ingest.next_row is missing after ingest")
-        }
-        return rows
+    /// The input rows ingested (meta `ingest.next_row`): the end of the rows a stage's segment covers
+    /// (nil in a store not filled by ingest, as tests make: no segment then).
+    func inputRowCount() throws -> Int64? {
+        try meta("ingest.next_row").flatMap(Int64.init)
     }
 }
