@@ -63,27 +63,6 @@ final class KeptKeyRun {
         }
     }
 
-    /// Calls `body` with the entries of all `runs` in (key, row) order (a k-way merge: there are
-    /// O(log blocks) runs).
-    static func forEachMerged(_ runs: [KeptKeyRun], _ body: (_ key: UInt64, _ row: UInt64) throws -> Void) throws {
-        let cursors = runs.map(Cursor.init)
-        for cursor in cursors { try cursor.load() }
-        while true {
-            var best: Cursor?
-            var bestEntry: (key: UInt64, row: UInt64) = (0, 0)
-            for cursor in cursors {
-                guard let entry = cursor.current else { continue }
-                if best == nil || entry.key < bestEntry.key || (entry.key == bestEntry.key && entry.row < bestEntry.row) {
-                    best = cursor
-                    bestEntry = entry
-                }
-            }
-            guard let best else { return }
-            try body(bestEntry.key, bestEntry.row)
-            try best.advance()
-        }
-    }
-
     /// Calls `body` with consecutive chunks of (key, row) pairs, interleaved, in key order.
     func forEachChunk(_ body: (UnsafeBufferPointer<UInt64>) throws -> Void) throws {
         let buffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * Self.chunkPairs)

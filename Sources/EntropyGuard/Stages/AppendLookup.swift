@@ -1,6 +1,6 @@
 /// What a dedup stage keeps in the store (`append_lookups`) so that an append (`InputAppend`) looks up
-/// only its new rows: sorted (key, row) entries of the rows the stage decided, in parts of at most
-/// `partEntries`. Exact dedup: each distinct dedup key with its first row (16 bytes an entry). Fuzzy
+/// only its new rows: (key, row) entries of the rows the stage decided, in parts of at most
+/// `partEntries`, each sorted by key (a lookup searches every part). Exact dedup: each distinct dedup key with its first row (16 bytes an entry). Fuzzy
 /// dedup: each band key of each row it kept, as the key's high 32 bits and the row (8 bytes: 58 MB
 /// for the 1M-row benchmark's 7.6M entries instead of 115 MB); a 32-bit match that is not a whole
 /// band key only brings one more earlier kept row into the selection, which cannot change a decision
@@ -23,29 +23,40 @@ enum AppendLookup {
     /// Rows the fuzzy layout can hold.
     static let fuzzyRowLimit = Int64(UInt32.max)
 
-    /// Collects entries given in (key, row) order into parts and hands each full part to `flush` with
-    /// its index, as `finish` does the last one; `parts` tells the count beforehand (it is part of each
-    /// part's checksum key).
+    /// Collects entries given run after run, each run in (key, row) order, into parts (each within a
+    /// run, so sorted) and hands each full part to `flush` with its index, as `finish` does the last
+    /// one; the runs' sizes are given beforehand (the part count is part of each part's checksum key).
     final class Writer {
         let layout: Layout
-        let count: Int
+        let runs: [Int]
+        /// At least one, empty when there are no entries: a segment with none (an append whose new rows
+        /// all went before the stage) still covers its rows.
+        let parts: Int
         private let flush: (_ index: Int, _ parts: Int, _ bytes: [UInt8]) throws -> Void
         private var bytes: [UInt8] = []
         private var index = 0
         private var written = 0
+        private var run = 0
 
-        init(layout: Layout, count: Int, flush: @escaping (_ index: Int, _ parts: Int, _ bytes: [UInt8]) throws -> Void) {
+        init(layout: Layout, runs: [Int], flush: @escaping (_ index: Int, _ parts: Int, _ bytes: [UInt8]) throws -> Void) {
             self.layout = layout
-            self.count = count
+            self.runs = runs
+            parts = max(1, runs.reduce(0) { $0 + ($1 + AppendLookup.partEntries - 1) / AppendLookup.partEntries })
             self.flush = flush
-            bytes.reserveCapacity(min(count, AppendLookup.partEntries) * layout.entrySize)
+            bytes.reserveCapacity(min(runs.max() ?? 0, AppendLookup.partEntries) * layout.entrySize)
         }
 
-        /// At least one, empty when there are no entries: a segment with none (an append whose new rows
-        /// all went before the stage) still covers its rows.
-        var parts: Int { max(1, (count + AppendLookup.partEntries - 1) / AppendLookup.partEntries) }
+        private func flushPart() throws {
+            try flush(index, parts, bytes)
+            index += 1
+            bytes.removeAll(keepingCapacity: true)
+        }
 
-        func append(key: UInt64, row: Int64) throws {
+        func append(key: UInt64, row: Int64, run: Int = 0) throws {
+            if run != self.run {
+                if !bytes.isEmpty { try flushPart() }
+                self.run = run
+            }
             switch layout {
             case .exact:
                 withUnsafeBytes(of: key.littleEndian) { bytes.append(contentsOf: $0) }
@@ -55,18 +66,14 @@ enum AppendLookup {
                 withUnsafeBytes(of: UInt32(truncatingIfNeeded: row).littleEndian) { bytes.append(contentsOf: $0) }
             }
             written += 1
-            if bytes.count == AppendLookup.partEntries * layout.entrySize {
-                try flush(index, parts, bytes)
-                index += 1
-                bytes.removeAll(keepingCapacity: true)
-            }
+            if bytes.count == AppendLookup.partEntries * layout.entrySize { try flushPart() }
         }
 
         func finish() throws {
-            guard written == count else {
-                throw EntropyGuardError(.internalError, "append_lookups: \(count) entries expected, \(written) given")
+            if !bytes.isEmpty || index == 0 { try flushPart() }
+            guard written == runs.reduce(0, +), index == parts else {
+                throw EntropyGuardError(.internalError, "append_lookups: \(runs.reduce(0, +)) entries in \(parts) parts expected, \(written) in \(index) given")
             }
-            if !bytes.isEmpty || index == 0 { try flush(index, parts, bytes) }
             bytes = []
         }
     }

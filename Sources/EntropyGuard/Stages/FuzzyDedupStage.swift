@@ -159,10 +159,10 @@ struct FuzzyDedupStage: PipelineStage {
         let last = try store.transaction {
             try store.removeAppendLookup(name: context.stage.name)
             var writer: AppendLookup.Writer?
-            let last = try selection.finish(keptKeys: ids.map { ids in { count in
-                let made = Self.lookupWriter(count: count, context: context, firstRow: 0, endRow: endRow)
+            let last = try selection.finish(keptKeys: ids.map { ids in { runs in
+                let made = Self.lookupWriter(runs: runs, context: context, firstRow: 0, endRow: endRow)
                 writer = made
-                return { key, ordinal in try made.append(key: key, row: ids[ordinal]) }
+                return { run, key, ordinal in try made.append(key: key, row: ids[ordinal], run: run) }
             } }).filter { $0.row >= appendFrom }
             try writer?.finish()
             try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
@@ -179,8 +179,8 @@ struct FuzzyDedupStage: PipelineStage {
     /// A writer of the stage's segment of `append_lookups` for the rows [firstRow, endRow): the band
     /// keys of the rows it kept (AppendLookup.Layout.fuzzy). Call inside the transaction that removed
     /// the segments it replaces.
-    private static func lookupWriter(count: Int, context: StageContext, firstRow: Int64, endRow: Int64) -> AppendLookup.Writer {
-        AppendLookup.Writer(layout: .fuzzy, count: count) { part, parts, bytes in
+    private static func lookupWriter(runs: [Int], context: StageContext, firstRow: Int64, endRow: Int64) -> AppendLookup.Writer {
+        AppendLookup.Writer(layout: .fuzzy, runs: runs) { part, parts, bytes in
             try context.store.insertAppendLookupPart(name: context.stage.name, identity: context.configHash, firstRow: firstRow,
                                                      endRow: endRow, part: part, parts: parts, data: bytes)
         }
@@ -278,18 +278,19 @@ struct FuzzyDedupStage: PipelineStage {
             context.progress.update(done: done)
         }
         let last = try store.transaction {
-            var writer: AppendLookup.Writer?
             try store.removeAppendLookup(name: context.stage.name, fromRow: appendFrom)
             let chunked = try store.hasChunks()
-            let last = try selection.finish(keptKeys: chunked ? nil : { count in
-                // The kept old rows' keys are in the old segments already: only the new ones' go.
-                let made = Self.lookupWriter(count: count - oldRows.count * lsh.bands, context: context, firstRow: appendFrom, endRow: endRow)
-                writer = made
-                return { key, ordinal in
-                    if ordinal >= oldRows.count { try made.append(key: key, row: newRows[ordinal - oldRows.count]) }
-                }
-            }).filter { $0.row >= appendFrom }
-            try writer?.finish()
+            // The kept old rows' keys are in the old segments already: only the new ones' go, as one run.
+            var kept: [(key: UInt64, row: Int64)] = []
+            let last = try selection.finish(keptKeys: chunked ? nil : { _ in { _, key, ordinal in
+                if ordinal >= oldRows.count { kept.append((key, newRows[ordinal - oldRows.count])) }
+            } }).filter { $0.row >= appendFrom }
+            if !chunked {
+                kept.sort { ($0.key, $0.row) < ($1.key, $1.row) }
+                let writer = Self.lookupWriter(runs: [kept.count], context: context, firstRow: appendFrom, endRow: endRow)
+                for entry in kept { try writer.append(key: entry.key, row: entry.row) }
+                try writer.finish()
+            }
             // New chunks: no later append (InputAppend).
             if chunked { try store.removeAppendLookup(name: context.stage.name) }
             try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
@@ -369,7 +370,7 @@ private final class PipelinedSelection {
     }
 
     /// Decides the last rows; returns the drops not yet returned. `keptKeys`: see FuzzySelector.finish.
-    func finish(keptKeys: ((_ count: Int) throws -> (UInt64, Int) throws -> Void)? = nil) throws -> [FuzzyDrop] {
+    func finish(keptKeys: ((_ runs: [Int]) throws -> (_ run: Int, _ key: UInt64, _ ordinal: Int) throws -> Void)? = nil) throws -> [FuzzyDrop] {
         var drops = try wait()
         do {
             drops += try selector.finish(keptKeys: keptKeys).filter { !ReferenceRow.isReference($0.row) }
