@@ -33,7 +33,10 @@ enum AppendLookup {
         /// all went before the stage) still covers its rows.
         let parts: Int
         private let flush: (_ index: Int, _ parts: Int, _ bytes: [UInt8]) throws -> Void
-        private var bytes: [UInt8] = []
+        /// The part being filled: `filled` entries of `bytes`, stored in place (appending each entry's
+        /// bytes to an array went byte by byte).
+        private var bytes: [UInt8]
+        private var filled = 0
         private var index = 0
         private var written = 0
         private var run = 0
@@ -43,34 +46,39 @@ enum AppendLookup {
             self.runs = runs
             parts = max(1, runs.reduce(0) { $0 + ($1 + AppendLookup.partEntries - 1) / AppendLookup.partEntries })
             self.flush = flush
-            bytes.reserveCapacity(min(runs.max() ?? 0, AppendLookup.partEntries) * layout.entrySize)
+            bytes = [UInt8](repeating: 0, count: min(runs.max() ?? 0, AppendLookup.partEntries) * layout.entrySize)
         }
 
         private func flushPart() throws {
-            try flush(index, parts, bytes)
+            try flush(index, parts, filled * layout.entrySize == bytes.count ? bytes : Array(bytes[..<(filled * layout.entrySize)]))
             index += 1
-            bytes.removeAll(keepingCapacity: true)
+            filled = 0
         }
 
         func append(key: UInt64, row: Int64, run: Int = 0) throws {
             if run != self.run {
-                if !bytes.isEmpty { try flushPart() }
+                if filled > 0 { try flushPart() }
                 self.run = run
             }
-            switch layout {
-            case .exact:
-                withUnsafeBytes(of: key.littleEndian) { bytes.append(contentsOf: $0) }
-                withUnsafeBytes(of: row.littleEndian) { bytes.append(contentsOf: $0) }
-            case .fuzzy:
-                withUnsafeBytes(of: UInt32(truncatingIfNeeded: key >> 32).littleEndian) { bytes.append(contentsOf: $0) }
-                withUnsafeBytes(of: UInt32(truncatingIfNeeded: row).littleEndian) { bytes.append(contentsOf: $0) }
+            let offset = filled * layout.entrySize
+            if offset == bytes.count { bytes.append(contentsOf: repeatElement(0, count: layout.entrySize)) }
+            bytes.withUnsafeMutableBytes { out in
+                switch layout {
+                case .exact:
+                    out.storeBytes(of: key.littleEndian, toByteOffset: offset, as: UInt64.self)
+                    out.storeBytes(of: row.littleEndian, toByteOffset: offset + 8, as: Int64.self)
+                case .fuzzy:
+                    out.storeBytes(of: UInt32(truncatingIfNeeded: key >> 32).littleEndian, toByteOffset: offset, as: UInt32.self)
+                    out.storeBytes(of: UInt32(truncatingIfNeeded: row).littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+                }
             }
+            filled += 1
             written += 1
-            if bytes.count == AppendLookup.partEntries * layout.entrySize { try flushPart() }
+            if filled == AppendLookup.partEntries { try flushPart() }
         }
 
         func finish() throws {
-            if !bytes.isEmpty || index == 0 { try flushPart() }
+            if filled > 0 || index == 0 { try flushPart() }
             guard written == runs.reduce(0, +), index == parts else {
                 throw EntropyGuardError(.internalError, "append_lookups: \(runs.reduce(0, +)) entries in \(parts) parts expected, \(written) in \(index) given")
             }
