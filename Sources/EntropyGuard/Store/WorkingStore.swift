@@ -311,11 +311,14 @@ public final class WorkingStore {
     /// Empties the store (rows, checkpoints, ingest progress). Embeddings stay: they are a cache keyed by
     /// model and text, valid for any input.
     public func reset() throws {
-        try database.transaction { try database.execute(Self.resetSQL) }
+        try database.transaction {
+            try database.execute(Self.resetSQL)
+            try database.run("DELETE FROM append_lookups")   // the dedup stages' lookups (InputAppend)
+        }
     }
 
     private static let resetSQL = """
-        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses; DELETE FROM append_lookups;
+        DELETE FROM rows; DELETE FROM row_content; DELETE FROM checkpoints; DELETE FROM checkpoint_settings; DELETE FROM near_misses;
         DELETE FROM meta WHERE key <> 'schema_version';
         """
 
