@@ -126,11 +126,27 @@ public final class FuzzySelector {
         return nearMisses
     }
 
-    /// Decides the last block and returns the drops not yet taken, in row order.
-    public func finish() throws -> [FuzzyDrop] {
+    /// Decides the last block and returns the drops not yet taken, in row order. `keptKeys`, when
+    /// given, is told the sizes of the sorted runs of the kept rows' band keys (rows kept x bands in
+    /// all), then called with each of them as (run, band key, ordinal of the row in the order rows
+    /// were appended), run after run, each run in (key, ordinal) order: what a later append looks its
+    /// new rows' band keys up in. Runs are not merged: a lookup searches each.
+    public func finish(keptKeys: ((_ runs: [Int]) throws -> (_ run: Int, _ key: UInt64, _ ordinal: Int) throws -> Void)? = nil) throws -> [FuzzyDrop] {
         precondition(!finished)
         if blockCount > 0 { try decideBlock() }
         finished = true
+        if let keptKeys {
+            let body = try keptKeys(runs.map(\.count))
+            for (index, run) in runs.enumerated() {
+                try run.forEachChunk { pairs in
+                    var i = 0
+                    while i < pairs.count {
+                        try body(index, pairs[i], Int(pairs[i + 1]))
+                        i += 2
+                    }
+                }
+            }
+        }
         runs.removeAll()
         rmdir(directory)     // empty now (the spill and runs are unlinked files): gone even if never released
         return takeDrops()

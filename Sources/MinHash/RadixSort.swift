@@ -1,13 +1,13 @@
 /// Stable LSD radix sort of 64-bit keys carrying a 32-bit value, 11 bits per pass (6 passes; a pass
 /// whose digit is the same for every key is skipped). 16-bit digits took 1.4x as long: 65,536 scatter
 /// destinations miss the caches where 2,048 do not.
-enum RadixSort {
+public enum RadixSort {
     private static let bits = 11
     private static let mask: UInt64 = (1 << bits) - 1
 
     /// `keyScratch` and `valueScratch` are working space (resized here; the caller keeps them between
     /// calls so that their storage is reused).
-    static func sort(keys: inout [UInt64], values: inout [UInt32], keyScratch: inout [UInt64], valueScratch: inout [UInt32]) {
+    public static func sort(keys: inout [UInt64], values: inout [UInt32], keyScratch: inout [UInt64], valueScratch: inout [UInt32]) {
         let n = keys.count
         precondition(values.count == n)
         guard n > 1 else { return }

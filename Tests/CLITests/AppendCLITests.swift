@@ -338,6 +338,87 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ck.path).filter { $0.contains(".tmp") }, [])
     }
 
+    // MARK: the dedup stages' lookups (append_lookups)
+
+    func notes(_ summary: [String: Any], _ stage: String) -> [String: Int] {
+        ((summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == stage }?["notes"] as? [String: Int]) ?? [:]
+    }
+
+    /// Exact and fuzzy dedup look the new rows up in the store instead of reading the old rows: the
+    /// new rows that duplicate old ones (one of them an exact copy of an old row fuzzy dedup dropped)
+    /// were found there, and the fuzzy selection saw only the old rows sharing a bucket with a new one.
+    func testAnAppendLooksTheNewRowsUpInTheStoresLookups() throws {
+        let (old, new) = Self.corpora()
+        let (summary, ck) = try checkAppend(old: old, new: new, flags: ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"])
+        XCTAssertGreaterThan(notes(summary, "exact_dedup")["old_keys_matched"] ?? 0, 1)
+        let fuzzy = notes(summary, "fuzzy_dedup")
+        XCTAssertGreaterThan(fuzzy["old_rows_compared"] ?? 0, 0)
+        XCTAssertLessThan(fuzzy["old_rows_compared"] ?? .max, old.count / 2)
+        let droppedBefore = try audit(ck).filter { $0.key >= old.count && $0.value.reason != "near_duplicate" }.count
+        XCTAssertEqual(fuzzy["signatures_computed"], new.count - droppedBefore, "only the new rows alive before fuzzy dedup were signed")
+        try assertNewDrops(ck, old: old.count, reason: "exact_duplicate")
+        try assertNewDrops(ck, old: old.count, reason: "near_duplicate")
+        XCTAssertEqual(try audit(ck)[old.count + new.count - 1]?.duplicateOf, old.count - 1)
+    }
+
+    /// Two appends in a row: the second looks up the full run's segment and the first append's. The
+    /// first adds only exact copies of old rows: its segments hold no entry, yet cover its rows.
+    func testTwoAppendsGiveTheFilesOfAFullRun() throws {
+        let (old, new) = Self.corpora()
+        let first = [old[5].replacingOccurrences(of: #""id": ""#, with: #""id": "copy-"#),
+                     old[6].replacingOccurrences(of: #""id": ""#, with: #""id": "copy-"#)]
+        let second = new
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let ck = dir.appendingPathComponent("ck")
+        try write(old.joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write((old + first).joined(separator: "\n") + "\n", to: input)
+        XCTAssertEqual(appended(try run(input, checkpoints: ck, flags))?["new_rows"], first.count)
+        try write((old + first + second).joined(separator: "\n") + "\n", to: input)
+        let summary = try run(input, checkpoints: ck, flags)
+        XCTAssertEqual(appended(summary)?["new_rows"], second.count)
+        XCTAssertNotNil(notes(summary, "exact_dedup")["old_keys_matched"])
+        XCTAssertNotNil(notes(summary, "fuzzy_dedup")["old_rows_compared"])
+        let db = try Database(path: ck.appendingPathComponent("entropyguard.sqlite").path)
+        for stage in ["exact_dedup", "fuzzy_dedup"] {
+            XCTAssertEqual(try db.scalar("SELECT count(DISTINCT first_row) FROM append_lookups WHERE name = ?", [.text(stage)])?.int, 3, stage)
+        }
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+    }
+
+    /// A lookup part with a byte changed is found (its checksum): the store is moved aside, never
+    /// trusted, and the run's files are a full run's.
+    func testADamagedLookupIsDetected() throws {
+        let (old, new) = Self.corpora()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        for stage in ["exact_dedup", "fuzzy_dedup"] {
+            let dir = try makeTemporaryDirectory()
+            let input = dir.appendingPathComponent("data.jsonl")
+            let ck = dir.appendingPathComponent("ck")
+            try write(old.joined(separator: "\n") + "\n", to: input)
+            try run(input, checkpoints: ck, flags)
+            let db = try Database(path: ck.appendingPathComponent("entropyguard.sqlite").path)
+            try db.run("""
+                UPDATE append_lookups SET data = substr(data, 1, 20) || (CASE WHEN substr(data, 21, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(data, 22)
+                WHERE name = ?
+                """, [.text(stage)])
+            try write((old + new).joined(separator: "\n") + "\n", to: input)
+            let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                      "--audit-log", ck.appendingPathComponent("audit.jsonl").path,
+                                      "--checkpoint-dir", ck.path, "--json"] + flags)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stderr.contains("append_lookups: part 0 of \(stage)"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("moved it aside"), result.stderr)
+            let full = dir.appendingPathComponent("ck-full")
+            try run(input, checkpoints: full, flags)
+            XCTAssertEqual(try outputs(ck), try outputs(full), stage)
+        }
+    }
+
     // MARK: other changes rerun everything
 
     /// Old rows were chunked: new input rows cannot take the row numbers a full run gives them.
@@ -426,6 +507,12 @@ final class AppendCLITests: XCTestCase {
                     && db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'") != nil
             }, flags),
             ("other-settings", duringIngest, otherFlags),
+            // Exact dedup's segment of the new rows is written, fuzzy dedup not done: the resumed
+            // append redoes exact dedup, which must not look the new rows up in their own segment.
+            ("exact-written", { db in
+                guard let first = try db.scalar("SELECT value FROM meta WHERE key = 'append.first_row'")?.string else { return false }
+                return try db.scalar("SELECT count(*) FROM append_lookups WHERE name = 'exact_dedup' AND first_row = ?", [.text(first)])?.int ?? 0 > 0
+            }, flags),
         ]
         let dir = try makeTemporaryDirectory()
         let input = dir.appendingPathComponent("data.jsonl")

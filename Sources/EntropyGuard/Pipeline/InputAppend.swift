@@ -22,8 +22,12 @@ import Glibc
 /// in input order, and the old rows come first. Sanitize, chunk and validate decide each row alone.
 /// The dedup stages keep the first row and never chain, so a row's verdict depends only on the rows
 /// before it: each reads again, in order, the rows alive before it (old rows dropped by it or a later
-/// stage included, as in a full run), and writes the verdicts of the new rows only. Exact dedup's keys,
-/// fuzzy dedup's signatures and semantic dedup's vectors of the old rows come from the store. Semantic
+/// stage included, as in a full run), and writes the verdicts of the new rows only. Exact and fuzzy
+/// dedup need not read the old rows: each kept in the store what a later row is decided against
+/// (`append_lookups`, `AppendLookup`: exact dedup's first row of each key, fuzzy dedup's band keys of
+/// the rows it kept), written with its drops, and looks only the new rows up there (reading the old
+/// rows when it is missing: a store made before it); semantic dedup's vectors of the old rows come
+/// from the store. Semantic
 /// dedup's IVF search is the exception: its centroids are trained on a sample spread over all rows and
 /// its lists are sized by their count, so its verdicts on old rows can change when rows are added.
 /// When the grown input's semantic search is IVF (`--search ivf`, or `auto` from

@@ -36,4 +36,9 @@ struct FirstRowTable {
             }
         }
     }
+
+    /// Calls `body` with each (key, first row) recorded, in slot order.
+    func forEachEntry(_ body: (Int64, Int64) throws -> Void) rethrows {
+        for slot in slots where slot.row != .min { try body(slot.key, slot.row) }
+    }
 }

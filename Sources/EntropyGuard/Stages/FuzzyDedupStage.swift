@@ -52,6 +52,7 @@ struct FuzzyDedupStage: PipelineStage {
     var settings: String { "\(hasher.cacheKey);threshold=\(lsh.threshold);lsh=\(lsh.bands)x\(lsh.rows);rule=keep-first-verified;v1" + ReferenceCorpus.settings(reference) }
 
     func run(_ context: StageContext) throws -> StageReport {
+        if let appendFrom = context.appendFrom, reference == nil, let report = try appendOnly(context, from: appendFrom) { return report }
         let store = context.store
         let permutations = hasher.permutations
         let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
@@ -151,16 +152,155 @@ struct FuzzyDedupStage: PipelineStage {
             start = end
             context.progress.update(done: end)
         }
-        let last = try selection.finish().filter { $0.row >= appendFrom }
-        try store.transaction {
+        // The kept rows' band keys, for a later append (not with a reference or chunks: no append then).
+        let chunked = try store.hasChunks()
+        let endRow = try store.inputRowCount() ?? AppendLookup.fuzzyRowLimit
+        let ids = reference == nil && !chunked && endRow < AppendLookup.fuzzyRowLimit ? try rows.rows(0..<rows.count) : nil
+        let last = try store.transaction {
+            try store.removeAppendLookup(name: context.stage.name)
+            var writer: AppendLookup.Writer?
+            let last = try selection.finish(keptKeys: ids.map { ids in { runs in
+                let made = Self.lookupWriter(runs: runs, context: context, firstRow: 0, endRow: endRow)
+                writer = made
+                return { run, key, ordinal in try made.append(key: key, row: ids[ordinal], run: run) }
+            } }).filter { $0.row >= appendFrom }
+            try writer?.finish()
             try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
             try store.recordNearMisses(selection.takeNearMisses().filter { $0.row >= appendFrom }, by: context.stage)
+            return last
         }
         found += last.count
         context.progress.end()
         let statistics = selection.statistics
         return StageReport(notes: ["signatures_computed": signed, "signatures_reused": reused, "near_duplicates": found,
                                    "candidate_pairs": statistics.candidatePairs, "candidates_rejected": statistics.rejectedPairs])
+    }
+
+    /// A writer of the stage's segment of `append_lookups` for the rows [firstRow, endRow): the band
+    /// keys of the rows it kept (AppendLookup.Layout.fuzzy). Call inside the transaction that removed
+    /// the segments it replaces.
+    private static func lookupWriter(runs: [Int], context: StageContext, firstRow: Int64, endRow: Int64) -> AppendLookup.Writer {
+        AppendLookup.Writer(layout: .fuzzy, runs: runs) { part, parts, bytes in
+            try context.store.insertAppendLookupPart(name: context.stage.name, identity: context.configHash, firstRow: firstRow,
+                                                     endRow: endRow, part: part, parts: parts, data: bytes)
+        }
+    }
+
+    /// An append's run when the store holds the band keys of the rows the stage kept (`append_lookups`);
+    /// nil (the caller reads every row alive before the stage) when it does not.
+    ///
+    /// The new rows are signed (or found in the signature cache) a batch at a time, their band keys
+    /// looked up: the old kept rows sharing a bucket with a new row, and only they, are signed again
+    /// from their texts and given to the selector first, in row order, then the new rows. Its verdicts
+    /// on the new rows are a full run's: they were kept in the full run, so none of them is dropped by
+    /// an earlier one of them (the rule compares a row only with earlier kept rows, and these are a
+    /// subset of those it was compared with); each new row meets every old kept row it shares a bucket
+    /// with, at the same place in the order (the old rows have no chunks, so row order is input
+    /// order); the new rows then meet each other as in a full run. A 32-bit match that is not a whole
+    /// band key adds an old row no new row is compared with. The new kept rows' band keys become a
+    /// segment of their own, written with the last drops.
+    private func appendOnly(_ context: StageContext, from appendFrom: Int64) throws -> StageReport? {
+        let store = context.store
+        guard let endRow = try store.inputRowCount(), endRow < AppendLookup.fuzzyRowLimit else { return nil }
+        var newRows: [Int64] = []
+        try store.forEachDedupKey(partition: 0, of: 1, aliveBefore: context.stage, fromRow: appendFrom) { row, _ in newRows.append(row) }
+        let setting = try store.signatureSetting(cacheKey: hasher.cacheKey)
+        let cacheHoldsSome = try store.hasStoredSignatures(setting: setting)
+        var signed = 0
+        /// A batch of new rows' signatures: found whole in the cache (a resumed append), or computed
+        /// and stored there as one batch (in a transaction of its own: a cache, valid for any input).
+        func signatures(of batch: ArraySlice<Int64>) throws -> MinHashSignatures {
+            let texts = try Self.texts(of: batch, store: store)
+            let hashes = texts.map { XXH3.hash128($0).bytes }
+            if cacheHoldsSome || signed > 0,
+               let stored = try store.storedSignatureBatch(setting: setting, textHashes: hashes, permutations: hasher.permutations) {
+                return stored
+            }
+            let fresh = hasher.signatures(of: texts, workers: Self.signingThreads)
+            try store.transaction { try store.storeSignatureBatch(setting: setting, textHashes: hashes, signatures: fresh) }
+            signed += texts.count
+            return fresh
+        }
+        let batchSize = context.options.batchSize
+        func batches(_ rows: [Int64]) -> [ArraySlice<Int64>] {
+            stride(from: 0, to: rows.count, by: batchSize).map { rows[$0..<min($0 + batchSize, rows.count)] }
+        }
+
+        // 1. The new rows' band keys (their high halves, as stored).
+        var wanted = Set<UInt64>()
+        for batch in batches(newRows) {
+            try Interrupt.check()
+            let values = try signatures(of: batch)
+            values.values.withUnsafeBufferPointer { entries in
+                for row in 0..<values.count {
+                    for band in 0..<lsh.bands {
+                        wanted.insert(AppendLookup.Layout.fuzzy.stored(lsh.bandKey(entries.baseAddress! + row * hasher.permutations, band: band)))
+                    }
+                }
+            }
+        }
+        // 2. The old kept rows that share one.
+        var candidates: [Int64] = []
+        let sortedWanted = wanted.sorted()
+        guard try sortedWanted.isEmpty
+                || store.forEachAppendLookupPart(name: context.stage.name, identity: context.configHash, rowsBefore: appendFrom, { part in
+                    try AppendLookup.forEachMatch(in: part, layout: .fuzzy, wanted: sortedWanted) { _, row in candidates.append(row) }
+                }) else { return nil }
+        let oldRows = Array(Set(candidates)).sorted()
+        guard oldRows.last.map({ $0 < appendFrom }) ?? true else {
+            throw StoreDamage("append_lookups: fuzzy_dedup's old rows name row \(oldRows.last!), past the old rows")
+        }
+        if !newRows.isEmpty { context.progress.info("fuzzy_dedup: \(hasher.setting) shingles, \(lsh); \(oldRows.count) old rows share a bucket with a new one") }
+
+        // 3. The selection: those old rows, then the new rows.
+        context.progress.begin(stage: context.stage.name, total: newRows.count)
+        let selection = try PipelinedSelection(lsh: lsh, temporaryDirectory: store.directory)
+        defer { selection.drain() }
+        var found = 0
+        func submit(_ values: MinHashSignatures, rows: ArraySlice<Int64>) throws {
+            found += try store.transaction {
+                let drops = try selection.wait().filter { $0.row >= appendFrom }
+                try store.dropNearDuplicates(drops, by: context.stage, reason: "near_duplicate")
+                try store.recordNearMisses(selection.takeNearMisses().filter { $0.row >= appendFrom }, by: context.stage)
+                return drops.count
+            }
+            selection.submit(values, rowIDs: Array(rows))
+        }
+        for batch in batches(oldRows) {
+            try Interrupt.check()
+            try submit(hasher.signatures(of: Self.texts(of: batch, store: store), workers: Self.signingThreads), rows: batch)
+        }
+        var done = 0
+        for batch in batches(newRows) {
+            try Interrupt.check()
+            try submit(signatures(of: batch), rows: batch)
+            done += batch.count
+            context.progress.update(done: done)
+        }
+        let last = try store.transaction {
+            try store.removeAppendLookup(name: context.stage.name, fromRow: appendFrom)
+            let chunked = try store.hasChunks()
+            // The kept old rows' keys are in the old segments already: only the new ones' go, as one run.
+            var kept: [(key: UInt64, row: Int64)] = []
+            let last = try selection.finish(keptKeys: chunked ? nil : { _ in { _, key, ordinal in
+                if ordinal >= oldRows.count { kept.append((key, newRows[ordinal - oldRows.count])) }
+            } }).filter { $0.row >= appendFrom }
+            if !chunked {
+                kept.sort { ($0.key, $0.row) < ($1.key, $1.row) }
+                let writer = Self.lookupWriter(runs: [kept.count], context: context, firstRow: appendFrom, endRow: endRow)
+                for entry in kept { try writer.append(key: entry.key, row: entry.row) }
+                try writer.finish()
+            }
+            // New chunks: no later append (InputAppend).
+            if chunked { try store.removeAppendLookup(name: context.stage.name) }
+            try store.dropNearDuplicates(last, by: context.stage, reason: "near_duplicate")
+            try store.recordNearMisses(selection.takeNearMisses().filter { $0.row >= appendFrom }, by: context.stage)
+            return last
+        }
+        found += last.count
+        context.progress.end()
+        return StageReport(notes: ["signatures_computed": signed, "signatures_reused": newRows.count - signed, "near_duplicates": found,
+                                   "old_rows_compared": oldRows.count])
     }
 
     /// The current texts of `rows`, in that order. The store reads them in row-id order, which is not
@@ -229,10 +369,18 @@ private final class PipelinedSelection {
         return decided
     }
 
-    /// Decides the last rows; returns the drops not yet returned.
-    func finish() throws -> [FuzzyDrop] {
+    /// Decides the last rows; returns the drops not yet returned. `keptKeys`: see FuzzySelector.finish.
+    func finish(keptKeys: ((_ runs: [Int]) throws -> (_ run: Int, _ key: UInt64, _ ordinal: Int) throws -> Void)? = nil) throws -> [FuzzyDrop] {
         var drops = try wait()
-        do { drops += try selector.finish().filter { !ReferenceRow.isReference($0.row) } } catch { throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)") }
+        do {
+            drops += try selector.finish(keptKeys: keptKeys).filter { !ReferenceRow.isReference($0.row) }
+        } catch let error as EntropyGuardError {
+            throw error
+        } catch let error as StoreDamage {
+            throw error
+        } catch {
+            throw EntropyGuardError(.ioError, "fuzzy_dedup: \(error)")
+        }
         missed += selector.takeNearMisses().filter { !ReferenceRow.isReference($0.row) }
         return drops
     }

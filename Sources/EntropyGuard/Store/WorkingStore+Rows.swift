@@ -125,12 +125,14 @@ extension WorkingStore {
     /// SQLite filters them, so the other partitions' rows never reach Swift.
     /// `aliveBefore`: the rows alive before that stage instead (the rows dropped by it or a later one
     /// too): what the stage read when it ran, which an append reads again (`InputAppend`).
-    func forEachDedupKey(partition: Int, of partitions: Int, aliveBefore stage: StageID? = nil,
+    /// `fromRow`: only rows from there on (an append's new rows: their chunks are numbered after them).
+    func forEachDedupKey(partition: Int, of partitions: Int, aliveBefore stage: StageID? = nil, fromRow: Int64 = 0,
                          _ body: (_ row: Int64, _ key: Int64) throws -> Void) throws {
         let partitionFilter = partitions > 1 ? "AND ((dedup_key % ?2) + ?2) % ?2 = ?1" : ""
         let aliveFilter = stage == nil ? "dropped_by IS NULL" : "(dropped_by IS NULL OR dropped_by >= ?3)"
+        let rowFilter = fromRow > 0 ? "AND row_id >= ?4" : ""
         let scan = try database.cachedStatement("""
-            SELECT row_id, dedup_key FROM rows WHERE \(aliveFilter) AND text_state = 'ok' \(partitionFilter)
+            SELECT row_id, dedup_key FROM rows WHERE \(aliveFilter) AND text_state = 'ok' \(partitionFilter) \(rowFilter)
             ORDER BY \(try rowOrder())
             """)
         defer { scan.reset() }
@@ -139,6 +141,7 @@ extension WorkingStore {
             try scan.bind(partitions, at: 2)
         }
         if let stage { try scan.bind(stage.generation, at: 3) }
+        if fromRow > 0 { try scan.bind(fromRow, at: 4) }
         while try scan.step() { try body(scan.int64(0), scan.int64(1)) }
     }
 

@@ -321,7 +321,10 @@ public final class WorkingStore {
     /// Empties the store (rows, checkpoints, ingest progress). Embeddings stay: they are a cache keyed by
     /// model and text, valid for any input.
     public func reset() throws {
-        try database.transaction { try database.execute(Self.resetSQL) }
+        try database.transaction {
+            try database.execute(Self.resetSQL)
+            try database.run("DELETE FROM append_lookups")   // the dedup stages' lookups (InputAppend)
+        }
     }
 
     private static let resetSQL = """
