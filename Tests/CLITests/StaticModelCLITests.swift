@@ -161,6 +161,60 @@ final class StaticModelCLITests: XCTestCase {
         XCTAssertLessThan(zip(row(0), row(2)).map(*).reduce(0, +), 0.99)
     }
 
+    /// With the static model the stage embeds 16,384 texts per commit, the next batch's texts read and
+    /// embedded on a worker while this one is stored: over two commits, every text's stored vector is
+    /// the one `embed` computes for it alone, and a second run (every vector read back) drops the same rows.
+    func testPipelinedEmbeddingStoresEachTextsOwnVector() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("in.jsonl")
+        let words = ["river", "stone", "garden", "copper", "lantern", "meadow", "harbor", "violet", "engine", "candle"]
+        var lines: [String] = []
+        for row in 0..<20_000 {
+            // Texts repeat in a few words only, so some rows are near duplicates of earlier ones.
+            let text = "Note \(row % 9_000): the \(words[row % 10]) by the \(words[(row / 10) % 10]) and the \(words[(row / 100) % 10]) \(row / 1_000)."
+            lines.append(#"{"text": "\#(text)"}"#)
+        }
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let checkpoints = dir.appendingPathComponent("ck")
+        func run(_ name: String, _ extra: [String] = []) throws -> [String: Int] {
+            let result = try CLI.run(["--input", input.path, "--output", dir.appendingPathComponent("\(name).jsonl").path, "--text-column", "text",
+                                      "--model-name", "all-MiniLM-L6-v2-static", "--no-sanitize", "--no-fuzzy-dedup", "--checkpoint-dir", checkpoints.path,
+                                      "--audit-log", dir.appendingPathComponent("\(name)-audit.jsonl").path, "--json", "--quiet"] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return SemanticCLITests.semanticNotes(result)
+        }
+        let first = try run("first")
+        XCTAssertGreaterThan(first["embedded"] ?? 0, 16_384, "two commits")
+        XCTAssertGreaterThan(first["semantic_duplicates"] ?? 0, 0)
+
+        let vectorsFile = dir.appendingPathComponent("v.npy")
+        let embedded = try CLI.run(["embed", "--input", input.path, "--text-column", "text", "--output", vectorsFile.path,
+                                    "--model-name", "all-MiniLM-L6-v2-static", "--quiet"])
+        XCTAssertEqual(embedded.status, 0, embedded.stderr)
+        let data = try Data(contentsOf: vectorsFile)
+        let headerEnd = 10 + Int(data[8]) + Int(data[9]) << 8
+        let expected = data[headerEnd...].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        XCTAssertEqual(expected.count, 20_000 * 256)
+
+        // The rows that reached the stage (the earlier stages drop some) have their own vector stored.
+        let store = try WorkingStore(directory: checkpoints.path)
+        let model = EmbeddingModelChoice.identity("all-MiniLM-L6-v2-static")
+        let texts = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String] }.map { $0["text"]! }
+        let reached = try (0..<texts.count).filter { try store.storedEmbedding(model: model, textHash: XXH3.hash128(texts[$0]).bytes, dimension: 256) == .valid }
+        XCTAssertEqual(reached.count, first["embedded"])
+        var stored = [Float](repeating: .nan, count: reached.count * 256)
+        try stored.withUnsafeMutableBufferPointer {
+            try store.readEmbeddings(model: model, textHashes: reached.map { XXH3.hash128(texts[$0]).bytes }, dimension: 256, into: $0.baseAddress!)
+        }
+        XCTAssertEqual(stored, reached.flatMap { expected[($0 * 256)..<(($0 + 1) * 256)] })
+
+        // A second run over the stored vectors (the store is reset, its embeddings are kept).
+        let second = try run("second", ["--no-auto-resume"])
+        XCTAssertEqual(second["embedded"] ?? 0, 0)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("second-audit.jsonl")),
+                       try Data(contentsOf: dir.appendingPathComponent("first-audit.jsonl")))
+    }
+
     /// `distill` leaves a current model alone, and refuses what it cannot do with the documented codes.
     func testDistillCommand() throws {
         let current = try CLI.run(["distill"])

@@ -80,4 +80,30 @@ final class EmbeddingReaderTests: XCTestCase {
         XCTAssertThrowsError(try readOnStore(store, hashes(0..<10))) { XCTAssertTrue($0 is StoreDamage, "\($0)") }
         XCTAssertEqual(try readOnReader(reader, hashes(0..<4)), try readOnStore(store, hashes(0..<4)))
     }
+
+    /// The embedding phase reads the next batch's texts on the reader while the store's connection
+    /// stores vectors: the same texts as `text(ofRow:)` (the latest text, else the original, else "").
+    func testReadsTheSameTextsAsTheStoreWhileTheStoreWrites() throws {
+        let store = try makeStore()
+        try store.database.transaction {
+            for row in 0..<2_000 {
+                let changed = row % 7 == 0 ? "changed \(row) é" : nil
+                let original = row % 11 == 5 ? nil : "original \(row) ∑"
+                try store.database.run("INSERT INTO row_content (row_id, text_original, text) VALUES (?, ?, ?)",
+                                       [.integer(Int64(row)), original.map { .text($0) } ?? .null, changed.map { .text($0) } ?? .null])
+            }
+        }
+        let reader = try EmbeddingReader(store: store)
+        let rows = Array(stride(from: Int64(3), to: 2_000, by: 2)) + [2_500]   // one row that does not exist
+        let lookahead = Lookahead<[String]>(label: "test.reader.texts")
+        lookahead.start { try reader.texts(ofRows: rows[...]) }
+        defer { lookahead.drain() }
+        try store.storeEmbeddings(model: model, textHashes: hashes(0..<500), vectors: randomVectors(500, seed: 4), dimension: dimension)
+        let read = try lookahead.wait()
+        XCTAssertEqual(read, try rows.map { try store.text(ofRow: $0) })
+        XCTAssertEqual(read[0], "original 3 ∑")
+        XCTAssertEqual(read[2], "changed 7 é")
+        XCTAssertEqual(read[rows.firstIndex(of: 137)!], "")   // 137 % 11 == 5: no text at all
+        XCTAssertEqual(read.last, "")
+    }
 }

@@ -66,3 +66,57 @@ final class SearchDeterminismTests: XCTestCase {
                        SearchTestVectors.run(&b, vectors: Self.vectors, batchSize: 500))
     }
 }
+
+/// The search splits work over `SearchWorkers` (list scans, centroid ranking, and the in-chunk pairs
+/// found on a worker while the kept rows are scored): the matches and the near misses must be the
+/// same with one thread as with several, in both modes and with batches that cross chunk borders.
+final class SearchThreadCountTests: XCTestCase {
+    func testThreadCountDoesNotChangeMatchesOrNearMisses() {
+        let d = SearchDeterminismTests.dimension
+        let vectors = SearchDeterminismTests.vectors
+        let before = SearchWorkers.count
+        defer { SearchWorkers.count = before }
+        for mode in [SemanticSearchMode.exact, .ivf] {
+            var results: [Int: [SemanticMatch]] = [:]
+            for threads in [1, 2, 3] {
+                SearchWorkers.count = threads
+                var selector = SemanticSelector(dimension: d, threshold: SearchDeterminismTests.threshold, mode: mode,
+                                                expectedCount: vectors.count / d, nearMissFloor: 0.9)
+                if selector.needsTraining { selector.train(sample: vectors) }
+                var found = SearchTestVectors.run(&selector, vectors: vectors, batchSize: 2_100)
+                found += [SemanticMatch(row: -1, duplicateOf: -1, similarity: 0)] + selector.takeNearMisses()
+                results[threads] = found
+            }
+            XCTAssertGreaterThan(results[1]!.count, 600, "\(mode): planted duplicates and near misses")
+            XCTAssertEqual(results[2]!, results[1]!, "\(mode)")
+            XCTAssertEqual(results[3]!, results[1]!, "\(mode)")
+        }
+        // Against the rule written out directly (exact mode).
+        SearchWorkers.count = 2
+        var selector = SemanticSelector(dimension: d, threshold: SearchDeterminismTests.threshold, mode: .exact, expectedCount: vectors.count / d)
+        XCTAssertEqual(SearchTestVectors.run(&selector, vectors: vectors, batchSize: 2_100),
+                       SearchTestVectors.reference(vectors: vectors, dimension: d, threshold: SearchDeterminismTests.threshold))
+    }
+
+    /// `overlapping` returns both results, and when the main part throws it still waits for the side
+    /// part before the error reaches the caller (which may then free what the side part reads).
+    func testOverlappingWaitsForTheSideWorkEvenWhenTheMainWorkThrows() {
+        let before = SearchWorkers.count
+        defer { SearchWorkers.count = before }
+        for threads in [1, 2] {
+            SearchWorkers.count = threads
+            let (a, b) = SearchWorkers.overlapping({ 6 * 7 }, with: { "side" })
+            XCTAssertEqual(a, 42)
+            XCTAssertEqual(b, "side")
+            struct Failed: Error {}
+            var sideDone = false
+            XCTAssertThrowsError(try SearchWorkers.overlapping({ () throws -> Int in throw Failed() }, with: { () -> Int in
+                usleep(100_000)
+                sideDone = true
+                return 1
+            }))
+            // One thread: one after the other, so the side part never started.
+            XCTAssertEqual(sideDone, threads > 1, "threads \(threads)")
+        }
+    }
+}

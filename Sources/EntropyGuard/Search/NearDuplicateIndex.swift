@@ -48,8 +48,14 @@ struct NearDuplicateIndex {
         guard rows > 0 else { return [] }
         let probed = probedLists(vectors, rows: rows)
         let routing = ListRouting(probed: probed, rows: rows, probes: probes, lists: lists.listCount)
-        var best = try bestKeptMatches(vectors, rows: rows, routing: routing, keptVectors: keptVectors)
-        let pairs = chunkPairs(vectors, rows: rows, routing: routing)
+        // The in-chunk pairs (one sgemm per list, on one thread) are found on a worker while the kept
+        // rows are scored and the candidates' exact vectors read back (the store's reads run on one
+        // thread too). 1M rows, static model: pairs 4.2 CPU-s, re-check reads 4.7, both serial before.
+        var (best, pairs) = try SearchWorkers.overlapping {
+            try bestKeptMatches(vectors, rows: rows, routing: routing, keptVectors: keptVectors)
+        } with: {
+            chunkPairs(vectors, rows: rows, routing: routing)
+        }
 
         var matches: [SemanticMatch] = []
         var kept = [Bool](repeating: false, count: rows)

@@ -1,6 +1,7 @@
 /// A second, read-only connection to a store that reads stored vectors (`WorkingStore.readEmbeddings`'
-/// reads and checks) on another thread while the store's own connection is in use: the semantic stage
-/// reads the next batch's vectors with it while the current batch is searched (SemanticDedupStage).
+/// reads and checks) and row texts on another thread while the store's own connection is in use: the
+/// semantic stage reads the next batch's vectors with it while the current batch is searched, and the
+/// next batch's texts (to embed them) while the current batch's vectors are stored (SemanticDedupStage).
 /// WAL mode lets it read the last committed state while the store's connection writes. Use it from one
 /// thread at a time, like any connection.
 final class EmbeddingReader {
@@ -21,6 +22,14 @@ final class EmbeddingReader {
     func readEmbeddings(model: String, textHashes: [[UInt8]], dimension: Int, into vectors: UnsafeMutablePointer<Float>) throws {
         try database.readTransaction {
             try WorkingStore.readEmbeddings(database, model: model, textHashes: textHashes, dimension: dimension, into: vectors)
+        }
+    }
+
+    /// The current texts of `rows` ("" for a row without one), as `WorkingStore.text(ofRow:)` reads them,
+    /// in one read transaction.
+    func texts(ofRows rows: ArraySlice<Int64>) throws -> [String] {
+        try database.readTransaction {
+            try rows.map { row in try WorkingStore.withText(database, ofRow: row) { String(decoding: $0, as: UTF8.self) } }
         }
     }
 }

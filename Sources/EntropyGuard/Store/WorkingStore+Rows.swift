@@ -163,6 +163,11 @@ extension WorkingStore {
 
     /// Calls `body` with the row's current text (UTF-8 bytes, valid during the call; empty when it has none).
     func withText<T>(ofRow row: Int64, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        try Self.withText(database, ofRow: row, body)
+    }
+
+    /// `withText(ofRow:)` on `database` (the store's connection or an `EmbeddingReader`'s).
+    static func withText<T>(_ database: Database, ofRow row: Int64, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         let textOf = try database.cachedStatement("SELECT \(RowReader.currentText) FROM row_content c \(RowReader.joinSanitized) WHERE c.row_id = ?")
         try textOf.bind(row, at: 1)
         defer { textOf.reset() }
