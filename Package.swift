@@ -66,13 +66,13 @@ let package = Package(
                     .embedInCode("Schema/views.sql"),
                 ]),
         .executableTarget(name: "entropyguard", dependencies: [
-            "EntropyGuard", "Parquet", "MinHash",
+            "EntropyGuard", "Parquet", "MinHash", "MiniLM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // CLZ4: the tests frame legacy Hadoop LZ4 pages themselves (no writer at hand makes them).
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SplitMix", "CLZ4"]),
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "SplitMix"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "CMiniLMKernels", "COpenBLAS", "SplitMix"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MinHashTests", dependencies: ["MinHash", "CMinHashKernels", "SplitMix"]),
         .testTarget(name: "EntropyGuardTests", dependencies: ["EntropyGuard", "SplitMix"]),
         .testTarget(name: "CLITests", dependencies: ["EntropyGuard", "SplitMix"]),

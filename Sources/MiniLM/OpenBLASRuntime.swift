@@ -19,6 +19,38 @@ public enum OpenBLASRuntime {
         openblas_set_num_threads(Int32(max(1, threads)))
     }
 
+    /// Stops OpenBLAS's idle worker threads. Debian's pthread build starts one per further core when the
+    /// library loads, before `main`, and each spins in `sched_yield` for its timeout (2^28 cycles, about
+    /// 0.1 s) before it sleeps. We never hand them work: every caller sets one OpenBLAS thread, and our
+    /// own workers split the products. Yet on 2 cores the spin cost every process ~0.1 CPU-s and the
+    /// second core meanwhile: in a 10k-row append to a 1M-row store (~0.8 CPU-s in all) perf put 17% of
+    /// the samples in `blas_thread_server`, and `OPENBLAS_NUM_THREADS=1` took the append from 7.7% to
+    /// 6.8% of a full run's CPU (benchmarks/append.sh, medians of 3). `blas_thread_shutdown_` is the
+    /// library's own fork/exit hook; a later call that asks for threads starts them again. Looked up at
+    /// run time: builds without a thread server (serial, OpenMP) do not have it.
+    /// Returns whether the server is down (false: this OpenBLAS has no such hook).
+    @discardableResult
+    public static func stopIdleThreads() -> Bool {
+        #if os(Linux)
+        typealias VoidFunction = @convention(c) () -> Int32
+        guard let shutdown = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return false }
+        _ = unsafeBitCast(shutdown, to: VoidFunction.self)()
+        return idleThreadServerRunning == false
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether OpenBLAS's thread server is up (nil: this OpenBLAS does not say).
+    public static var idleThreadServerRunning: Bool? {
+        #if os(Linux)
+        guard let available = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_server_avail") else { return nil }
+        return available.assumingMemoryBound(to: Int32.self).pointee != 0
+        #else
+        return nil
+        #endif
+    }
+
     /// Debian's OpenBLAS 0.3.21 does not know recent Xeons (Sapphire/Emerald Rapids) and falls back
     /// to its SSE3 "Prescott" kernels, 5-10x slower than the AVX-512 ones the CPU supports. When that
     /// happens (and the user did not choose with OPENBLAS_CORETYPE), pick the best kernels the CPU

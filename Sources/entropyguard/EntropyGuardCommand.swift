@@ -1,5 +1,6 @@
 import ArgumentParser
 import EntropyGuard
+import MiniLM
 
 @main
 struct EntropyGuardCommand: ParsableCommand {
@@ -24,4 +25,11 @@ struct EntropyGuardCommand: ParsableCommand {
         subcommands: [RunCommand.self, CheckpointsCommand.self, EmbedCommand.self, ExplainCommand.self, ReportCommand.self, DistillCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// OpenBLAS's idle worker threads stop before anything else runs (`OpenBLASRuntime.stopIdleThreads`
+    /// says why and what they cost).
+    static func main() {
+        OpenBLASRuntime.stopIdleThreads()
+        main(nil)
+    }
 }
