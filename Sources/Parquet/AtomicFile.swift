@@ -89,31 +89,22 @@ public final class AtomicFile {
                 if n <= 0 { break }   // not supported here (EXDEV, ENOSYS…) or the source got shorter: read/write
                 done += Int64(n)
             }
+            offset += done
+            startWriteback(from: writebackStarted, count: offset - writebackStarted)
+            writebackStarted = offset
         }
         #endif
-        if done < count {
-            let block = 4 << 20
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 64)
-            defer { buffer.deallocate() }
-            while done < count {
-                let n = pread(source, buffer.baseAddress, Int(min(Int64(block), count - done)), off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { throw ParquetError.io(.write, temporaryPath) }
-                var written = 0
-                while written < n {
-                    let w = systemWrite(descriptor, buffer.baseAddress! + written, n - written)
-                    if w < 0 {
-                        if errno == EINTR { continue }
-                        throw ParquetError.io(.write, temporaryPath)
-                    }
-                    written += w
-                }
-                done += Int64(n)
-            }
+        guard done < count else { return }
+        let block = 4 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 64)
+        defer { buffer.deallocate() }
+        while done < count {
+            let n = pread(source, buffer.baseAddress, Int(min(Int64(block), count - done)), off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw ParquetError.io(.write, temporaryPath) }
+            try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            done += Int64(n)
         }
-        offset += count
-        startWriteback(from: writebackStarted, count: offset - writebackStarted)
-        writebackStarted = offset
     }
 
     /// Overwrites bytes already written (a header whose content is known only at the end).

@@ -322,10 +322,7 @@ final class AppendCLITests: XCTestCase {
                 usleep(500)
             }
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = CLI.kill(process, out: out, err: err)
         XCTAssertTrue(reached, "the run ended before it wrote a file: \(stderr)")
         var killed = try outputs(ck)
         killed["checkpoint_metadata.json"] = nil
@@ -537,10 +534,7 @@ final class AppendCLITests: XCTestCase {
             while !reached && Date() < deadline && process.isRunning {
                 if let db = try? Database(path: path), (try? condition(db)) == true { reached = true } else { usleep(2_000) }
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = CLI.kill(process, out: out, err: err)
             XCTAssertTrue(reached, "\(name): the run ended before the kill point: \(stderr)")
             let summary = try run(input, checkpoints: ck, resumeFlags)
             XCTAssertEqual(appended(summary)?["old_rows"], resumeFlags == flags ? old.count : nil, name)

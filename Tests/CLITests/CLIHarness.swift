@@ -1,6 +1,9 @@
 import SplitMix
 import EntropyGuard
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 
 /// Runs the built `entropyguard` binary, as users do.
@@ -19,6 +22,14 @@ enum CLI {
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["ENTROPYGUARD_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
         return packageRoot.appendingPathComponent(".build/debug/entropyguard")
+    }
+
+    /// SIGKILLs a process `start` began, waits for it, and returns its stderr (stdout drained).
+    static func kill(_ process: Process, out: Pipe, err: Pipe) -> String {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        return String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// Starts the binary; the caller waits (or kills).

@@ -224,10 +224,7 @@ final class FuzzyCLITests: XCTestCase {
             }
             usleep(2_000)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = CLI.kill(process, out: out, err: err)
         XCTAssertGreaterThan(committed, 0, "the run ended before fuzzy_dedup committed signatures: \(stderr)")
         let killed = try Database(path: path)
         XCTAssertEqual(try killed.scalar("SELECT count(*) FROM checkpoints WHERE stage = 'fuzzy_dedup'")?.int, 0, "killed inside the stage")

@@ -123,10 +123,7 @@ final class InterruptionCLITests: XCTestCase {
         let reached = try waitFor(process, store: store) { db in
             (try db.scalar("SELECT value FROM meta WHERE key = ?", [.text("\(stage).next_row")])?.string).flatMap { Int($0) }.map { $0 >= atRow } ?? false
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = CLI.kill(process, out: out, err: err)
         XCTAssertTrue(reached, "\(stage) committed no batch up to row \(atRow) before the run ended: \(stderr)")
         let db = try storeDatabase(store)
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM checkpoints WHERE stage = ?", [.text(stage)])?.int, 0, "killed before \(stage) finished")

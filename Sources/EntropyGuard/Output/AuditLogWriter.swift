@@ -42,7 +42,7 @@ struct AuditLogWriter {
         }
         if asArray { try output.write(count == 0 ? "]\n" : "\n]\n") }
         try output.commit()
-        try OutputPrefix.record(path: path, role: Self.role, settings: settings, inputRows: Int64(try store.meta("ingest.next_row") ?? "0") ?? 0,
+        try OutputPrefix.record(path: path, role: Self.role, settings: settings,
                                 entries: count, kept: 0, store: store)
         return count
     }

@@ -69,14 +69,13 @@ final class OutputPrefix {
         try output.copy(from: descriptor, count: count)
     }
 
-    /// Records the file just committed at `path` as `role`'s (nil `settings`: forgets it, for stdout
-    /// or a dry run).
-    static func record(path: String, role: String, settings: String?, inputRows: Int64, entries: Int, kept: Int,
-                       store: WorkingStore) throws {
+    /// Records the file just committed at `path` as `role`'s, made from the rows the store holds (nil
+    /// `settings`: forgets it, for stdout or a dry run).
+    static func record(path: String, role: String, settings: String?, entries: Int, kept: Int, store: WorkingStore) throws {
         guard let settings, path != "-" else { return try store.setOutputFileRecord(role, nil) }
         var info = stat()
         guard stat(path, &info) == 0, let hash = SnapshotCheck.xxh3(ofFile: path) else { return try store.setOutputFileRecord(role, nil) }
-        try store.setOutputFileRecord(role, WorkingStore.OutputFileRecord(settings: settings, inputRows: inputRows, entries: entries,
+        try store.setOutputFileRecord(role, WorkingStore.OutputFileRecord(settings: settings, inputRows: try store.inputRowCount() ?? 0, entries: entries,
                                                                          kept: kept, length: Int64(info.st_size), xxh3: hash))
     }
 }

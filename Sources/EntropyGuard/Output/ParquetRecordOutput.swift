@@ -37,7 +37,7 @@ struct ParquetRecordOutput {
         let (written, copied) = try SnapshotTableWriter(rows: store.rowReader, input: input, info: info, schema: schema, rowGroupRows: Self.rowGroupRows)
             .write([(stage, path)], rowNumber: false, progress: progress, label: "the output", expectedRows: expectedRows.map { [$0] },
                    continuing: continuing.map { [stage: $0] } ?? [:])[0]
-        try OutputPrefix.record(path: path, role: RecordOutput.role, settings: settings, inputRows: Int64(try store.meta("ingest.next_row") ?? "0") ?? 0,
+        try OutputPrefix.record(path: path, role: RecordOutput.role, settings: settings,
                                 entries: written, kept: written, store: store)
         return (written, copied)
     }

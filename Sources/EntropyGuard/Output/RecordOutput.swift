@@ -157,7 +157,7 @@ struct RecordOutput {
         if let expectedRows, kept != expectedRows { throw StoreDamage.rowCount(kept, expected: expectedRows, in: "the output") }
         try output?.commit()
         if !dryRun {
-            try OutputPrefix.record(path: path, role: Self.role, settings: settings, inputRows: Int64(try store.meta("ingest.next_row") ?? "0") ?? 0,
+            try OutputPrefix.record(path: path, role: Self.role, settings: settings,
                                     entries: written, kept: kept, store: store)
         }
         progress.end()
