@@ -3,7 +3,10 @@
 # over the input before it grew, against a fresh full run over the grown input; side by side in one
 # run, interleaved, RUNS times (3). The 99% prefix is the first 99% of the lines of
 # benchmarks/data/rows_N.jsonl (made with head), the grown input the whole file. The prefix run is
-# made once per configuration and its checkpoint dir copied before each append (the append changes it).
+# made once per configuration; before each append its checkpoint dir and its output are copied back
+# (the append changes both): the append starts where a user's would, from the previous run's files.
+# The full run writes another output file and checkpoint dir; its output and snapshots are compared
+# with the append's (cmp).
 # Prints every run's wall and CPU (user+sys) seconds, then medians and the append's ratio to the full
 # run. The target: append <= 5% of a full run. "outputs only": the output stage's wall seconds (the
 # JSONL output and the audit log, from the --json summary), and the snapshots' CPU seconds (defaults
@@ -32,36 +35,40 @@ head -n "$old" "$grown" > "$out/prefix.jsonl"
 names=("defaults --no-semantic-dedup" "--no-semantic-dedup --snapshots none")
 declare -a flags=("--no-semantic-dedup" "--no-semantic-dedup --snapshots none")
 declare -A wall cpu outw
-# run NAME FLAGS INPUT CHECKPOINTS: one timed run; its wall and CPU seconds in $e and $c.
+# run NAME FLAGS INPUT CHECKPOINTS OUTPUT: one timed run; its wall and CPU seconds in $e and $c, the
+# output stage's seconds in $o and the records it kept from the previous output in $k.
 run() {
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$3" --output "$out/out.jsonl" --text-column text \
+  /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$3" --output "$5" --text-column text \
     --checkpoint-dir "$4" --quiet --json ${EXTRA:-} $2 > "$out/summary.json"
   read -r e u s < "$out/time"
   c=$(echo "$u + $s" | bc)
-  o=$(python3 -c 'import json, sys; print(next(s["seconds"] for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "output"))' "$out/summary.json")
+  read -r o k < <(python3 -c 'import json, sys; o = next(s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "output"); print(o["seconds"], o["notes"].get("rows_copied", 0))' "$out/summary.json")
 }
 echo "== $n rows ($(du -mL "$grown" | cut -f1) MB), $old of them before the append; $runs runs of each, interleaved; ${EXTRA:-}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!names[@]}"; do
   rm -rf "$out/ck-prefix" "$out/input.jsonl"
   cp "$out/prefix.jsonl" "$out/input.jsonl"
-  run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck-prefix"
+  run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck-prefix" "$out/prefix-out.jsonl"
   printf '  %-40s prefix run  wall %6.2f s  cpu %6.2f s\n' "${names[$i]}" "$e" "$c"
   cp "$grown" "$out/input.jsonl"
   for r in $(seq "$runs"); do
-    rm -rf "$out/ck"; cp -a "$out/ck-prefix" "$out/ck"
-    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
+    rm -rf "$out/ck-append"; cp -a "$out/ck-prefix" "$out/ck-append"; cp "$out/prefix-out.jsonl" "$out/append.jsonl"
+    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck-append" "$out/append.jsonl"
     wall[$i,append]+="$e "; cpu[$i,append]+="$c "; outw[$i,append]+="$o "
-    printf '  run %d  %-40s append     wall %6.2f s  cpu %6.2f s  output stage %5.2f s\n' "$r" "${names[$i]}" "$e" "$c" "$o"
-    cp "$out/out.jsonl" "$out/append.jsonl"
-    rm -rf "$out/ck"
-    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck"
+    printf '  run %d  %-40s append     wall %6.2f s  cpu %6.2f s  output stage %5.2f s  (%d records kept from the previous output)\n' "$r" "${names[$i]}" "$e" "$c" "$o" "$k"
+    rm -rf "$out/ck-full"
+    run "${names[$i]}" "${flags[$i]}" "$out/input.jsonl" "$out/ck-full" "$out/full.jsonl"
     wall[$i,full]+="$e "; cpu[$i,full]+="$c "; outw[$i,full]+="$o "
     printf '  run %d  %-40s full       wall %6.2f s  cpu %6.2f s  output stage %5.2f s\n' "$r" "${names[$i]}" "$e" "$c" "$o"
-    cmp -s "$out/out.jsonl" "$out/append.jsonl" || { echo "the append's output differs from the full run's" >&2; exit 1; }
+    cmp -s "$out/full.jsonl" "$out/append.jsonl" || { echo "the append's output differs from the full run's" >&2; exit 1; }
+    for f in "$out"/ck-full/after_*.parquet; do
+      [ -e "$f" ] || continue   # --snapshots none
+      cmp -s "$f" "$out/ck-append/${f##*/}" || { echo "the append's ${f##*/} differs from the full run's" >&2; exit 1; }
+    done
   done
 done
-rm -rf "$out/ck" "$out/ck-prefix"
+rm -rf "$out/ck-append" "$out/ck-full" "$out/ck-prefix" "$out/prefix-out.jsonl" "$out/append.jsonl" "$out/full.jsonl"
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo
 echo "| configuration | full wall | append wall | ratio | full CPU | append CPU | ratio |"
