@@ -37,7 +37,11 @@ declare -a flags=("--no-semantic-dedup" "--no-semantic-dedup --snapshots none")
 declare -A wall cpu outw
 # run NAME FLAGS INPUT CHECKPOINTS OUTPUT: one timed run; its wall and CPU seconds in $e and $c, the
 # output stage's seconds in $o and the records it kept from the previous output in $k.
+# Each run starts with nothing waiting to be written back (sync): the copied checkpoint dir (~0.8 GB)
+# was otherwise still dirty in the page cache, and the append's first fdatasync of the store waited
+# 0.36 s for the copy's writeback, which no user's append has (strace -T).
 run() {
+  sync
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$out/time" "$BIN" --input "$3" --output "$5" --text-column text \
     --checkpoint-dir "$4" --quiet --json ${EXTRA:-} $2 > "$out/summary.json"
