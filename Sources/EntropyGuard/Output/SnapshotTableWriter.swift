@@ -66,7 +66,8 @@ struct SnapshotTableWriter {
     /// every 10,000 rows with the interrupt flag.
     /// `expectedRows`, when given, holds each file's recorded row count (see above).
     /// `continuing`: per stage, the earlier file whose rows are its first ones (an append's,
-    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again.
+    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again,
+    /// nor read from the store when the earlier file says where they end (`Target.keptBelow`).
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
                expectedRows: [Int]? = nil, continuing: [StageID: ParquetFilePrefix] = [:], cancelled: () -> Bool = { false }) throws -> [(rows: Int, kept: Int)] {
         let hasChunks = try rows.hasChunks()
