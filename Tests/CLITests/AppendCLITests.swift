@@ -174,6 +174,17 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(semantic["rows_in"] as? Int, (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "exact_dedup" }!["rows_out"] as? Int)
     }
 
+    /// The same over snapshots of several row groups: the append ends before semantic dedup, which
+    /// rewinds every row; the earlier stages' snapshots still start from the old files (their scan at
+    /// the first row not kept), semantic dedup's is written whole, and all are a full run's.
+    func testAnAppendEndedBeforeSemanticDedupOverSeveralRowGroupsGivesAFullRunsSnapshots() throws {
+        let lines = makeDataset(rows: 28_000, seed: 23).split(separator: "\n").map(String.init)
+        let model = try staticModel()
+        try checkAppend(old: Array(lines[..<24_000]), new: Array(lines[24_000...]),
+                        flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup", "--model-name", model,
+                                "--dedup-threshold", "0.98", "--search", "ivf"], copied: false)
+    }
+
     func testAppendedCSVGivesTheFilesOfAFullRun() throws {
         let (old, new) = Self.corpora()
         let model = try staticModel()
