@@ -87,8 +87,9 @@ struct SnapshotTableWriter {
                 var target = Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
                                     chunks: chunks, writer: writer, firstInputColumn: firstInputColumn,
                                     written: writer.continuedRows, skip: writer.continuedRows)
-                if writer.continuedRows > 0, rowNumber, let first = continuing[stage]?.firstColumnMinimumOfLastGroup {
-                    // The earlier file's `_row` (column 0) of the first row it did not keep.
+                if writer.continuedRows > 0, rowNumber, !chunks, let first = continuing[stage]?.firstColumnMinimumOfLastGroup {
+                    // The earlier file's `_row` (column 0) of the first row it did not keep: without chunks
+                    // (an append's files have none) `_row` increases through the file.
                     target.keptBelow = first
                     target.skip = 0
                 }
