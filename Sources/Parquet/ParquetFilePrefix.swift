@@ -31,6 +31,11 @@ public struct ParquetFilePrefix {
     let rowGroupBytes: [UInt8]
     /// The footer's bytes outside `num_rows` and `row_groups`, which the new file's footer must repeat.
     let footerHead: [UInt8]
+    /// The smallest value of the first column in the last row group (the one the writer encodes again),
+    /// from its statistics, read as an INT64 (nil without statistics or when they are not 8 bytes): a
+    /// caller whose first column is an INT64 numbering its rows in increasing order learns there,
+    /// without counting rows, at which of its rows the new file's encoding starts.
+    public let firstColumnMinimumOfLastGroup: Int64?
     let footerTail: [UInt8]
 
     /// Reads the footer of the file open as `descriptor`; nil when there is nothing to keep or the
@@ -56,6 +61,9 @@ public struct ParquetFilePrefix {
         rowGroupBytes = Array(footer[kept.first!.entry.lowerBound..<kept.last!.entry.upperBound])
         footerHead = Array(footer[..<layout.head])
         footerTail = Array(footer[layout.tail...])
+        firstColumnMinimumOfLastGroup = layout.rowGroups.last!.firstColumnMinimum.flatMap { bytes in
+            bytes.count == 8 ? bytes.reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) } : nil
+        }
     }
 
     /// Whether a footer of this writer (`template`: its FileMetaData without row groups) has the
@@ -74,6 +82,8 @@ struct FooterLayout {
         var entry: Range<Int>
         var rows: Int64
         var start: Int64
+        /// The first column chunk's statistics min_value (PLAIN bytes), when present.
+        var firstColumnMinimum: [UInt8]?
     }
     var head = 0
     var tail = 0
@@ -101,20 +111,33 @@ struct FooterLayout {
                             let entryStart = d.position
                             var rows: Int64 = -1
                             var start: Int64 = -1
+                            var minimum: [UInt8]?
                             try d.readStruct { d, id, type in
                                 switch id {
                                 case 1:
                                     let (columns, _) = try d.readListHeader()
                                     for column in 0..<columns {
                                         try d.readStruct { d, id, type in
-                                            if column == 0 && id == 2 { start = try d.readI64() } else { try d.skip(type) }
+                                            if column == 0 && id == 2 {
+                                                start = try d.readI64()
+                                            } else if column == 0 && id == 3 {
+                                                // ColumnMetaData.statistics (12).min_value (6)
+                                                try d.readStruct { d, id, type in
+                                                    guard id == 12 else { return try d.skip(type) }
+                                                    try d.readStruct { d, id, type in
+                                                        if id == 6 { minimum = Array(try d.readBinary()) } else { try d.skip(type) }
+                                                    }
+                                                }
+                                            } else {
+                                                try d.skip(type)
+                                            }
                                         }
                                     }
                                 case 3: rows = try d.readI64()
                                 default: try d.skip(type)
                                 }
                             }
-                            layout.rowGroups.append(Group(entry: entryStart..<d.position, rows: rows, start: start))
+                            layout.rowGroups.append(Group(entry: entryStart..<d.position, rows: rows, start: start, firstColumnMinimum: minimum))
                         }
                         layout.tail = d.position
                     default:

@@ -174,6 +174,17 @@ final class AppendCLITests: XCTestCase {
         XCTAssertEqual(semantic["rows_in"] as? Int, (summary["stages"] as! [[String: Any]]).first { $0["name"] as? String == "exact_dedup" }!["rows_out"] as? Int)
     }
 
+    /// The same over snapshots of several row groups: the append ends before semantic dedup, which
+    /// rewinds every row; the earlier stages' snapshots still start from the old files (their scan at
+    /// the first row not kept), semantic dedup's is written whole, and all are a full run's.
+    func testAnAppendEndedBeforeSemanticDedupOverSeveralRowGroupsGivesAFullRunsSnapshots() throws {
+        let lines = makeDataset(rows: 28_000, seed: 23).split(separator: "\n").map(String.init)
+        let model = try staticModel()
+        try checkAppend(old: Array(lines[..<24_000]), new: Array(lines[24_000...]),
+                        flags: ["--text-column", "text", "--min-length", "20", "--no-fuzzy-dedup", "--model-name", model,
+                                "--dedup-threshold", "0.98", "--search", "ivf"], copied: false)
+    }
+
     func testAppendedCSVGivesTheFilesOfAFullRun() throws {
         let (old, new) = Self.corpora()
         let model = try staticModel()
@@ -269,6 +280,59 @@ final class AppendCLITests: XCTestCase {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
+    }
+
+    /// Two appends over snapshots of several row groups, each snapshot's scan starting at the first row
+    /// its old file did not keep; before the second, one old snapshot is replaced by another valid
+    /// file (not the one the store recorded): that one is written whole. Then an append whose new rows
+    /// change the inferred schema (a column null in every old row, a type widened, a new column): the
+    /// schema is inferred on from the old rows' and the snapshots are written whole. Every file is a
+    /// full run's.
+    func testAppendsOverSeveralRowGroupsAndAChangingSchemaGiveAFullRunsSnapshots() throws {
+        let lines = makeDataset(rows: 40_000, seed: 19).split(separator: "\n").map(String.init)
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let ck = dir.appendingPathComponent("ck")
+        try write(lines[..<25_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try write(lines[..<33_000].joined(separator: "\n") + "\n", to: input)
+        XCTAssertEqual(appended(try run(input, checkpoints: ck, flags))?["new_rows"], 8_000)
+        let validate = ck.appendingPathComponent("after_validate.parquet")
+        try Data(contentsOf: ck.appendingPathComponent("after_ingest.parquet")).write(to: validate, options: .atomic)
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("after_ingest.parquet: 32768 rows kept from the previous file"), result.stderr)
+        XCTAssertFalse(result.stderr.split(separator: "\n").contains { $0.contains("after_validate.parquet") && $0.contains("rows kept") }, result.stderr)
+        let full = dir.appendingPathComponent("ck-full")
+        try run(input, checkpoints: full, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+
+        let old = lines[..<30_000].map { $0.replacingOccurrences(of: #"{"id": "#, with: #"{"n": null, "w": 1, "id": "#) }
+        let new = lines[30_000...].map { $0.replacingOccurrences(of: #"{"id": "#, with: #"{"n": 5, "w": 2.5, "extra": true, "id": "#) }
+        try checkAppend(old: old, new: new, flags: flags)
+        let schema = try parquetSchema(full: dir, lines: old + new, flags: flags)
+        XCTAssertEqual(schema.filter { ["n", "w", "extra"].contains($0.key) }, ["n": "int64", "w": "double", "extra": "bool"])
+    }
+
+    /// The input columns' types in a full run's after_ingest.parquet, read by pyarrow.
+    private func parquetSchema(full dir: URL, lines: [String], flags: [String]) throws -> [String: String] {
+        let input = dir.appendingPathComponent("schema.jsonl"), ck = dir.appendingPathComponent("ck-schema")
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
+        process.arguments = ["-c", "import sys, json, pyarrow.parquet as pq; s = pq.read_schema(sys.argv[1]); "
+                                 + "print(json.dumps({f.name: str(f.type) for f in s}))",
+                             ck.appendingPathComponent("after_ingest.parquet").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: String])
     }
 
     /// Parquet output: the previous file's row groups but its last are kept, and the file is a full run's.

@@ -52,6 +52,44 @@ final class SnapshotSchemaInferenceTests: XCTestCase {
                                                                       SnapshotColumn(name: "body", type: .string)])
     }
 
+    /// Inference continued from what was observed over the first records (through its JSON form, as
+    /// the store caches it) ends where one pass over all of them does, wherever the records are split:
+    /// a column with only nulls so far takes the type of a later value (its schema said string), a
+    /// column first seen later comes after the others, a later value widens a type.
+    func testContinuedInferenceEqualsOnePassOverAllRecords() throws {
+        let lines = [
+            #"{"text": "a", "n": null, "w": 1, "s": 2, "b": true}"#,
+            #"{"text": "b", "n": null, "w": 3, "caf\u00e9": null}"#,
+            #"{"n": 7, "w": 2.5, "text": "c", "late": false, "k": 1, "k": "dup"}"#,
+            #"{"text": "d", "s": "two", "b": 1, "cafe\u0301": [1]}"#,
+            #"{"text": "e", "n": 8, "late": null, "caf\u00e9": 1.5}"#,
+        ]
+        var whole = SchemaInference()
+        for line in lines { try whole.observe(record: Array(line.utf8)) }
+        let expected = whole.schema(textColumn: "text")
+        XCTAssertEqual(expected.columns.map(\.type), [.string, .int64, .double, .string, .string, .double, .bool, .int64, .string])
+        for split in 0...lines.count {
+            var first = SchemaInference()
+            for line in lines[..<split] { try first.observe(record: Array(line.utf8)) }
+            let stored = try JSONDecoder().decode(SchemaInference.Observed.self, from: JSONEncoder().encode(first.observed))
+            var continued = try XCTUnwrap(SchemaInference(continuing: stored))
+            for line in lines[split...] { try continued.observe(record: Array(line.utf8)) }
+            XCTAssertEqual(continued.observed, whole.observed, "split at \(split)")
+            XCTAssertEqual(continued.schema(textColumn: "text"), expected, "split at \(split)")
+        }
+        // "n" was null in the first two records only: string in their schema, int64 once 7 is seen.
+        var two = SchemaInference()
+        for line in lines[..<2] { try two.observe(record: Array(line.utf8)) }
+        XCTAssertEqual(two.schema(textColumn: "text").columns[1], SnapshotColumn(name: "n", type: .string))
+        XCTAssertEqual(two.observed.types[1], nil)
+    }
+
+    func testAnObservedStateThatIsNotOneIsRefused() {
+        XCTAssertNil(SchemaInference(continuing: .init(names: ["a", "b"], types: [.int64])))
+        XCTAssertNil(SchemaInference(continuing: .init(names: ["a", "b", "a"], types: [.int64, nil, .string])))
+        XCTAssertNotNil(SchemaInference(continuing: .init(names: ["caf\u{E9}", "cafe\u{301}"], types: [.int64, nil])))
+    }
+
     func testIntegerBeyondInt64IsDouble() throws {
         XCTAssertEqual(try infer([#"{"n": 1}"#, #"{"n": 123456789012345678901}"#])["n"], .double)
         XCTAssertEqual(try infer([#"{"n": -9223372036854775808}"#])["n"], .int64)

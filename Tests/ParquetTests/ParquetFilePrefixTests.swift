@@ -51,6 +51,12 @@ final class ParquetFilePrefixTests: XCTestCase {
         let (before, full, continued) = (dir.appendingPathComponent("before.parquet").path, dir.appendingPathComponent("full.parquet").path,
                                          dir.appendingPathComponent("continued.parquet").path)
         try write(before, count: old, options: options)
+        // The last group's `_row` statistics say where the rows not kept start: the kept rows' count here.
+        let descriptor = open(before, O_RDONLY)
+        if let prefix = ParquetFilePrefix(descriptor: descriptor) {
+            XCTAssertEqual(prefix.firstColumnMinimumOfLastGroup, Int64(prefix.rowCount), file: file, line: line)
+        }
+        close(descriptor)
         try write(full, count: old + new, options: options)
         XCTAssertEqual(try write(continued, count: old + new, options: options, continuing: before), kept, file: file, line: line)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: continued)), try Data(contentsOf: URL(fileURLWithPath: full)), file: file, line: line)

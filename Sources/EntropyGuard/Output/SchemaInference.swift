@@ -50,6 +50,28 @@ public struct SchemaInference: Sendable {
 
     public init() {}
 
+    /// What the inference observed: the columns in order of first appearance and each one's type so
+    /// far (nil: only nulls, which `schema(textColumn:)` shows as string but a later value still sets).
+    /// That is all the schema depends on, so inference can go on from it over more records and end
+    /// where one pass over all of them would (an append's new rows, `SnapshotSchema.start`).
+    public struct Observed: Codable, Equatable, Sendable {
+        public var names: [String]
+        public var types: [SnapshotColumnType?]
+    }
+
+    public var observed: Observed { Observed(names: names, types: types) }
+
+    /// Goes on from `observed`; nil when it is not one (a count mismatch, or a name twice).
+    public init?(continuing observed: Observed) {
+        guard observed.names.count == observed.types.count else { return nil }
+        for (name, type) in zip(observed.names, observed.types) {
+            let known = names.count
+            let index = column(named: name)
+            guard index == known else { return nil }
+            types[index] = type
+        }
+    }
+
     /// The type of a column that held values of type `current` after seeing one more value of kind `kind`
     /// (`nil` = only nulls so far).
     public static func widen(_ current: SnapshotColumnType?, with kind: JSONValueKind) -> SnapshotColumnType? {
@@ -134,70 +156,99 @@ extension SnapshotSchema {
     /// The meta key of the cached schema.
     static let metaKey = "snapshot.schema"
 
-    /// What the cache stores: the schema and what it was inferred from.
+    /// What the cache stores: what the inference observed (`SchemaInference.Observed`, not only the
+    /// schema: a column with only nulls so far is string in the schema but takes the type of a later
+    /// value) and what it was inferred from: the input (hash), its ingested rows below `rows`, the text
+    /// column and format.
     private struct Cached: Codable {
         var inputHash: String
         var textColumn: String
         var format: String
-        var schema: SnapshotSchema
+        var rows: Int64
+        var observed: SchemaInference.Observed
+
+        func matches(_ info: IngestInfo) -> Bool { textColumn.hasSameUTF8(as: info.textColumn) && format == info.format.rawValue }
+    }
+
+    /// Where inferring the input's schema starts: from nothing (row 0), or in an append from what was
+    /// observed over the old input's rows (the rows below `fromRow`, which come first in input order).
+    struct Start {
+        var inference = SchemaInference()
+        var fromRow: Int64 = 0
     }
 
     /// The schema of the input in the store: all CSV columns are strings; JSONL columns are inferred
     /// over every ingested record (one pass over the input). The result is cached in the meta table
     /// (key `snapshot.schema`), valid while meta `ingest.input_hash` and the text column are the same,
-    /// so the pass runs once per input. Call only once ingest has completed.
+    /// so the pass runs once per input; an append reads only its new rows (`start`). Call only once
+    /// ingest has completed.
     static func of(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
         if let schema = try cached(store: store, input: input, info: info) { return schema }
-        let schema = try infer(rows: store.rowReader, input: input, info: info)
-        try cache(schema, store: store, input: input, info: info)
-        return schema
+        let inference = try infer(rows: store.rowReader, input: input, info: info, from: try start(store: store, info: info))
+        try cache(inference, store: store, input: input, info: info)
+        return inference.schema(textColumn: info.textColumn)
     }
 
     /// The schema of an input whose columns are known without reading its records: CSV's header (all
     /// strings), or Parquet's fields (named only: the Parquet files take the input's own types, see
     /// `InputColumns`; reading every record as JSON to infer types nobody uses took as long as the
     /// output itself). Nil for JSONL.
-    private static func named(_ info: IngestInfo) -> SnapshotSchema? {
+    private static func named(_ info: IngestInfo) -> SchemaInference? {
         guard let names = info.format == .csv ? info.csvHeader ?? [] : info.format == .parquet ? info.parquetFieldNames ?? [] : nil else { return nil }
         var inference = SchemaInference()
         for name in names { inference.observe(name, kind: .string) }
-        return inference.schema(textColumn: info.textColumn)
+        return inference
+    }
+
+    private static func cachedRecord(store: WorkingStore) throws -> Cached? {
+        try store.meta(metaKey).flatMap { try? JSONDecoder().decode(Cached.self, from: Data($0.utf8)) }
     }
 
     /// The schema without reading the input: CSV's, Parquet's, or the cached one; nil when it must be inferred.
     static func cached(store: WorkingStore, input: InputSource, info: IngestInfo) throws -> SnapshotSchema? {
-        if let schema = named(info) { return schema }
-        if let text = try store.meta(metaKey), let cached = try? JSONDecoder().decode(Cached.self, from: Data(text.utf8)),
-           cached.inputHash == (try store.meta("ingest.input_hash") ?? input.hash.hex), cached.textColumn.hasSameUTF8(as: info.textColumn),
-           cached.format == info.format.rawValue {
-            return cached.schema
+        if let inference = named(info) { return inference.schema(textColumn: info.textColumn) }
+        if let cached = try cachedRecord(store: store), cached.matches(info),
+           cached.inputHash == (try store.meta("ingest.input_hash") ?? input.hash.hex),
+           let inference = SchemaInference(continuing: cached.observed) {
+            return inference.schema(textColumn: info.textColumn)
         }
         return nil
     }
 
-    /// Records `schema` as the input's (see `of`).
-    static func cache(_ schema: SnapshotSchema, store: WorkingStore, input: InputSource, info: IngestInfo) throws {
-        guard info.format == .jsonl else { return }
+    /// Where `infer` starts when the schema is not `cached`: in an append whose old input's inference
+    /// is cached (same old input hash, text column and format, over exactly the rows before the first
+    /// new one), from that; else from nothing. Measured on a 10k-row append to 990k rows: the pass over
+    /// every record was 0.4 s of the append's 2.0 CPU-s.
+    static func start(store: WorkingStore, info: IngestInfo) throws -> Start {
+        guard info.format == .jsonl, let append = try store.appendInProgress(), let oldInput = try store.appendOldInputHash(),
+              let cached = try cachedRecord(store: store), cached.matches(info), cached.inputHash == oldInput,
+              cached.rows == append.firstRow, let inference = SchemaInference(continuing: cached.observed) else { return Start() }
+        return Start(inference: inference, fromRow: append.firstRow)
+    }
+
+    /// Records `inference` (over every ingested row of the store's input) as the input's (see `of`).
+    static func cache(_ inference: SchemaInference, store: WorkingStore, input: InputSource, info: IngestInfo) throws {
+        guard info.format == .jsonl, let rows = try store.inputRowCount() else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let cached = Cached(inputHash: try store.meta("ingest.input_hash") ?? input.hash.hex, textColumn: info.textColumn,
-                            format: info.format.rawValue, schema: schema)
+                            format: info.format.rawValue, rows: rows, observed: inference.observed)
         try store.setMeta(metaKey, String(decoding: try encoder.encode(cached), as: UTF8.self))
     }
 
-    /// The schema from the records in the store (`rows`: on the store's connection or a reader's):
-    /// CSV's header, Parquet's fields, or one pass over the ingested JSON records (bad records excluded: they have no
-    /// fields), in input order.
-    static func infer(rows: RowReader, input: InputSource, info: IngestInfo) throws -> SnapshotSchema {
-        if let schema = named(info) { return schema }
-        var inference = SchemaInference()
+    /// The inference over the records in the store (`rows`: on the store's connection or a reader's):
+    /// CSV's header, Parquet's fields, or one pass over the ingested JSON records from `start` on (bad
+    /// records excluded: they have no fields), in input order.
+    static func infer(rows: RowReader, input: InputSource, info: IngestInfo, from start: Start) throws -> SchemaInference {
+        if let inference = named(info) { return inference }
+        var inference = start.inference
         let fetcher = try InputRecordFetcher(input: input)
         var count = 0
-        try rows.forEachReadRecord { offset, length in
+        try rows.forEachReadRecord(fromRow: start.fromRow) { offset, length in
             try fetcher.withBytes(offset: offset, length: length) { try inference.observe(record: $0.bindMemory(to: UInt8.self)) }
             count += 1
             if count % 10_000 == 0 { try Interrupt.check() }
         }
-        return inference.schema(textColumn: info.textColumn)
+        return inference
     }
 }

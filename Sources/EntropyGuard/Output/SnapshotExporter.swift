@@ -44,6 +44,8 @@ final class SnapshotExporter {
         private let lock = NSLock()
         private var hashes: [StageID: String] = [:]
         private var knownSchema: SnapshotSchema?
+        /// Where inferring the schema starts when it is not known (`SnapshotSchema.start`): set once, before the worker starts.
+        var inferenceStart = SnapshotSchema.Start()
         /// An append's old snapshots (XXH3-64 by stage), which the new ones may start from.
         private var appendPrefixes: [StageID: String] = [:]
 
@@ -78,8 +80,8 @@ final class SnapshotExporter {
     private struct Outcome {
         /// The snapshot written (nil: only a schema was inferred).
         var file: (stage: StageID, xxh3: String)?
-        /// A schema the job inferred, to cache in the store.
-        var inferredSchema: SnapshotSchema?
+        /// What the job inferred the schema from, to cache in the store.
+        var inferred: SchemaInference?
         var warning: String?
         /// Rows kept from the old file (an append's, `ParquetFilePrefix`).
         var keptRows = 0
@@ -95,6 +97,7 @@ final class SnapshotExporter {
         self.progress = progress
         state = ExportState()
         state.schema = try SnapshotSchema.cached(store: store, input: input, info: info)
+        if state.schema == nil { state.inferenceStart = try SnapshotSchema.start(store: store, info: info) }
         if try store.appendInProgress() != nil { state.setAppendPrefixes(try store.appendSnapshotHashes()) }
         worker = SnapshotWorker { [unowned self] requests, report in try handle(requests, report: report) }
     }
@@ -229,7 +232,7 @@ final class SnapshotExporter {
 
     private func record(_ collected: (outcomes: [Outcome], failure: Error?)) throws {
         for outcome in collected.outcomes {
-            if let schema = outcome.inferredSchema { try SnapshotSchema.cache(schema, store: store, input: input, info: info) }
+            if let inference = outcome.inferred { try SnapshotSchema.cache(inference, store: store, input: input, info: info) }
             if let warning = outcome.warning { progress.warn(warning) }
             if outcome.keptRows > 0, let stage = outcome.file?.stage {
                 progress.info("\(Self.fileName(stage)): \(outcome.keptRows) rows kept from the previous file")
@@ -297,21 +300,21 @@ final class SnapshotExporter {
         }
         for case .link(let stage, let previous) in requests { report(try link(stage, to: previous)) }
         for case .inferSchema(let reader) in requests where state.schema == nil {
-            let schema = try SnapshotSchema.infer(rows: reader.rows, input: input, info: info)
-            state.schema = schema
-            report(Outcome(inferredSchema: schema))
+            let inference = try SnapshotSchema.infer(rows: reader.rows, input: input, info: info, from: state.inferenceStart)
+            state.schema = inference.schema(textColumn: info.textColumn)
+            report(Outcome(inferred: inference))
         }
     }
 
     /// Writes the stages' snapshots from `rows` in one pass.
     private func export(_ stages: [(stage: StageID, expectedRows: Int?)], rows: RowReader, progress: ProgressReporter,
                         cancelled: () -> Bool) throws -> [Outcome] {
-        var inferred: SnapshotSchema?
+        var inferred: SchemaInference?
         var schema = state.schema
         if schema == nil {
-            inferred = try SnapshotSchema.infer(rows: rows, input: input, info: info)
-            schema = inferred
-            state.schema = inferred
+            inferred = try SnapshotSchema.infer(rows: rows, input: input, info: info, from: state.inferenceStart)
+            schema = inferred!.schema(textColumn: info.textColumn)
+            state.schema = schema
         }
         let label = "snapshot " + stages.map(\.stage.checkpointName).joined(separator: ", ")
         let continuing = appendPrefixes(stages.map(\.stage))
@@ -330,7 +333,7 @@ final class SnapshotExporter {
                 throw EntropyGuardError(.ioError, "\(path(target.stage)): cannot read back the snapshot")
             }
             state.setHash(hash, of: target.stage)
-            outcomes.append(Outcome(file: (target.stage, hash), inferredSchema: outcomes.isEmpty ? inferred : nil, warning: warning,
+            outcomes.append(Outcome(file: (target.stage, hash), inferred: outcomes.isEmpty ? inferred : nil, warning: warning,
                                     keptRows: kept))
         }
         return outcomes

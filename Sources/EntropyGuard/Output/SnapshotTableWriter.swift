@@ -66,7 +66,8 @@ struct SnapshotTableWriter {
     /// every 10,000 rows with the interrupt flag.
     /// `expectedRows`, when given, holds each file's recorded row count (see above).
     /// `continuing`: per stage, the earlier file whose rows are its first ones (an append's,
-    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again.
+    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again,
+    /// nor read from the store when the earlier file says where they end (`Target.keptBelow`).
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
                expectedRows: [Int]? = nil, continuing: [StageID: ParquetFilePrefix] = [:], cancelled: () -> Bool = { false }) throws -> [(rows: Int, kept: Int)] {
         let hasChunks = try rows.hasChunks()
@@ -83,9 +84,16 @@ struct SnapshotTableWriter {
                                                    keyValueMetadata: inputColumns.keyValueMetadata(columns: columns, firstInputColumn: firstInputColumn))
                 options.rowGroupRowLimit = rowGroupRows
                 let writer = try ParquetWriter(path: path, columns: columns, options: options, continuing: continuing[stage])
-                targets.append(Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
-                                      chunks: chunks, writer: writer, firstInputColumn: firstInputColumn,
-                                      written: writer.continuedRows, skip: writer.continuedRows))
+                var target = Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
+                                    chunks: chunks, writer: writer, firstInputColumn: firstInputColumn,
+                                    written: writer.continuedRows, skip: writer.continuedRows)
+                if writer.continuedRows > 0, rowNumber, !chunks, let first = continuing[stage]?.firstColumnMinimumOfLastGroup {
+                    // The earlier file's `_row` (column 0) of the first row it did not keep: without chunks
+                    // (an append's files have none) `_row` increases through the file.
+                    target.keptBelow = first
+                    target.skip = 0
+                }
+                targets.append(target)
             } catch let error as ParquetError {
                 throw EntropyGuardError(error, writing: path)
             }
@@ -95,18 +103,21 @@ struct SnapshotTableWriter {
         let textsFromRecords = info.format.recordsAreJSON
         var inputRows = try InputRows(columns: inputColumns, input: input, info: info)
         var done = 0
+        // The rows kept from the earlier files are not read at all when every file knows where they end:
+        // measured on a 10k-row append to 990k rows, walking the old rows to skip them was 0.25 s of the
+        // append's 2.0 CPU-s. A file that needs every row (no earlier file) starts the scan at row 0.
+        let fromRow = targets.map { $0.keptBelow ?? 0 }.min() ?? 0
         progress.begin(stage: label, total: nil)
         defer { progress.end() }
         do {
-            try rows.forEachStageRow(files.map(\.stage), originalTexts: !textsFromRecords) { stored in
+            try rows.forEachStageRow(files.map(\.stage), originalTexts: !textsFromRecords, fromRow: fromRow) { stored in
                 let born = stored.born
                 let droppedBy = stored.droppedBy
                 // A row a file kept from its earlier self (`continuing`) is skipped for it; a row no
                 // file needs is not decoded at all.
                 var needed = false
                 for index in targets.indices where born <= targets[index].generation && droppedBy > targets[index].generation {
-                    if targets[index].skip > 0 {
-                        targets[index].skip -= 1
+                    if targets[index].keeps(position: stored.parentRow ?? stored.rowID) {
                         targets[index].lastSkipped = stored.rowID
                     } else {
                         needed = true
@@ -166,13 +177,26 @@ struct SnapshotTableWriter {
         let writer: ParquetWriter
         let firstInputColumn: Int
         var written = 0
-        /// Rows of the file still to skip (kept from its earlier self).
+        /// Rows of the file still to skip (kept from its earlier self), counted from the scan's first row.
         var skip = 0
+        /// Instead of `skip`: the rows before this position (row id, or a chunk's parent's) were kept from
+        /// the earlier file, read from its last row group's `_row` statistics
+        /// (`ParquetFilePrefix.firstColumnMinimumOfLastGroup`). The file's hash was checked against the
+        /// one the store recorded for it, so its rows are the store's rows alive after the stage, in order.
+        var keptBelow: Int64?
         /// The last row skipped (the row being read, when it was).
         var lastSkipped: Int64 = -1
         var closed = false
 
         func skipped(_ row: Int64) -> Bool { row == lastSkipped }
+
+        /// Whether the row at `position` was kept from the earlier file (counted off `skip`).
+        mutating func keeps(position: Int64) -> Bool {
+            if let keptBelow { return position < keptBelow }
+            guard skip > 0 else { return false }
+            skip -= 1
+            return true
+        }
     }
 
     /// Thrown when `cancelled` said to stop (the run failed elsewhere; nothing to report).

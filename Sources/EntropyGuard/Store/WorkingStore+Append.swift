@@ -25,6 +25,7 @@ extension WorkingStore {
             for checkpoint in try checkpoints() {
                 if let hash = checkpoint.snapshotXXH3 { try setMeta(Self.appendSnapshotKey(checkpoint.stage), hash) }
             }
+            if let old = try meta("ingest.input_hash") { try setMeta(Self.appendOldInputKey, old) }
             try setMeta("ingest.input_hash", inputHash)
             try setMeta("ingest.input_length", String(inputLength))
             try setMeta(InputAppend.metaPrefix + "first_row", String(append.firstRow))
@@ -34,6 +35,12 @@ extension WorkingStore {
             try clearStageInProgress()
         }
     }
+
+    private static let appendOldInputKey = InputAppend.metaPrefix + "old_input_hash"
+
+    /// The XXH3-128 of the old input (the first rows, `firstRow` of them), while an append is in
+    /// progress: what the old input's products were made from (`SnapshotSchema.start`).
+    func appendOldInputHash() throws -> String? { try meta(Self.appendOldInputKey) }
 
     private static func appendSnapshotKey(_ stage: StageID) -> String { InputAppend.metaPrefix + "snapshot." + stage.checkpointName }
 
