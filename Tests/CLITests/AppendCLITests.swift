@@ -183,6 +183,32 @@ final class AppendCLITests: XCTestCase {
         try assertNewDrops(ck, old: old.count, reason: "near_duplicate")
     }
 
+    /// Standard input grown at its end appends (its prefix hashed while it is spooled), and writes a
+    /// full run's output; the same input with a changed old record does not.
+    func testAnAppendFromStandardInputGivesAFullRunsOutput() throws {
+        let (old, new) = Self.corpora()
+        let dir = try makeTemporaryDirectory()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--json", "--quiet", "--input", "-"]
+        @discardableResult
+        func run(_ lines: [String], _ checkpoints: String) throws -> [String: Any] {
+            let ck = dir.appendingPathComponent(checkpoints)
+            let result = try CLI.run(flags + ["--checkpoint-dir", ck.path, "--output", ck.appendingPathComponent("out.jsonl").path],
+                                     stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr)
+        }
+        XCTAssertNil(appended(try run(old, "ck-append")))
+        XCTAssertEqual(appended(try run(old + new, "ck-append")), ["old_rows": old.count, "new_rows": new.count])
+        try run(old + new, "ck-full")
+        XCTAssertEqual(try read(dir.appendingPathComponent("ck-append/out.jsonl")), try read(dir.appendingPathComponent("ck-full/out.jsonl")))
+        var changed = old
+        changed[3] = changed[3].replacingOccurrences(of: "\"text\": \"", with: "\"text\": \"changed ")
+        XCTAssertNil(appended(try run(old, "ck-changed")))
+        XCTAssertNil(appended(try run(changed + new, "ck-changed")), "a changed old record is not an append")
+        try run(changed + new, "ck-changed-full")
+        XCTAssertEqual(try read(dir.appendingPathComponent("ck-changed/out.jsonl")), try read(dir.appendingPathComponent("ck-changed-full/out.jsonl")))
+    }
+
     /// Chunking on: the old rows made no chunks, a new row does (chunk rows are numbered after the
     /// input rows, as in a full run).
     func testAnAppendWhoseNewRowsAreChunkedGivesTheFilesOfAFullRun() throws {
