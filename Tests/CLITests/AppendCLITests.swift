@@ -120,6 +120,13 @@ final class AppendCLITests: XCTestCase {
             XCTAssertEqual(got[name], data, "\(name) differs from a full run's", file: file, line: line)
         }
         XCTAssertGreaterThan(got.keys.filter { $0.hasSuffix(".parquet") }.count, 0, "snapshots compared", file: file, line: line)
+        // The checkpoints' counts (rows after each stage, its drops per reason) are a full run's too:
+        // the append adds its new rows' counts to the old input's checkpoints (WorkingStore.appendedCounts).
+        func counts(_ checkpoints: URL) throws -> [String] {
+            try WorkingStore(directory: checkpoints.path).checkpoints()
+                .map { "\($0.stage.name) \($0.rowCount) \(WorkingStore.encodeCounts($0.dropped))" }
+        }
+        XCTAssertEqual(try counts(appending), try counts(full), file: file, line: line)
         // A rerun of the grown input resumes from the last checkpoint and writes the same.
         let again = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertEqual(Set(statuses(again).values.filter { $0 != "off" }), ["resumed", "ran"], file: file, line: line)
