@@ -120,6 +120,13 @@ final class AppendCLITests: XCTestCase {
             XCTAssertEqual(got[name], data, "\(name) differs from a full run's", file: file, line: line)
         }
         XCTAssertGreaterThan(got.keys.filter { $0.hasSuffix(".parquet") }.count, 0, "snapshots compared", file: file, line: line)
+        // The checkpoints' counts (rows after each stage, its drops per reason) are a full run's too:
+        // the append adds its new rows' counts to the old input's checkpoints (WorkingStore.appendedCounts).
+        func counts(_ checkpoints: URL) throws -> [String] {
+            try WorkingStore(directory: checkpoints.path).checkpoints()
+                .map { "\($0.stage.name) \($0.rowCount) \(WorkingStore.encodeCounts($0.dropped))" }
+        }
+        XCTAssertEqual(try counts(appending), try counts(full), file: file, line: line)
         // A rerun of the grown input resumes from the last checkpoint and writes the same.
         let again = try run(input, checkpoints: appending, flags, file: file, line: line)
         XCTAssertEqual(Set(statuses(again).values.filter { $0 != "off" }), ["resumed", "ran"], file: file, line: line)
@@ -192,6 +199,32 @@ final class AppendCLITests: XCTestCase {
                                       flags: ["--text-column", "text", "--min-length", "20", "--model-name", model, "--dedup-threshold", "0.98"])
         try assertNewDrops(ck, old: old.count, reason: "exact_duplicate")
         try assertNewDrops(ck, old: old.count, reason: "near_duplicate")
+    }
+
+    /// Standard input grown at its end appends (its prefix hashed while it is spooled), and writes a
+    /// full run's output; the same input with a changed old record does not.
+    func testAnAppendFromStandardInputGivesAFullRunsOutput() throws {
+        let (old, new) = Self.corpora()
+        let dir = try makeTemporaryDirectory()
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup", "--json", "--quiet", "--input", "-"]
+        @discardableResult
+        func run(_ lines: [String], _ checkpoints: String) throws -> [String: Any] {
+            let ck = dir.appendingPathComponent(checkpoints)
+            let result = try CLI.run(flags + ["--checkpoint-dir", ck.path, "--output", ck.appendingPathComponent("out.jsonl").path],
+                                     stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr)
+        }
+        XCTAssertNil(appended(try run(old, "ck-append")))
+        XCTAssertEqual(appended(try run(old + new, "ck-append")), ["old_rows": old.count, "new_rows": new.count])
+        try run(old + new, "ck-full")
+        XCTAssertEqual(try read(dir.appendingPathComponent("ck-append/out.jsonl")), try read(dir.appendingPathComponent("ck-full/out.jsonl")))
+        var changed = old
+        changed[3] = changed[3].replacingOccurrences(of: "\"text\": \"", with: "\"text\": \"changed ")
+        XCTAssertNil(appended(try run(old, "ck-changed")))
+        XCTAssertNil(appended(try run(changed + new, "ck-changed")), "a changed old record is not an append")
+        try run(changed + new, "ck-changed-full")
+        XCTAssertEqual(try read(dir.appendingPathComponent("ck-changed/out.jsonl")), try read(dir.appendingPathComponent("ck-changed-full/out.jsonl")))
     }
 
     /// Chunking on: the old rows made no chunks, a new row does (chunk rows are numbered after the

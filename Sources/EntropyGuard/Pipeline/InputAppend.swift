@@ -66,12 +66,15 @@ enum InputAppend {
     }
 
     /// The XXH3-128 (hex) of the input's first `length` bytes, nil unless its last one is a newline
-    /// (the old input ended at a record boundary).
+    /// (the old input ended at a record boundary). The hash is the one `InputSource.open` made in its
+    /// read of the whole input when it was asked for this length (`recordedInputLength`); the prefix
+    /// is read again only when it was not (the store's length was not known then).
     private static func prefix(of input: InputSource, length: Int64) throws -> String? {
         let fd = try input.openForReading()
         defer { close(fd) }
         var last: UInt8 = 0
         guard pread(fd, &last, 1, off_t(length - 1)) == 1, last == UInt8(ascii: "\n") else { return nil }
+        if let prefix = input.prefixHash, prefix.length == length { return prefix.hash.hex }
         let hasher = XXH3Stream128()
         let blockSize = 4 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)

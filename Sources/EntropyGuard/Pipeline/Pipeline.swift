@@ -35,8 +35,11 @@ public final class Pipeline {
         if let from = options.resumeFrom, !stages.contains(from) {
             throw EntropyGuardError(.usage, "--resume-from: unknown stage '\(from.name)'; stages: \(stages.names.joined(separator: ", "))")
         }
+        // The input length the store recorded, read before the input is hashed: an append's prefix is
+        // then hashed in the same read as the whole input (InputAppend).
+        let recordedLength = options.autoResume || options.resume ? WorkingStore.recordedInputLength(in: workDirectory) : nil
         let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory,
-                                         rowGroups: options.parquetRowGroups)
+                                         rowGroups: options.parquetRowGroups, prefixLength: recordedLength)
         let reference = try options.referencePath.map {
             try ReferenceCorpus.open(path: $0, options: options, workDirectory: workDirectory, progress: progress)
         }
@@ -101,7 +104,8 @@ public final class Pipeline {
         let expected = ConfigHash.chain(planned.map { ($0.id, $0.stage.settings) })
         let source = stages.source
         let appending = try startOrContinueAppend(store: store, input: input, inputHash: inputHash, expected: expected)
-        var appendFrom = appending?.firstRow
+        var appendFrom = appending?.append.firstRow
+        let oldCheckpoints = appending?.oldCheckpoints ?? []
 
         // Resume: the newest valid checkpoint, by the rule `checkpoints list` shows.
         var resumePoint = 0
@@ -194,10 +198,19 @@ public final class Pipeline {
             try store.markStageStarted(stage.id)
             let report = try stage.stage.run(context)
             // A pass-through stage drops nothing; only stages that read the input or add rows need a recount.
-            // In an append the old rows sit at later generations: counts come from the drops.
-            let dropped = stage.isEnabled || appendFrom != nil ? try store.dropCounts(stage: stage.id) : [:]
-            let rowsOut = appendFrom != nil ? try store.aliveCountFromDrops(after: stage.id)
-                : definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
+            // In an append the old rows sit at later generations: counts come from the drops, the old
+            // rows' from the old input's checkpoint when this run started the append.
+            let dropped: [String: Int]
+            let rowsOut: Int
+            if let appendFrom, let old = oldCheckpoints.first(where: { $0.stage == stage.id }) {
+                let new = try store.appendedCounts(after: stage.id, fromRow: appendFrom)
+                dropped = old.dropped.merging(new.dropped, uniquingKeysWith: +)
+                rowsOut = old.rowCount + new.alive
+            } else {
+                dropped = stage.isEnabled || appendFrom != nil ? try store.dropCounts(stage: stage.id) : [:]
+                rowsOut = appendFrom != nil ? try store.aliveCountFromDrops(after: stage.id)
+                    : definition.readsInput || definition.addsRows ? try store.aliveCount() : rowsIn - dropped.values.reduce(0, +)
+            }
             alive = rowsOut
             pending.append(Checkpoint(stage: stage.id, inputHash: inputHash, configHash: expected[stage.id]!,
                                       rowCount: rowsOut, createdAt: Self.timestamp(), dropped: dropped,
@@ -221,7 +234,7 @@ public final class Pipeline {
         }
 
         let rowsIn = Int(try store.meta("ingest.next_row") ?? "0") ?? 0
-        let appended = appending.map { RunSummary.Appended(oldRows: Int($0.firstRow), newRows: rowsIn - Int($0.firstRow)) }
+        let appended = appending.map { RunSummary.Appended(oldRows: Int($0.append.firstRow), newRows: rowsIn - Int($0.append.firstRow)) }
         if let appended { progress.info("Input grew: \(appended.oldRows) old rows kept, \(appended.newRows) new rows processed") }
         if rowsIn == 0 {
             // Empty, blank lines only, or a CSV header only: not an error (an empty shard is normal),
@@ -265,23 +278,27 @@ public final class Pipeline {
 
     /// The append this run starts or continues (`InputAppend`), nil when it does not append. An append
     /// in progress that this run cannot continue (other settings or options) is dropped with the store.
-    private func startOrContinueAppend(store: WorkingStore, input: InputSource, inputHash: String,
-                                       expected: [StageID: String]) throws -> WorkingStore.AppendInProgress? {
+    /// `oldCheckpoints`: when this run starts it, the old input's checkpoints (which StoreConsistency
+    /// checked against the store at the start of this run): the old rows' counts. Empty when it
+    /// continues one (they are gone: the stages count all rows then).
+    private func startOrContinueAppend(store: WorkingStore, input: InputSource, inputHash: String, expected: [StageID: String]) throws
+        -> (append: WorkingStore.AppendInProgress, oldCheckpoints: [Checkpoint])? {
         let last = stages.ids.last!
         if let pending = try store.appendInProgress() {
             let sameInput = try store.meta("ingest.input_hash") == inputHash
             let continues = sameInput && pending.configHash == expected[last] && options.resumeFrom == nil && options.stopAfter == nil
                 && options.referencePath == nil && options.globalDropsPath == nil && (options.autoResume || options.resume)
-            if continues { return pending }
+            if continues { return (pending, []) }
             progress.info("An unfinished append is dropped (the input, the settings or the options changed since): starting over")
             try store.reset()
             return nil
         }
         guard let (append, oldLength) = try InputAppend.detect(store: store, input: input, options: options, lastStage: last,
                                                               lastConfigHash: expected[last]!) else { return nil }
+        let oldCheckpoints = try store.checkpoints()
         try store.beginAppend(append, inputHash: inputHash, inputLength: input.byteCount)
         progress.info("Input grew from \(oldLength) to \(input.byteCount) bytes, starting with the input the store holds: keeping the decisions for its \(append.firstRow) rows, processing the new ones")
-        return append
+        return (append, oldCheckpoints)
     }
 
     /// The stage whose committed batches this run continues rather than rewinds: the first enabled

@@ -226,22 +226,28 @@ struct FuzzyDedupStage: PipelineStage {
             stride(from: 0, to: rows.count, by: batchSize).map { rows[$0..<min($0 + batchSize, rows.count)] }
         }
 
-        // 1. The new rows' band keys (their high halves, as stored).
-        var wanted = Set<UInt64>()
-        for batch in batches(newRows) {
+        // 1. The new rows' band keys (their high halves, as stored), then sorted and made distinct.
+        // The first batch's signatures are kept for step 3 (one batch in memory): an append of up to a
+        // batch of rows then reads its texts and signatures once.
+        var wanted: [UInt64] = []
+        wanted.reserveCapacity(newRows.count * lsh.bands)
+        var firstBatch: MinHashSignatures?
+        for (index, batch) in batches(newRows).enumerated() {
             try Interrupt.check()
             let values = try signatures(of: batch)
+            if index == 0 { firstBatch = values }
             values.values.withUnsafeBufferPointer { entries in
                 for row in 0..<values.count {
                     for band in 0..<lsh.bands {
-                        wanted.insert(AppendLookup.Layout.fuzzy.stored(lsh.bandKey(entries.baseAddress! + row * hasher.permutations, band: band)))
+                        wanted.append(AppendLookup.Layout.fuzzy.stored(lsh.bandKey(entries.baseAddress! + row * hasher.permutations, band: band)))
                     }
                 }
             }
         }
         // 2. The old kept rows that share one.
         var candidates: [Int64] = []
-        let sortedWanted = wanted.sorted()
+        wanted.sort()
+        let sortedWanted = wanted.indices.compactMap { $0 == 0 || wanted[$0] != wanted[$0 - 1] ? wanted[$0] : nil }
         guard try sortedWanted.isEmpty
                 || store.forEachAppendLookupPart(name: context.stage.name, identity: context.configHash, rowsBefore: appendFrom, { part in
                     try AppendLookup.forEachMatch(in: part, layout: .fuzzy, wanted: sortedWanted) { _, row in candidates.append(row) }
@@ -271,9 +277,10 @@ struct FuzzyDedupStage: PipelineStage {
             try submit(hasher.signatures(of: Self.texts(of: batch, store: store), workers: Self.signingThreads), rows: batch)
         }
         var done = 0
-        for batch in batches(newRows) {
+        for (index, batch) in batches(newRows).enumerated() {
             try Interrupt.check()
-            try submit(signatures(of: batch), rows: batch)
+            try submit(index == 0 ? firstBatch ?? signatures(of: batch) : signatures(of: batch), rows: batch)
+            if index == 0 { firstBatch = nil }
             done += batch.count
             context.progress.update(done: done)
         }

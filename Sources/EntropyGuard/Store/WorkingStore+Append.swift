@@ -8,6 +8,17 @@ extension WorkingStore {
         var configHash: String
     }
 
+    /// The input length the store of `directory` recorded (meta `ingest.input_length`), read on a
+    /// read-only connection before the store is opened and checked, so that the input is hashed with
+    /// this prefix in the same read (`InputSource.prefixHash`). Only a hint: nil when there is no
+    /// store or it cannot be read; `InputAppend.detect` trusts the checked store, and hashes the prefix
+    /// itself when this length was not the recorded one.
+    static func recordedInputLength(in directory: String) -> Int64? {
+        guard exists(in: directory), StoreFileHeader.problem(databasePath: path(in: directory)) == nil,
+              let database = try? Database(path: path(in: directory), readOnly: true) else { return nil }
+        return (try? database.scalar("SELECT value FROM meta WHERE key = 'ingest.input_length'"))??.string.flatMap(Int64.init)
+    }
+
     func appendInProgress() throws -> AppendInProgress? {
         guard let first = try meta(InputAppend.metaPrefix + "first_row").flatMap(Int64.init),
               let hash = try meta(InputAppend.metaPrefix + "config_hash") else { return nil }
@@ -73,6 +84,28 @@ extension WorkingStore {
         return try database.scalar("""
             SELECT \(born) - (SELECT count(*) FROM rows INDEXED BY rows_dropped WHERE dropped_by IS NOT NULL AND dropped_by <= ?1)
             """, [g])?.int ?? 0
+    }
+
+    /// The counts of an append's stage among its new rows (from `fromRow` on: the new input rows, and
+    /// the chunks, numbered after them): drops by the stage per reason, and rows alive after it by the
+    /// rule of `aliveCountFromDrops`. Added to the old input's checkpoint of the stage they are the
+    /// store's counts (the old rows keep their decisions, InputAppend), found in the new rows' range of
+    /// the table instead of walking all of `rows` and the stage's part of `rows_dropped` (~55 ms of a
+    /// 10k-row append to 1M rows for the two, perf).
+    func appendedCounts(after stage: StageID, fromRow: Int64) throws -> (dropped: [String: Int], alive: Int) {
+        let g = SQLValue.integer(Int64(stage.generation))
+        var dropped: [String: Int] = [:]
+        // NOT INDEXED: the row-id range, not rows_dropped's entries of the stage (old rows' too).
+        for row in try database.rows("""
+            SELECT drop_reason, count(*) FROM rows NOT INDEXED WHERE row_id >= ?2 AND dropped_by = ?1 GROUP BY drop_reason
+            """, [g, .integer(fromRow)]) {
+            dropped[row[0].string ?? "unknown"] = row[1].int ?? 0
+        }
+        let born = stages.mayHaveAddedRows(through: stage) ? "" : "AND parent_row IS NULL"
+        let alive = try database.scalar("""
+            SELECT count(*) FROM rows NOT INDEXED WHERE row_id >= ?2 \(born) AND (dropped_by IS NULL OR dropped_by > ?1)
+            """, [g, .integer(fromRow)])?.int ?? 0
+        return (dropped, alive)
     }
 
     /// Rows with a text alive before `stage` (those it or a later stage dropped too): what it read when
