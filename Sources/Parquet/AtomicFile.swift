@@ -18,6 +18,9 @@ import Darwin
 /// plus a temporary file that the next run removes. This is the fsync policy, stated here once; the
 /// two fsyncs cost ~8 ms per output when writeback was started along the way (`startWriteback`).
 /// `discard()` (or dropping an uncommitted file) removes the temporary file.
+///
+/// An `observer` sees every byte in file order as it is written (see `AtomicFileObserver`): the owner
+/// hashes the file on the way out rather than reading it back after `commit()`.
 public final class AtomicFile {
     /// The final name.
     public let path: String
@@ -27,13 +30,15 @@ public final class AtomicFile {
     /// Bytes written so far (= offset of the next write).
     public private(set) var offset: Int64 = 0
     private var writebackStarted: Int64 = 0
+    private let observer: AtomicFileObserver?
 
-    /// Creates the temporary file beside `path`.
+    /// Creates the temporary file beside `path`; `observer` will see every byte written.
     /// - Throws: `ParquetError.io(.create, …)` when it cannot be created (no such directory, read-only
     ///   filesystem, …), `.invalidArgument` when `path` names no file.
-    public init(path: String) throws {
+    public init(path: String, observer: AtomicFileObserver? = nil) throws {
         guard !path.isEmpty && !path.hasSuffix("/") else { throw ParquetError.invalidArgument("not a file path: \(path)") }
         self.path = path
+        self.observer = observer
         temporaryPath = TemporaryFileName.make(for: path)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 { throw ParquetError.io(.create, temporaryPath) }
@@ -64,6 +69,7 @@ public final class AtomicFile {
             }
             done += n
         }
+        observer?.observe(bytes)
         offset += Int64(bytes.count)
         // Start writing each 16 MiB to disk as soon as it is in the page cache, so the fsync in
         // commit() only waits for the last part (it waited ~0.1 s per 200 MB otherwise).
@@ -77,11 +83,18 @@ public final class AtomicFile {
     /// (copy_file_range: no pass through this process's memory; 272 MB took ~0.09 s of system time
     /// on ext4 here), or by read/write where the file system cannot. For an append's outputs, whose
     /// old rows are the previous file's bytes (`OutputPrefix`).
+    ///
+    /// With an `observer`, the bytes go through this process (pread + write, 4 MiB at a time) so that
+    /// it sees them: its owner hashes the old file's bytes as they are copied, which both checks the old
+    /// file and gives the new file's hash without another pass over either. Measured on 230-270 MB
+    /// page-cached files: read+write copied as fast as copy_file_range (0.1-0.27 s of system time
+    /// each), XXH3 over the bytes adds ~0.05 s, where hashing the old file first and the new one
+    /// after its commit read both again (~0.05 s each).
     public func copy(from source: Int32, count: Int64) throws {
         precondition(descriptor >= 0, "write after commit or discard")
         var done: Int64 = 0
         #if os(Linux)
-        if let copyFileRange {
+        if observer == nil, let copyFileRange {
             var sourceOffset: Int64 = 0
             while done < count {
                 let n = copyFileRange(source, &sourceOffset, descriptor, nil, Int(count - done), 0)
@@ -108,8 +121,11 @@ public final class AtomicFile {
     }
 
     /// Overwrites bytes already written (a header whose content is known only at the end).
+    /// Refused on an observed file: its observer saw the bytes replaced, and a hash taken over them
+    /// would not be the file's (the .npy header, the only patch, goes to an unobserved file).
     public func write(_ bytes: [UInt8], at position: Int64) throws {
         precondition(descriptor >= 0 && position + Int64(bytes.count) <= offset, "patch outside the written bytes")
+        guard observer == nil else { throw ParquetError.invalidArgument("\(path): an observed file cannot be patched") }
         let n = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
         if n != bytes.count { throw ParquetError.io(.write, temporaryPath) }
     }
