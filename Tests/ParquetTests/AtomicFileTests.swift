@@ -42,8 +42,8 @@ final class AtomicFileTests: XCTestCase {
         short.discard()
     }
 
-    /// An observer sees the file's bytes in order: those written and those copied (through this
-    /// process, in several 4 MiB reads here), exactly as the committed file holds them.
+    /// An observer sees the file's bytes in order: those written and those copied (read back in
+    /// many steps here), exactly as the committed file holds them.
     func testAnObserverSeesEveryByteInOrder() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
