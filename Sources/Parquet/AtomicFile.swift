@@ -18,6 +18,9 @@ import Darwin
 /// plus a temporary file that the next run removes. This is the fsync policy, stated here once; the
 /// two fsyncs cost ~8 ms per output when writeback was started along the way (`startWriteback`).
 /// `discard()` (or dropping an uncommitted file) removes the temporary file.
+///
+/// An `observer` sees every byte in file order as it is written (see `AtomicFileObserver`): the owner
+/// hashes the file on the way out rather than reading it back after `commit()`.
 public final class AtomicFile {
     /// The final name.
     public let path: String
@@ -27,15 +30,18 @@ public final class AtomicFile {
     /// Bytes written so far (= offset of the next write).
     public private(set) var offset: Int64 = 0
     private var writebackStarted: Int64 = 0
+    private let observer: AtomicFileObserver?
 
-    /// Creates the temporary file beside `path`.
+    /// Creates the temporary file beside `path`; `observer` will see every byte written.
     /// - Throws: `ParquetError.io(.create, …)` when it cannot be created (no such directory, read-only
     ///   filesystem, …), `.invalidArgument` when `path` names no file.
-    public init(path: String) throws {
+    public init(path: String, observer: AtomicFileObserver? = nil) throws {
         guard !path.isEmpty && !path.hasSuffix("/") else { throw ParquetError.invalidArgument("not a file path: \(path)") }
         self.path = path
+        self.observer = observer
         temporaryPath = TemporaryFileName.make(for: path)
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // Readable too: `copy` reads its bytes back for an observer.
+        descriptor = open(temporaryPath, (observer == nil ? O_WRONLY : O_RDWR) | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 { throw ParquetError.io(.create, temporaryPath) }
     }
 
@@ -64,6 +70,7 @@ public final class AtomicFile {
             }
             done += n
         }
+        observer?.observe(bytes)
         offset += Int64(bytes.count)
         // Start writing each 16 MiB to disk as soon as it is in the page cache, so the fsync in
         // commit() only waits for the last part (it waited ~0.1 s per 200 MB otherwise).
@@ -77,16 +84,34 @@ public final class AtomicFile {
     /// (copy_file_range: no pass through this process's memory; 272 MB took ~0.09 s of system time
     /// on ext4 here), or by read/write where the file system cannot. For an append's outputs, whose
     /// old rows are the previous file's bytes (`OutputPrefix`).
+    ///
+    /// With an `observer`, it must see the bytes: its owner hashes them, which checks the old file
+    /// (against its recorded hash) and gives the new file's hash without another pass over either.
+    /// The kernel copies 256 KiB at a time and each step is read back from this file, while it is
+    /// in the page cache and the buffer in L2, for the observer: it sees the bytes the new file
+    /// holds. Measured on a 229 MB page-cached file (CPU time, medians of 5): copy_file_range alone
+    /// 0.085 s; with the read-back and XXH3 in 256 KiB steps 0.123 s (1 MiB steps 0.141 s);
+    /// pread + XXH3 + write in 4 MiB steps 0.125 s but up to 0.29 s, and in a 1M-row append, perf
+    /// put write(2) of 470 MB at 323 ms against 271 ms for copy_file_range. Before, the old file
+    /// was hashed before its copy and the new one read back after its commit: 0.064 s more each.
     public func copy(from source: Int32, count: Int64) throws {
         precondition(descriptor >= 0, "write after commit or discard")
         var done: Int64 = 0
         #if os(Linux)
         if let copyFileRange {
+            let step = observer == nil ? Int(clamping: count) : 256 << 10
+            let buffer = observer == nil ? nil : UnsafeMutableRawBufferPointer.allocate(byteCount: step, alignment: 64)
+            defer { buffer?.deallocate() }
             var sourceOffset: Int64 = 0
             while done < count {
-                let n = copyFileRange(source, &sourceOffset, descriptor, nil, Int(count - done), 0)
+                let n = copyFileRange(source, &sourceOffset, descriptor, nil, Int(min(Int64(step), count - done)), 0)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }   // not supported here (EXDEV, ENOSYS…) or the source got shorter: read/write
+                if let observer, let buffer {
+                    let copied = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                    try readFully(copied, at: offset + done)
+                    observer.observe(UnsafeRawBufferPointer(copied))
+                }
                 done += Int64(n)
             }
             offset += done
@@ -107,9 +132,23 @@ public final class AtomicFile {
         }
     }
 
+    /// Reads bytes of the temporary file back (what `copy` copied in the kernel).
+    private func readFully(_ buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(position + Int64(done)))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw ParquetError.io(.write, temporaryPath) }
+            done += n
+        }
+    }
+
     /// Overwrites bytes already written (a header whose content is known only at the end).
+    /// Refused on an observed file: its observer saw the bytes replaced, and a hash taken over them
+    /// would not be the file's (the .npy header, the only patch, goes to an unobserved file).
     public func write(_ bytes: [UInt8], at position: Int64) throws {
         precondition(descriptor >= 0 && position + Int64(bytes.count) <= offset, "patch outside the written bytes")
+        guard observer == nil else { throw ParquetError.invalidArgument("\(path): an observed file cannot be patched") }
         let n = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
         if n != bytes.count { throw ParquetError.io(.write, temporaryPath) }
     }

@@ -16,12 +16,13 @@ import Darwin
 /// groups' offsets stay valid because the bytes before them are the same.
 ///
 /// The caller must know that the file's rows are the first rows it will write (the snapshots and
-/// outputs of an append: the file's hash was recorded when it was written). This type checks only
+/// outputs of an append: the file's hash was recorded when it was written, and the caller checks it
+/// while the writer copies the prefix, through the writer's `observer`). This type checks only
 /// its structure: a footer that does not parse, a single row group (nothing to keep), or (in the
 /// writer) another schema, key-value metadata or created_by → the writer writes the whole file.
 public struct ParquetFilePrefix {
     /// The earlier file, open for reading (owned by the caller, who keeps it open until the writer closes).
-    let descriptor: Int32
+    public let descriptor: Int32
     /// Bytes to copy: the magic and every row group but the last.
     public let byteCount: Int64
     /// Rows in the row groups kept: the writer's caller skips that many of its rows.

@@ -64,9 +64,11 @@ public final class ParquetWriter {
     ///   cannot be stored (`WriterSchema`), or on I/O error.
     /// `continuing`: an earlier file whose first rows are this one's (see `ParquetFilePrefix`); its
     /// bytes up to its last row group are copied when its schema and key-value metadata are this
-    /// writer's, and `continuedRows` says how many rows that kept.
+    /// writer's, and `continuedRows` says how many rows that kept. `observer`: sees every byte of the
+    /// file as it is written (`AtomicFile`), the copied ones first; when `continuedRows` > 0 it has
+    /// seen exactly the prefix's `byteCount` bytes when this returns, so its owner can check them.
     public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = .init(),
-                continuing prefix: ParquetFilePrefix? = nil) throws {
+                continuing prefix: ParquetFilePrefix? = nil, observer: AtomicFileObserver? = nil) throws {
         let schema = try WriterSchema(columns: columns)
         guard options.rowGroupByteLimit > 0, options.rowGroupRowLimit > 0, options.pageByteLimit > 0, options.dictionaryByteLimit >= 0 else {
             throw ParquetError.invalidArgument("byte limits must be positive")
@@ -84,7 +86,7 @@ public final class ParquetWriter {
             ? try BackgroundCompressor(options.compression) : nil
         columnWriters = schema.leaves.map { ColumnChunkWriter(leaf: $0, options: options, compressor: compressor, background: background) }
         self.background = background
-        file = try AtomicFile(path: path)
+        file = try AtomicFile(path: path, observer: observer)
         if let prefix, prefix.matches(template: footer(rows: 0, groups: [], kept: (0, []))) {
             try guarded { try file.copy(from: prefix.descriptor, count: prefix.byteCount) }
             rowCount = prefix.rowCount

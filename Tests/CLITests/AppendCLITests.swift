@@ -368,6 +368,49 @@ final class AppendCLITests: XCTestCase {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: String])
     }
 
+    /// An old snapshot changed since its run is not continued, wherever the change is: in the part
+    /// the append copies (checked as it is copied) or only in its last row group, which the copy does
+    /// not take (checked after the copy, on a copy of the hash state). Both are written whole, as a
+    /// full run's, and recorded with their own hash (a rerun resumes without exporting again).
+    func testAnOldSnapshotChangedInItsCopiedOrItsLastBytesIsWrittenWhole() throws {
+        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        /// Flips one byte of a file in place (its hard-linked twins see it too).
+        func flip(_ name: String, at position: (Data) -> Int) throws {
+            let url = ck.appendingPathComponent(name)
+            let data = try Data(contentsOf: url)
+            let handle = try FileHandle(forWritingTo: url)
+            let at = position(data)
+            try handle.seek(toOffset: UInt64(at))
+            try handle.write(contentsOf: Data([data[at] ^ 0x5A]))
+            try handle.close()
+        }
+        // after_ingest: a byte of its last row group's pages, just before the footer.
+        try flip("after_ingest.parquet") { data in
+            let footer = Int(data[data.count - 8]) | Int(data[data.count - 7]) << 8 | Int(data[data.count - 6]) << 16
+            return data.count - 8 - footer - 100
+        }
+        // after_exact_dedup: a byte of its first row group, which the append copies.
+        try flip("after_exact_dedup.parquet") { _ in 200 }
+        try write(lines.joined(separator: "\n") + "\n", to: input)
+        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("after_ingest.parquet: 16384 rows kept"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("after_exact_dedup.parquet: 16384 rows kept"), result.stderr)
+        try run(input, checkpoints: full, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+        let again = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                                 "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertFalse(again.stderr.contains("exporting it again"), again.stderr)
+    }
+
     /// Parquet output: the previous file's row groups but its last are kept, and the file is a full run's.
     func testAnAppendsParquetOutputKeepsThePreviousFilesRowGroups() throws {
         let lines = makeDataset(rows: 40_000, seed: 17).split(separator: "\n").map(String.init)

@@ -42,6 +42,47 @@ final class AtomicFileTests: XCTestCase {
         short.discard()
     }
 
+    /// An observer sees the file's bytes in order: those written and those copied (read back in
+    /// many steps here), exactly as the committed file holds them.
+    func testAnObserverSeesEveryByteInOrder() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("old.jsonl").path
+        let old = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+        try Data(old).write(to: URL(fileURLWithPath: source))
+        let fd = open(source, O_RDONLY)
+        defer { close(fd) }
+        let seen = CollectingObserver()
+        let path = dir.appendingPathComponent("new.jsonl").path
+        let file = try AtomicFile(path: path, observer: seen)
+        try file.write(Array("ab".utf8))
+        try file.copy(from: fd, count: Int64(old.count - 5))
+        try file.write(Array(repeating: UInt8(ascii: "z"), count: 1 << 20))
+        try file.copy(from: fd, count: 3)
+        XCTAssertEqual(Int64(seen.bytes.count), file.offset)
+        try file.commit()
+        let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(written.count, 2 + old.count - 5 + (1 << 20) + 3)
+        XCTAssertEqual(written, Array("ab".utf8) + old.dropLast(5) + Array(repeating: UInt8(ascii: "z"), count: 1 << 20) + old.prefix(3))
+        XCTAssertTrue(seen.bytes == written)
+    }
+
+    /// Patching an observed file is refused (its observer saw the old bytes); the file is unchanged.
+    func testAnObservedFileCannotBePatched() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("x.npy").path
+        let seen = CollectingObserver()
+        let file = try AtomicFile(path: path, observer: seen)
+        try file.write(Array("header body".utf8))
+        XCTAssertThrowsError(try file.write(Array("HEADER".utf8), at: 0)) { error in
+            guard case ParquetError.invalidArgument = error else { return XCTFail("\(error)") }
+        }
+        try file.commit()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "header body")
+        XCTAssertEqual(String(decoding: seen.bytes, as: UTF8.self), "header body")
+    }
+
     func testDiscardAndDeinitLeaveNothing() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -63,4 +104,10 @@ final class AtomicFileTests: XCTestCase {
             guard case ParquetError.io(operation: .create, _, ENOENT) = error else { return XCTFail("\(error)") }
         }
     }
+}
+
+/// Keeps every byte it is shown.
+private final class CollectingObserver: AtomicFileObserver {
+    var bytes: [UInt8] = []
+    func observe(_ bytes: UnsafeRawBufferPointer) { self.bytes += bytes }
 }

@@ -2,7 +2,8 @@
 /// `.json` → one JSON array (like the Python tool), anything else (`.jsonl`) → one object per line.
 /// In an append (`appendFrom`), the previous log's entries (the old rows' drops, which the append left
 /// as they were) are copied from it when it checks out (`OutputPrefix`), and only the new rows' are
-/// encoded: in a JSON array, all but its closing bracket.
+/// encoded: in a JSON array, all but its closing bracket (whose bytes the check of the old log
+/// hashes after the copied ones, `OutputPrefix.copy`).
 struct AuditLogWriter {
     let store: WorkingStore
     let path: String
@@ -14,7 +15,7 @@ struct AuditLogWriter {
 
     @discardableResult
     func write() throws -> Int {
-        let output = try BufferedFileOutput(path: path)
+        let output = try BufferedFileOutput(path: path, hashed: true)
         let asArray = path.lowercased().hasSuffix(".json")
         let settings = configHash.map { "\($0) array=\(asArray)" }
         var count = 0
@@ -22,8 +23,9 @@ struct AuditLogWriter {
         let prefix = try settings.flatMap { try OutputPrefix.open(path: path, role: Self.role, settings: $0, store: store, appendFrom: appendFrom) }
         // The array's closing bracket, as written below.
         let closing = Array((prefix?.record.entries == 0 ? "]\n" : "\n]\n").utf8)
-        if let prefix, !asArray || prefix.tail(count: closing.count) == closing {
-            try prefix.copy(count: prefix.record.length - Int64(asArray ? closing.count : 0), to: output)
+        // A previous log that changed since its run is found while it is copied: written whole.
+        if let prefix, !asArray || prefix.tail(count: closing.count) == closing,
+           try prefix.copy(count: prefix.record.length - Int64(asArray ? closing.count : 0), to: output) {
             count = prefix.record.entries
             fromRow = appendFrom!
         } else if asArray {
@@ -42,7 +44,7 @@ struct AuditLogWriter {
         }
         if asArray { try output.write(count == 0 ? "]\n" : "\n]\n") }
         try output.commit()
-        try OutputPrefix.record(path: path, role: Self.role, settings: settings,
+        try OutputPrefix.record(output.hash, role: Self.role, settings: settings,
                                 entries: count, kept: 0, store: store)
         return count
     }

@@ -9,12 +9,15 @@ import Glibc
 public final class BufferedFileOutput {
     let displayPath: String
     /// The named file, written through `AtomicFile` (nil for stdout).
-    private let file: AtomicFile?
+    private var file: AtomicFile?
+    /// The file's bytes so far, hashed as they are written (`hashed` files only; nil for stdout).
+    private(set) var hash: XXH3FileObserver?
     private var buffer: [UInt8] = []
     private let capacity = 1 << 20
 
-    /// `path` nil or "-" means stdout.
-    init(path: String?) throws {
+    /// `path` nil or "-" means stdout. `hashed`: the file's XXH3 is taken as it is written (`hash`),
+    /// for the store's record of it (`OutputPrefix`); such a file cannot be patched.
+    init(path: String?, hashed: Bool = false) throws {
         if let path, path != "-" {
             let url = URL(fileURLWithPath: path)
             let directory = url.deletingLastPathComponent().path
@@ -22,17 +25,32 @@ public final class BufferedFileOutput {
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw EntropyGuardError(.cannotCreate, "\(path): cannot create the output: directory \(directory) does not exist")
             }
-            do {
-                file = try AtomicFile(path: path)
-            } catch let error as ParquetError {
-                throw EntropyGuardError(error, writing: path)
-            }
             displayPath = path
+            hash = hashed ? XXH3FileObserver() : nil
+            file = try Self.open(path, observer: hash)
         } else {
             displayPath = "<stdout>"
             file = nil
         }
         buffer.reserveCapacity(capacity)
+    }
+
+    private static func open(_ path: String, observer: XXH3FileObserver?) throws -> AtomicFile {
+        do {
+            return try AtomicFile(path: path, observer: observer)
+        } catch let error as ParquetError {
+            throw EntropyGuardError(error, writing: path)
+        }
+    }
+
+    /// Starts the file again, empty (its temporary file replaced by a new one): an append whose old
+    /// file did not check out while it was copied is written whole (`OutputPrefix`). Files only.
+    func restart() throws {
+        guard let old = file else { return }
+        old.discard()
+        buffer.removeAll(keepingCapacity: true)
+        hash = hash.map { _ in XXH3FileObserver() }
+        file = try Self.open(old.path, observer: hash)
     }
 
     func write(_ bytes: [UInt8]) throws {

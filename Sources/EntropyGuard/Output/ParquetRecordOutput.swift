@@ -34,10 +34,10 @@ struct ParquetRecordOutput {
         let settings = try configHash.map { "\($0) parquet chunked=\(try store.hasChunks())" }
         let previous = try settings.flatMap { try OutputPrefix.open(path: path, role: RecordOutput.role, settings: $0, store: store, appendFrom: appendFrom) }
         let continuing = previous?.parquet()
-        let (written, copied) = try SnapshotTableWriter(rows: store.rowReader, input: input, info: info, schema: schema, rowGroupRows: Self.rowGroupRows)
+        let (written, copied, file) = try SnapshotTableWriter(rows: store.rowReader, input: input, info: info, schema: schema, rowGroupRows: Self.rowGroupRows)
             .write([(stage, path)], rowNumber: false, progress: progress, label: "the output", expectedRows: expectedRows.map { [$0] },
                    continuing: continuing.map { [stage: $0] } ?? [:])[0]
-        try OutputPrefix.record(path: path, role: RecordOutput.role, settings: settings,
+        try OutputPrefix.record(file, role: RecordOutput.role, settings: settings,
                                 entries: written, kept: written, store: store)
         return (written, copied)
     }

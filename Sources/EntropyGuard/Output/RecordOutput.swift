@@ -34,7 +34,7 @@ struct RecordOutput {
                                            appendFrom: appendFrom, configHash: configHash)
                 .write(after: stage, progress: progress, dryRun: dryRun, expectedRows: expectedRows)
         }
-        let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path)
+        let output: BufferedFileOutput? = dryRun ? nil : try BufferedFileOutput(path: path, hashed: true)
         let chunked = try chunkField || store.hasChunks()
         let settings = configHash.map { "\($0) \(format) annotate=\(annotateField ?? "-") offset=\(rowOffset) chunked=\(chunked)" }
         var prefix = dryRun || settings == nil ? nil
@@ -56,10 +56,11 @@ struct RecordOutput {
         }
         // An append whose new rows brought new JSON keys has another CSV header: written whole.
         if let kept = prefix, kept.bytes(count: header.count) != header { prefix = nil }
+        // A previous file that changed since its run is found while it is copied: written whole.
+        if let kept = prefix, try !kept.copy(count: kept.record.length, to: output!) { prefix = nil }
         var written = 0
         var kept = 0
         if let prefix {
-            try prefix.copy(count: prefix.record.length, to: output!)
             written = prefix.record.entries
             kept = prefix.record.kept
         } else if !header.isEmpty {
@@ -157,7 +158,7 @@ struct RecordOutput {
         if let expectedRows, kept != expectedRows { throw StoreDamage.rowCount(kept, expected: expectedRows, in: "the output") }
         try output?.commit()
         if !dryRun {
-            try OutputPrefix.record(path: path, role: Self.role, settings: settings,
+            try OutputPrefix.record(output?.hash, role: Self.role, settings: settings,
                                     entries: written, kept: kept, store: store)
         }
         progress.end()

@@ -58,18 +58,23 @@ struct SnapshotTableWriter {
     /// the store and its record fetched and decoded once, then appended to the file of each stage it
     /// is alive after. Each file is the same, byte for byte, as when written alone (its writer gets the
     /// same values in the same order); measured on 1M rows, writing two snapshots in one pass saved
-    /// a third of the second one's CPU time. Returns the row count of each file, and of those the rows
-    /// kept from the earlier file (`continuing`).
+    /// a third of the second one's CPU time. Returns the row count of each file, of those the rows
+    /// kept from the earlier file (`continuing`), and its length and XXH3 as written (no read-back).
     /// Pages are compressed on a second thread: compression is a large part of a file's CPU time (with
     /// zstd 3, about 40%), and the last snapshot of a run is written while the pipeline has nothing
     /// else to do. `cancelled` is polled
     /// every 10,000 rows with the interrupt flag.
     /// `expectedRows`, when given, holds each file's recorded row count (see above).
     /// `continuing`: per stage, the earlier file whose rows are its first ones (an append's,
-    /// `SnapshotExporter`); the writer keeps what it can of it and those rows are not encoded again,
-    /// nor read from the store when the earlier file says where they end (`Target.keptBelow`).
+    /// `SnapshotExporter`) and the XXH3 recorded for it; the writer keeps what it can of it and those
+    /// rows are not encoded again, nor read from the store when the earlier file says where they end
+    /// (`Target.keptBelow`). The earlier file is checked while its kept part is copied: the hash of
+    /// the bytes copied, continued over its remaining bytes (its last row group and footer, which the
+    /// copy does not read) on a copy of the state, must be the recorded one, else the file is written
+    /// whole.
     func write(_ files: [(stage: StageID, path: String)], rowNumber: Bool, progress: ProgressReporter, label: String,
-               expectedRows: [Int]? = nil, continuing: [StageID: ParquetFilePrefix] = [:], cancelled: () -> Bool = { false }) throws -> [(rows: Int, kept: Int)] {
+               expectedRows: [Int]? = nil, continuing: [StageID: (prefix: ParquetFilePrefix, xxh3: String)] = [:],
+               cancelled: () -> Bool = { false }) throws -> [(rows: Int, kept: Int, file: XXH3FileObserver)] {
         let hasChunks = try rows.hasChunks()
         let inputColumns = try InputColumns(schema: schema, input: input, info: info)
         var targets: [Target] = []
@@ -83,13 +88,21 @@ struct SnapshotTableWriter {
                                                    compressInBackground: true,
                                                    keyValueMetadata: inputColumns.keyValueMetadata(columns: columns, firstInputColumn: firstInputColumn))
                 options.rowGroupRowLimit = rowGroupRows
-                let writer = try ParquetWriter(path: path, columns: columns, options: options, continuing: continuing[stage])
+                var hash = XXH3FileObserver()
+                var writer = try ParquetWriter(path: path, columns: columns, options: options, continuing: continuing[stage]?.prefix, observer: hash)
+                if let old = continuing[stage], writer.continuedRows > 0,
+                   !hash.matches(old.xxh3, continuingWith: old.prefix.descriptor, from: old.prefix.byteCount) {
+                    writer.abandon()
+                    hash = XXH3FileObserver()
+                    writer = try ParquetWriter(path: path, columns: columns, options: options, observer: hash)
+                }
                 var target = Target(generation: stage.generation, originalText: !rows.stages.mayHaveRewrittenTexts(through: stage),
-                                    chunks: chunks, writer: writer, firstInputColumn: firstInputColumn,
+                                    chunks: chunks, writer: writer, hash: hash, firstInputColumn: firstInputColumn,
                                     written: writer.continuedRows, skip: writer.continuedRows)
-                if writer.continuedRows > 0, rowNumber, !chunks, let first = continuing[stage]?.firstColumnMinimumOfLastGroup {
+                if writer.continuedRows > 0, rowNumber, !chunks, let first = continuing[stage]?.prefix.firstColumnMinimumOfLastGroup {
                     // The earlier file's `_row` (column 0) of the first row it did not keep: without chunks
-                    // (an append's files have none) `_row` increases through the file.
+                    // (an append's files have none) `_row` increases through the file. Only once the file
+                    // checked out above (its rows are the store's rows alive after the stage, in order).
                     target.keptBelow = first
                     target.skip = 0
                 }
@@ -165,7 +178,7 @@ struct SnapshotTableWriter {
         } catch let error as ParquetError {
             throw EntropyGuardError(error, writing: files.map(\.path).joined(separator: ", "))
         }
-        return targets.map { ($0.written, $0.writer.continuedRows) }
+        return targets.map { ($0.written, $0.writer.continuedRows, $0.hash) }
     }
 
     /// One file being written.
@@ -175,14 +188,17 @@ struct SnapshotTableWriter {
         let originalText: Bool
         let chunks: Bool
         let writer: ParquetWriter
+        /// The file's bytes as written.
+        let hash: XXH3FileObserver
         let firstInputColumn: Int
         var written = 0
         /// Rows of the file still to skip (kept from its earlier self), counted from the scan's first row.
         var skip = 0
         /// Instead of `skip`: the rows before this position (row id, or a chunk's parent's) were kept from
         /// the earlier file, read from its last row group's `_row` statistics
-        /// (`ParquetFilePrefix.firstColumnMinimumOfLastGroup`). The file's hash was checked against the
-        /// one the store recorded for it, so its rows are the store's rows alive after the stage, in order.
+        /// (`ParquetFilePrefix.firstColumnMinimumOfLastGroup`). Set once the file's hash was checked
+        /// against the one the store recorded for it (while copied), so its rows are the store's rows
+        /// alive after the stage, in order.
         var keptBelow: Int64?
         /// The last row skipped (the row being read, when it was).
         var lastSkipped: Int64 = -1

@@ -1,4 +1,7 @@
 import CXXHash
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// XXH3 hashes from libxxhash (the one-shot and streaming functions declared in xxhash.h).
 public enum XXH3 {
@@ -70,7 +73,7 @@ public final class XXH3Stream128 {
     public func digest() -> XXH3Digest128 { XXH3Digest128(XXH3_128bits_digest(state)) }
 }
 
-/// Streaming XXH3-64 (used for snapshot files).
+/// Streaming XXH3-64 (used for snapshot files and outputs).
 public final class XXH3Stream64 {
     private let state: OpaquePointer
 
@@ -79,6 +82,14 @@ public final class XXH3Stream64 {
         XXH3_64bits_reset(state)
     }
 
+    private init(copying other: XXH3Stream64) {
+        state = XXH3_createState()
+        XXH3_copyState(state, other.state)
+    }
+
+    /// A stream that has seen what this one has (XXH3_copyState); each goes on alone.
+    public func copy() -> XXH3Stream64 { XXH3Stream64(copying: self) }
+
     deinit { XXH3_freeState(state) }
 
     public func update(_ buffer: UnsafeRawBufferPointer) {
@@ -86,4 +97,23 @@ public final class XXH3Stream64 {
     }
 
     public func digest() -> UInt64 { XXH3_64bits_digest(state) }
+
+    /// Adds the bytes of the open file `descriptor` from `offset` to its end; false when it cannot be
+    /// read. pread(2) into one 4 MiB buffer: FileHandle.read(upToCount:) reads 4 KiB per call on
+    /// Linux, which made hashing a 45 MB snapshot take 0.8 s.
+    public func update(descriptor: Int32, from offset: Int64) -> Bool {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var position = offset
+        while true {
+            let n = pread(descriptor, buffer.baseAddress, buffer.count, off_t(position))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if n == 0 { return true }
+            update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            position += Int64(n)
+        }
+    }
 }
