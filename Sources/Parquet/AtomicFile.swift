@@ -113,6 +113,12 @@ public final class AtomicFile {
                     observer.observe(UnsafeRawBufferPointer(copied))
                 }
                 done += Int64(n)
+                // Writeback as the copy goes, as `write` does (one call after the whole copy of a 229 MB
+                // output made that call wait 0.06 s and commit's fsync 0.04 s more, strace -T).
+                if offset + done - writebackStarted >= 16 << 20 {
+                    startWriteback(from: writebackStarted, count: offset + done - writebackStarted)
+                    writebackStarted = offset + done
+                }
             }
             offset += done
             startWriteback(from: writebackStarted, count: offset - writebackStarted)
