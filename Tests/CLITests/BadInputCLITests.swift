@@ -87,6 +87,49 @@ final class BadInputCLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("/nonexistent/data.jsonl"), result.stderr)
     }
 
+    /// With a store in the checkpoint dir, the input is opened on a worker while the store is opened and
+    /// checked (`PendingInput`): a missing input is still exit 66 before the store is touched, an input
+    /// that fails only once opened (a directory without Parquet files) fails the run with its own error,
+    /// and either way the store is left as it was: the next run with the input resumes from it.
+    func testAMissingOrBadInputLeavesAnExistingStoreAsItWas() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl"), ck = dir.appendingPathComponent("ck")
+        try write("\(good1)\n\(good2)\n", to: input)
+        let args = ["--output", dir.appendingPathComponent("out.jsonl").path, "--text-column", "text", "--no-semantic-dedup",
+                    "--checkpoint-dir", ck.path, "--json"]
+        XCTAssertEqual(try CLI.run(["--input", input.path] + args).status, 0)
+        /// The store's content (`.dump`: opening it rewrites its views, so its header bytes change).
+        func dump() throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [ck.appendingPathComponent("entropyguard.sqlite").path, ".dump"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
+        let before = try dump()
+        XCTAssertTrue(before.contains("INSERT INTO checkpoints"), before)
+
+        let missing = try CLI.run(["--input", dir.appendingPathComponent("gone.jsonl").path] + args)
+        XCTAssertEqual(missing.status, 66, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("gone.jsonl: input file not found"), missing.stderr)
+        let empty = dir.appendingPathComponent("empty-dir")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let bad = try CLI.run(["--input", empty.path] + args)
+        XCTAssertEqual(bad.status, 66, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("empty-dir"), bad.stderr)
+        XCTAssertEqual(try dump(), before)
+
+        let again = try CLI.run(["--input", input.path] + args)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: again.stdout) as? [String: Any])
+        let stages = (summary["stages"] as? [[String: Any]] ?? []).filter { $0["name"] as? String != "output" }
+        XCTAssertEqual(Set(stages.compactMap { $0["status"] as? String }), ["resumed"], "\(stages)")
+    }
+
     func testOutputThatCannotBeCreatedIsExit73() throws {
         let dir = try makeTemporaryDirectory()
         try write("\(good1)\n", to: dir.appendingPathComponent("data.jsonl"))

@@ -38,8 +38,9 @@ public final class Pipeline {
         // The input length the store recorded, read before the input is hashed: an append's prefix is
         // then hashed in the same read as the whole input (InputAppend).
         let recordedLength = options.autoResume || options.resume ? WorkingStore.recordedInputLength(in: workDirectory) : nil
-        let input = try InputSource.open(path: options.inputPath, spoolDirectory: workDirectory,
-                                         rowGroups: options.parquetRowGroups, prefixLength: recordedLength)
+        let input = try PendingInput(options: options, spoolDirectory: workDirectory, prefixLength: recordedLength,
+                                     overlappingStore: WorkingStore.exists(in: workDirectory))
+        defer { input.drain() }
         let reference = try options.referencePath.map {
             try ReferenceCorpus.open(path: $0, options: options, workDirectory: workDirectory, progress: progress)
         }
@@ -76,10 +77,11 @@ public final class Pipeline {
     private var streamedToStdout = false
 
     /// One attempt on the store of `workDirectory`: opened, checked, resumed from or reset, run.
-    private func run(workDirectory: String, input: InputSource, started: Date) throws -> RunSummary {
+    private func run(workDirectory: String, input pending: PendingInput, started: Date) throws -> RunSummary {
         let store = try WorkingStore(directory: workDirectory, stages: stages, ifStagesDiffer: .reset)
         if let change = store.stageListChange { progress.warn(change.notice) }
         try StoreConsistency.check(store)
+        let input = try pending.value()
         let inputHash = input.hash.hex
         if options.checkpointDirectory != nil && !options.autoResume && !options.resume {
             try store.reset()
