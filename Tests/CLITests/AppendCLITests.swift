@@ -284,16 +284,8 @@ final class AppendCLITests: XCTestCase {
     /// Snapshots of many row groups (16,384 rows each): the append's keep the old files' groups but
     /// their last (which ended at the old input's end) and are still a full run's, byte for byte.
     func testAnAppendsSnapshotsKeepTheOldFilesRowGroups() throws {
-        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
-        let dir = try makeTemporaryDirectory()
-        let input = dir.appendingPathComponent("data.jsonl")
-        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
-        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
-        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
-        try run(input, checkpoints: ck, flags)
-        try write(lines.joined(separator: "\n") + "\n", to: input)
-        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
-                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        let (input, ck, full, flags) = try runOnThreeQuartersThenGrow()
+        let result = try runWithFiles(input, checkpoints: ck, flags)
         XCTAssertEqual(result.status, 0, result.stderr)
         // after_ingest: the old file's first 16,384 rows (its second group, the last, is encoded again).
         XCTAssertTrue(result.stderr.contains("after_ingest.parquet: 16384 rows kept from the previous file"), result.stderr)
@@ -302,17 +294,23 @@ final class AppendCLITests: XCTestCase {
         let expected = try outputs(full)
         XCTAssertEqual(try outputs(ck), expected)
         // pyarrow reads it whole: 3 row groups, every row.
+        let read = try pyarrow("f = pq.ParquetFile(sys.argv[1]); "
+                                   + "print(f.metadata.num_row_groups, f.read().num_rows, f.read().column('_row').to_pylist() == list(range(40000)))",
+                               ck.appendingPathComponent("after_ingest.parquet"))
+        XCTAssertEqual(String(decoding: read, as: UTF8.self), "3 40000 True\n")
+    }
+
+    /// What the project's Python prints for `code` (with sys and pyarrow.parquet as pq imported) run on `file`.
+    private func pyarrow(_ code: String, _ file: URL) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = ["-c", "import sys, pyarrow.parquet as pq; f = pq.ParquetFile(sys.argv[1]); "
-                                 + "print(f.metadata.num_row_groups, f.read().num_rows, f.read().column('_row').to_pylist() == list(range(40000)))",
-                             ck.appendingPathComponent("after_ingest.parquet").path]
+        process.arguments = ["-c", "import sys, json, pyarrow.parquet as pq; " + code, file.path]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(String(decoding: data, as: UTF8.self), "3 40000 True\n")
+        return data
     }
 
     /// Two appends over snapshots of several row groups, each snapshot's scan starting at the first row
@@ -334,8 +332,7 @@ final class AppendCLITests: XCTestCase {
         let validate = ck.appendingPathComponent("after_validate.parquet")
         try Data(contentsOf: ck.appendingPathComponent("after_ingest.parquet")).write(to: validate, options: .atomic)
         try write(lines.joined(separator: "\n") + "\n", to: input)
-        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
-                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
+        let result = try runWithFiles(input, checkpoints: ck, flags)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("after_ingest.parquet: 32768 rows kept from the previous file"), result.stderr)
         XCTAssertFalse(result.stderr.split(separator: "\n").contains { $0.contains("after_validate.parquet") && $0.contains("rows kept") }, result.stderr)
@@ -355,16 +352,8 @@ final class AppendCLITests: XCTestCase {
         let input = dir.appendingPathComponent("schema.jsonl"), ck = dir.appendingPathComponent("ck-schema")
         try write(lines.joined(separator: "\n") + "\n", to: input)
         try run(input, checkpoints: ck, flags)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try snapshotCheckPython())
-        process.arguments = ["-c", "import sys, json, pyarrow.parquet as pq; s = pq.read_schema(sys.argv[1]); "
-                                 + "print(json.dumps({f.name: str(f.type) for f in s}))",
-                             ck.appendingPathComponent("after_ingest.parquet").path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try pyarrow("s = pq.read_schema(sys.argv[1]); print(json.dumps({f.name: str(f.type) for f in s}))",
+                               ck.appendingPathComponent("after_ingest.parquet"))
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: String])
     }
 
@@ -373,14 +362,21 @@ final class AppendCLITests: XCTestCase {
     /// not take (checked after the copy, on a copy of the hash state). Both are written whole, as a
     /// full run's, and recorded with their own hash (a rerun resumes without exporting again).
     func testAnOldSnapshotChangedInItsCopiedOrItsLastBytesIsWrittenWhole() throws {
-        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
-        let dir = try makeTemporaryDirectory()
-        let input = dir.appendingPathComponent("data.jsonl")
-        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
-        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
-        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
-        try run(input, checkpoints: ck, flags)
-        /// Flips one byte of a file in place (its hard-linked twins see it too).
+        let (input, ck, full, flags) = try runOnThreeQuartersThenGrow(beforeGrowing: { ck in try flipBytes(in: ck) })
+        let result = try runWithFiles(input, checkpoints: ck, flags)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("after_ingest.parquet: 16384 rows kept"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("after_exact_dedup.parquet: 16384 rows kept"), result.stderr)
+        try run(input, checkpoints: full, flags)
+        XCTAssertEqual(try outputs(ck), try outputs(full))
+        let again = try runWithFiles(input, checkpoints: ck, flags)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertFalse(again.stderr.contains("exporting it again"), again.stderr)
+    }
+
+    /// One byte changed in place in two old snapshots (hard-linked twins see it too): after_ingest in
+    /// its last row group, just before the footer; after_exact_dedup in its first, which an append copies.
+    private func flipBytes(in ck: URL) throws {
         func flip(_ name: String, at position: (Data) -> Int) throws {
             let url = ck.appendingPathComponent(name)
             let data = try Data(contentsOf: url)
@@ -397,18 +393,27 @@ final class AppendCLITests: XCTestCase {
         }
         // after_exact_dedup: a byte of its first row group, which the append copies.
         try flip("after_exact_dedup.parquet") { _ in 200 }
+    }
+
+    /// The first 30,000 of a 40,000-row dataset's lines run in `ck` (snapshots of two row groups), then
+    /// (after `beforeGrowing`) the input grown to all of them; `full` is where a full run over it goes.
+    private func runOnThreeQuartersThenGrow(beforeGrowing: (URL) throws -> Void = { _ in }) throws -> (input: URL, ck: URL, full: URL, flags: [String]) {
+        let lines = makeDataset(rows: 40_000, seed: 11).split(separator: "\n").map(String.init)
+        let dir = try makeTemporaryDirectory()
+        let input = dir.appendingPathComponent("data.jsonl")
+        let flags = ["--text-column", "text", "--min-length", "20", "--no-semantic-dedup"]
+        let ck = dir.appendingPathComponent("ck"), full = dir.appendingPathComponent("ck-full")
+        try write(lines[..<30_000].joined(separator: "\n") + "\n", to: input)
+        try run(input, checkpoints: ck, flags)
+        try beforeGrowing(ck)
         try write(lines.joined(separator: "\n") + "\n", to: input)
-        let result = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
-                                  "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
-        XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertFalse(result.stderr.contains("after_ingest.parquet: 16384 rows kept"), result.stderr)
-        XCTAssertFalse(result.stderr.contains("after_exact_dedup.parquet: 16384 rows kept"), result.stderr)
-        try run(input, checkpoints: full, flags)
-        XCTAssertEqual(try outputs(ck), try outputs(full))
-        let again = try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
-                                 "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
-        XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertFalse(again.stderr.contains("exporting it again"), again.stderr)
+        return (input, ck, full, flags)
+    }
+
+    /// A run with the output and an audit log in the checkpoint dir (so `outputs` compares them too).
+    private func runWithFiles(_ input: URL, checkpoints ck: URL, _ flags: [String]) throws -> CLIResult {
+        try CLI.run(["--input", input.path, "--output", ck.appendingPathComponent("out.jsonl").path,
+                     "--audit-log", ck.appendingPathComponent("audit.jsonl").path, "--checkpoint-dir", ck.path] + flags)
     }
 
     /// Parquet output: the previous file's row groups but its last are kept, and the file is a full run's.
